@@ -1,0 +1,2 @@
+//! tokenbench: a workbench for OAuth 2.0 Authorization Code with PKCE.
+pub mod oauth;
