@@ -1,0 +1,57 @@
+//! Discovery metadata (OIDC Discovery §3, RFC 8414 §2) and the JWKS.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::responses::json;
+use super::shared::Shared;
+
+pub fn metadata(issuer: &str) -> Value {
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "scopes_supported": super::scope::SUPPORTED_SCOPES,
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "subject_types_supported": ["public"],
+        "authorization_response_iss_parameter_supported": true,
+    })
+}
+
+pub async fn openid_configuration(State(idp): State<Arc<Shared>>) -> Response {
+    json(StatusCode::OK, &metadata(&idp.issuer))
+}
+
+pub async fn jwks(State(idp): State<Arc<Shared>>) -> Response {
+    json(StatusCode::OK, &json!({ "keys": [idp.key.public_jwk()] }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_hang_off_the_issuer() {
+        let m = metadata("http://127.0.0.1:9");
+        assert_eq!(m["issuer"], "http://127.0.0.1:9");
+        assert_eq!(m["authorization_endpoint"], "http://127.0.0.1:9/authorize");
+        assert_eq!(m["token_endpoint"], "http://127.0.0.1:9/token");
+        assert_eq!(m["jwks_uri"], "http://127.0.0.1:9/jwks");
+        assert_eq!(m["userinfo_endpoint"], "http://127.0.0.1:9/userinfo");
+        assert_eq!(
+            m["scopes_supported"],
+            json!(["openid", "profile", "email", "offline_access"])
+        );
+        assert_eq!(m["authorization_response_iss_parameter_supported"], true);
+    }
+}

@@ -1,0 +1,168 @@
+//! Fault injection: how a misbehaving IdP bends its answers.
+
+use std::time::Duration;
+
+use axum::http::header;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Switches that make the next responses wrong in one specific way. Read per request, so
+/// `IdpServer::set_faults` takes effect immediately.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// The authorization response carries a different `state`.
+    pub wrong_state: bool,
+    /// The authorization response's `iss` is some other issuer.
+    pub wrong_iss: bool,
+    /// The authorization response has no `iss`.
+    pub missing_iss: bool,
+    /// Redirect back with `error=<this>` instead of a code.
+    pub authorize_error: Option<String>,
+    /// The token endpoint answers 400 `{"error": <this>, ...}`.
+    pub token_error: Option<String>,
+    /// The token endpoint answers 502 text/html, like a proxy error page.
+    pub token_html: bool,
+    /// Sleep this long before answering a token request (other requests are not blocked).
+    pub token_delay: Option<Duration>,
+    /// The token endpoint answers a valid-looking JSON body of about 20 MB.
+    pub token_huge: bool,
+    /// Token responses (success and error) as application/x-www-form-urlencoded, like GitHub.
+    pub token_form_encoded: bool,
+}
+
+/// The `state` sent back when `wrong_state` is on.
+pub const WRONG_STATE: &str = "tokenbench-fault-wrong-state";
+/// The `iss` sent back when `wrong_iss` is on; `.invalid` can never be a real host.
+pub const WRONG_ISSUER: &str = "https://other-idp.invalid";
+/// Size of the `token_huge` body.
+pub const HUGE_BODY_BYTES: usize = 20 * 1024 * 1024;
+
+/// A token endpoint answer that replaces the normal processing entirely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenOverride {
+    Html,
+    Huge,
+    Error(String),
+}
+
+impl Faults {
+    /// The `state` to echo, given the one the client sent.
+    pub fn response_state(&self, sent: Option<&str>) -> Option<String> {
+        if self.wrong_state {
+            let wrong = match sent {
+                Some(s) if s == WRONG_STATE => format!("{WRONG_STATE}-2"),
+                _ => WRONG_STATE.to_owned(),
+            };
+            return Some(wrong);
+        }
+        sent.map(str::to_owned)
+    }
+
+    /// The `iss` to send (RFC 9207), given the real issuer.
+    pub fn response_iss(&self, issuer: &str) -> Option<String> {
+        if self.missing_iss {
+            None
+        } else if self.wrong_iss {
+            Some(WRONG_ISSUER.to_owned())
+        } else {
+            Some(issuer.to_owned())
+        }
+    }
+
+    /// Which fault answers when several are on: HTML first, because a proxy in front of the
+    /// IdP answers before the IdP is reached.
+    pub fn token_override(&self) -> Option<TokenOverride> {
+        if self.token_html {
+            Some(TokenOverride::Html)
+        } else if self.token_huge {
+            Some(TokenOverride::Huge)
+        } else {
+            self.token_error.clone().map(TokenOverride::Error)
+        }
+    }
+}
+
+/// What a reverse proxy says when the upstream is down.
+pub fn html_502() -> Response {
+    let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+                <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n\
+                </body>\r\n</html>\r\n";
+    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static("text/html"))];
+    (StatusCode::BAD_GATEWAY, content_type, page).into_response()
+}
+
+/// A syntactically valid token response whose access token alone is ~20 MB, to test that
+/// clients cap what they read.
+pub fn huge_token_body() -> String {
+    let head = r#"{"access_token":""#;
+    let tail = r#"","token_type":"Bearer","expires_in":3600}"#;
+    let filler = HUGE_BODY_BYTES.saturating_sub(head.len() + tail.len());
+    let mut body = String::with_capacity(HUGE_BODY_BYTES);
+    body.push_str(head);
+    body.extend(std::iter::repeat_n('A', filler));
+    body.push_str(tail);
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_faults_echo_faithfully() {
+        let f = Faults::default();
+        assert_eq!(f.response_state(Some("s")).as_deref(), Some("s"));
+        assert_eq!(f.response_state(None), None);
+        assert_eq!(f.response_iss("http://i").as_deref(), Some("http://i"));
+        assert_eq!(f.token_override(), None);
+    }
+
+    #[test]
+    fn state_and_iss_faults() {
+        let f = Faults {
+            wrong_state: true,
+            wrong_iss: true,
+            ..Default::default()
+        };
+        assert_eq!(f.response_state(Some("s")).as_deref(), Some(WRONG_STATE));
+        assert_ne!(
+            f.response_state(Some(WRONG_STATE)).as_deref(),
+            Some(WRONG_STATE)
+        );
+        assert_eq!(f.response_state(None).as_deref(), Some(WRONG_STATE));
+        assert_eq!(f.response_iss("http://i").as_deref(), Some(WRONG_ISSUER));
+        let f = Faults {
+            missing_iss: true,
+            wrong_iss: true,
+            ..Default::default()
+        };
+        assert_eq!(f.response_iss("http://i"), None);
+    }
+
+    #[test]
+    fn token_override_precedence() {
+        let f = Faults {
+            token_error: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(f.token_override(), Some(TokenOverride::Error("x".into())));
+        let f = Faults {
+            token_huge: true,
+            ..f
+        };
+        assert_eq!(f.token_override(), Some(TokenOverride::Huge));
+        let f = Faults {
+            token_html: true,
+            ..f
+        };
+        assert_eq!(f.token_override(), Some(TokenOverride::Html));
+    }
+
+    #[test]
+    fn huge_body_is_valid_json_of_the_promised_size() {
+        let body = huge_token_body();
+        assert_eq!(body.len(), HUGE_BODY_BYTES);
+        let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(value["token_type"], "Bearer");
+    }
+}

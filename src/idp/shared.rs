@@ -1,0 +1,56 @@
+//! The state every handler sees.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::faults::Faults;
+use super::keys::SigningKey;
+use super::store::Store;
+
+pub struct Shared {
+    pub issuer: String,
+    pub auto_approve: bool,
+    pub key: SigningKey,
+    pub store: Store,
+    faults: Mutex<Faults>,
+    token_requests: AtomicUsize,
+}
+
+impl Shared {
+    pub fn new(
+        issuer: String,
+        auto_approve: bool,
+        key: SigningKey,
+        store: Store,
+        faults: Faults,
+    ) -> Self {
+        Shared {
+            issuer,
+            auto_approve,
+            key,
+            store,
+            faults: Mutex::new(faults),
+            token_requests: AtomicUsize::new(0),
+        }
+    }
+
+    /// A snapshot, so one request sees one consistent set of faults.
+    pub fn faults(&self) -> Faults {
+        self.faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.lock().unwrap_or_else(PoisonError::into_inner) = faults;
+    }
+
+    pub fn count_token_request(&self) {
+        self.token_requests.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn token_requests(&self) -> usize {
+        self.token_requests.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,317 @@
+//! `POST /token`: the authorization_code and refresh_token grants (RFC 6749 §4.1.3, §6).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{self, HeaderMap};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::client_auth::{self, ClientAuthError, Credentials};
+use super::clients::Client;
+use super::faults::{self, TokenOverride};
+use super::jwt_sign::{self, TokenContext, ACCESS_TOKEN_LIFETIME};
+use super::responses::{form_encoded, json, sanitize_description, OAuthError};
+use super::scope::Scope;
+use super::shared::Shared;
+use super::store::{random_token, AccessRecord, Grant, GrantError};
+use crate::oauth::pkce::{challenge_for, validate_verifier};
+
+const BASIC_REALM: &str = "Basic realm=\"tokenbench demo IdP\"";
+
+pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    idp.count_token_request();
+    let faults = idp.faults();
+    if let Some(delay) = faults.token_delay {
+        // An async sleep: other requests keep being served meanwhile.
+        tokio::time::sleep(delay).await;
+    }
+    let form = faults.token_form_encoded;
+    match faults.token_override() {
+        Some(TokenOverride::Html) => return faults::html_502(),
+        Some(TokenOverride::Huge) => {
+            let content_type = [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )];
+            return (StatusCode::OK, content_type, faults::huge_token_body()).into_response();
+        }
+        Some(TokenOverride::Error(error)) => {
+            let description = format!("injected fault: token_error={error}");
+            return OAuthError::bad_request(&error, description).into_response_as(form);
+        }
+        None => {}
+    }
+    match handle(&idp, &headers, &body) {
+        Ok(body) if form => form_encoded(StatusCode::OK, &body),
+        Ok(body) => json(StatusCode::OK, &body),
+        Err(error) => error.into_response_as(form),
+    }
+}
+
+fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
+    check_content_type(headers)?;
+    let params = parse_form(body)?;
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| invalid_request("grant_type is missing"))?;
+    if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
+        return Err(OAuthError::bad_request(
+            "unsupported_grant_type",
+            format!(
+                "grant_type {:?} is not supported; use authorization_code or refresh_token",
+                sanitize_description(grant_type)
+            ),
+        ));
+    }
+    let client = authenticate(headers, &params)?;
+    if grant_type == "authorization_code" {
+        exchange_code(idp, client, &params)
+    } else {
+        refresh(idp, client, &params)
+    }
+}
+
+fn exchange_code(
+    idp: &Shared,
+    client: &'static Client,
+    params: &HashMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let code = required(params, "code")?;
+    let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
+        invalid_request("redirect_uri is missing; it is required because the authorization request had one (RFC 6749 §4.1.3)")
+    })?;
+    let verifier = params.get("code_verifier").ok_or_else(|| {
+        invalid_request("code_verifier is missing; this IdP requires PKCE (RFC 7636 §4.5)")
+    })?;
+    let record = idp
+        .store
+        .redeem_code(code, client.id)
+        .map_err(invalid_grant)?;
+    // Byte-identical, not "equivalent" (RFC 6749 §4.1.3).
+    if *redirect_uri != record.redirect_uri {
+        return Err(OAuthError::bad_request(
+            "invalid_grant",
+            format!(
+                "redirect_uri {:?} is not identical to the authorization request's {:?} (RFC 6749 §4.1.3)",
+                sanitize_description(redirect_uri),
+                record.redirect_uri
+            ),
+        ));
+    }
+    let pkce_failed = |why: String| {
+        OAuthError::bad_request("invalid_grant", format!("PKCE verification failed: {why}"))
+    };
+    validate_verifier(verifier).map_err(|e| pkce_failed(e.to_string()))?;
+    if challenge_for(verifier, record.method) != record.code_challenge {
+        return Err(pkce_failed(format!(
+            "the code_verifier does not match the code_challenge (method {})",
+            record.method
+        )));
+    }
+    let scope = record.grant.scope.clone();
+    let nonce = record.grant.nonce.clone();
+    issue(idp, &record.grant, &scope, nonce.as_deref())
+}
+
+fn refresh(
+    idp: &Shared,
+    client: &'static Client,
+    params: &HashMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let token = required(params, "refresh_token")?;
+    let requested = params.get("scope").map(String::as_str);
+    let (grant, scope) = idp.store.rotate_refresh(token, client.id, |grant| {
+        grant
+            .scope
+            .narrow(requested)
+            .map_err(|e| OAuthError::bad_request("invalid_scope", e.to_string()))
+    })?;
+    // OIDC Core §12.2: a refreshed ID token carries no nonce.
+    issue(idp, &grant, &scope, None)
+}
+
+/// The token response (RFC 6749 §5.1). `scope` may be narrower than the grant's.
+fn issue(
+    idp: &Shared,
+    grant: &Grant,
+    scope: &Scope,
+    nonce: Option<&str>,
+) -> Result<Value, OAuthError> {
+    let now = idp.store.now();
+    let ctx = TokenContext {
+        issuer: &idp.issuer,
+        client_id: grant.client_id,
+        scope,
+        now,
+        auth_time: grant.auth_time,
+    };
+    let signing_failed = |e: super::keys::KeyError| {
+        OAuthError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            e.to_string(),
+        )
+    };
+    let claims = jwt_sign::access_token_claims(&ctx, &random_token());
+    let access_token = jwt_sign::encode(&idp.key, "at+jwt", &claims).map_err(signing_failed)?;
+    idp.store.record_access(
+        access_token.clone(),
+        AccessRecord {
+            scope: scope.clone(),
+            expires_at: now + ACCESS_TOKEN_LIFETIME,
+            grant_id: grant.grant_id.clone(),
+        },
+    );
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "scope": scope.to_string(),
+    });
+    if scope.has("openid") {
+        let claims = jwt_sign::id_token_claims(&ctx, nonce, &access_token);
+        body["id_token"] = jwt_sign::encode(&idp.key, "JWT", &claims)
+            .map_err(signing_failed)?
+            .into();
+    }
+    if grant.scope.has("offline_access") {
+        body["refresh_token"] = idp.store.issue_refresh(grant.clone()).into();
+    }
+    Ok(body)
+}
+
+fn authenticate(
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<&'static Client, OAuthError> {
+    let header = headers.get(header::AUTHORIZATION);
+    let authorization = match header.map(HeaderValue::to_str) {
+        None => None,
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => return Err(invalid_client(&ClientAuthError::NotBasic, true)),
+    };
+    let creds = Credentials {
+        authorization,
+        client_id: params.get("client_id").map(String::as_str),
+        client_secret: params.get("client_secret").map(String::as_str),
+    };
+    client_auth::authenticate(creds).map_err(|e| invalid_client(&e, authorization.is_some()))
+}
+
+/// RFC 6749 §5.2: 401, and a Basic challenge when the client tried the header.
+fn invalid_client(error: &ClientAuthError, tried_basic: bool) -> OAuthError {
+    let error = OAuthError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        sanitize_description(&error.to_string()),
+    );
+    if tried_basic {
+        error.with_challenge(BASIC_REALM.to_owned())
+    } else {
+        error
+    }
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), OAuthError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Ok(())
+    } else {
+        Err(invalid_request(&format!(
+            "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.1.3), not {:?}",
+            sanitize_description(content_type)
+        )))
+    }
+}
+
+/// Form parameters; a repeated one is an error (RFC 6749 §3.2).
+fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+    let mut params = HashMap::new();
+    for (name, value) in form_urlencoded::parse(body) {
+        if params
+            .insert(name.to_string(), value.into_owned())
+            .is_some()
+        {
+            return Err(invalid_request(&format!(
+                "parameter {} was sent more than once",
+                sanitize_description(&name)
+            )));
+        }
+    }
+    Ok(params)
+}
+
+fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str, OAuthError> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| invalid_request(&format!("{name} is missing")))
+}
+
+fn invalid_request(description: &str) -> OAuthError {
+    OAuthError::bad_request("invalid_request", description)
+}
+
+fn invalid_grant(error: GrantError) -> OAuthError {
+    OAuthError::bad_request("invalid_grant", error.to_string())
+}
+
+impl From<GrantError> for OAuthError {
+    fn from(error: GrantError) -> Self {
+        invalid_grant(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"),
+        );
+        headers
+    }
+
+    #[test]
+    fn content_type_must_be_form() {
+        assert!(check_content_type(&form_headers()).is_ok());
+        let mut json_headers = HeaderMap::new();
+        json_headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let err = check_content_type(&json_headers).unwrap_err();
+        assert_eq!(err.error, "invalid_request");
+        assert!(err.description.contains("application/json"));
+    }
+
+    #[test]
+    fn repeated_parameter_is_invalid_request() {
+        let err = parse_form(b"code=a&code=b").unwrap_err();
+        assert_eq!(err.description, "parameter code was sent more than once");
+        assert_eq!(parse_form(b"a=1&b=x+y").unwrap()["b"], "x y");
+    }
+
+    #[test]
+    fn basic_failure_carries_a_challenge() {
+        let mut headers = form_headers();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic !!"));
+        let err = authenticate(&headers, &HashMap::new()).unwrap_err();
+        assert_eq!(err.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(err.www_authenticate.as_deref(), Some(BASIC_REALM));
+        let err = authenticate(&form_headers(), &HashMap::new()).unwrap_err();
+        assert_eq!(err.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(err.www_authenticate, None);
+    }
+}
