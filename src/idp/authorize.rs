@@ -46,6 +46,16 @@ pub async fn authorize(State(idp): State<Arc<Shared>>, RawQuery(query): RawQuery
     if idp.auto_approve {
         return approve(&idp, request, StatusCode::FOUND);
     }
+    if request.prompt_none {
+        // OIDC Core §3.1.2.1: prompt=none must not show a page; the consent page is one.
+        let outcome = Outcome::Error {
+            error: "consent_required".into(),
+            description: "prompt=none, but this IdP asks the user to approve each request".into(),
+        };
+        let state = request.state.as_deref();
+        let location = response_location(&request.redirect_uri, &outcome, state, &idp.issuer, None);
+        return redirect(StatusCode::FOUND, &location);
+    }
     // The form carries only an opaque handle, so the parameters cannot be edited in between.
     let scopes = request.scope.tokens().to_vec();
     let (client_id, redirect_uri) = (request.client.id, request.redirect_uri.clone());

@@ -18,6 +18,8 @@ pub struct AuthorizationRequest {
     pub nonce: Option<String>,
     pub code_challenge: String,
     pub method: ChallengeMethod,
+    /// OIDC `prompt=none`: the client asks for no user interaction at all.
+    pub prompt_none: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +110,7 @@ pub fn parse(query: &str) -> Result<AuthorizationRequest, AuthorizeError> {
         nonce: first(&params, "nonce").map(str::to_owned),
         code_challenge: code_challenge.to_owned(),
         method,
+        prompt_none: first(&params, "prompt").is_some_and(|p| p.split(' ').any(|v| v == "none")),
     })
 }
 
@@ -197,6 +200,7 @@ impl AuthorizationRequest {
             nonce: None,
             code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
             method: ChallengeMethod::S256,
+            prompt_none: false,
         }
     }
 }
@@ -268,6 +272,9 @@ mod tests {
         assert_eq!(r.state.as_deref(), Some("st"));
         assert_eq!(r.nonce.as_deref(), Some("no"));
         assert_eq!(r.method, ChallengeMethod::S256);
+        assert!(!r.prompt_none);
+        let r = parse(&query(&with("prompt", "login none"))).unwrap();
+        assert!(r.prompt_none);
     }
 
     #[test]

@@ -95,11 +95,10 @@ pub fn decode_basic(header: &str) -> Result<(String, String), ClientAuthError> {
     let decoded = STANDARD
         .decode(value.trim())
         .map_err(|_| ClientAuthError::BasicBase64)?;
-    let colon = decoded
-        .iter()
-        .position(|&b| b == b':')
-        .ok_or(ClientAuthError::BasicNoColon)?;
-    let (id, secret) = (&decoded[..colon], &decoded[colon + 1..]);
+    // The first colon separates: an encoded id cannot contain one, a raw secret may.
+    let mut halves = decoded.splitn(2, |&b| b == b':');
+    let id = halves.next().unwrap_or_default();
+    let secret = halves.next().ok_or(ClientAuthError::BasicNoColon)?;
     Ok((form_urldecode(id)?, form_urldecode(secret)?))
 }
 

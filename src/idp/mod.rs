@@ -197,4 +197,32 @@ mod tests {
         assert_eq!(server.token_requests(), 0);
         server.shutdown().await;
     }
+
+    #[tokio::test]
+    async fn dropping_the_server_stops_it() {
+        let server = IdpServer::start(IdpConfig::default()).await.unwrap();
+        let addr = server.addr();
+        assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
+        drop(server);
+        let mut refused = false;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            if tokio::net::TcpStream::connect(addr).await.is_err() {
+                refused = true;
+                break;
+            }
+        }
+        assert!(refused, "the listener is still accepting after drop");
+    }
+
+    #[tokio::test]
+    async fn bind_failure_is_an_io_error() {
+        let first = IdpServer::start(IdpConfig::default()).await.unwrap();
+        let config = IdpConfig {
+            bind: first.addr(),
+            ..IdpConfig::default()
+        };
+        assert!(IdpServer::start(config).await.is_err());
+        first.shutdown().await;
+    }
 }

@@ -48,7 +48,10 @@ pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     match handle(&idp, &headers, &body) {
         Ok(body) if form => form_encoded(StatusCode::OK, &body),
         Ok(body) => json(StatusCode::OK, &body),
-        Err(error) => error.into_response_as(form),
+        Err(error) => {
+            tracing::debug!(error = %error.error, description = %error.description, "token request refused");
+            error.into_response_as(form)
+        }
     }
 }
 
