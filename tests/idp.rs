@@ -162,7 +162,19 @@ fn assert_oauth_error(response: &TokenResponse, status: StatusCode, error: &str)
     assert_eq!(response.status, status, "{}", response.text);
     let body = response.json();
     assert_eq!(body["error"], error, "{}", response.text);
-    body["error_description"].as_str().unwrap().to_owned()
+    let description = body["error_description"].as_str().unwrap().to_owned();
+    assert_description_charset(&description);
+    description
+}
+
+/// RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E only.
+fn assert_description_charset(description: &str) {
+    assert!(
+        description
+            .chars()
+            .all(|c| (' '..='~').contains(&c) && c != '"' && c != '\\'),
+        "{description:?}"
+    );
 }
 
 fn jwt_parts(jwt: &str) -> (Value, Value) {
@@ -365,6 +377,7 @@ async fn other_request_errors_redirect_back_with_invalid_request() {
         let (status, params) = authorize(&server, &auth).await;
         assert_eq!(status, StatusCode::FOUND);
         assert_eq!(params["error"], error);
+        assert_description_charset(&params["error_description"]);
         assert!(
             params["error_description"].contains(mentions),
             "{}",

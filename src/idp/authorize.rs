@@ -7,11 +7,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-pub use super::authorize_request::AuthorizationRequest;
-use super::authorize_request::{self, AuthorizeError};
+use super::authorize_request::{self, AuthorizationRequest, AuthorizeError};
 use super::faults::Faults;
 use super::pages::{self, ConsentView};
-use super::responses::{html, redirect};
+use super::responses::{html, redirect, sanitize_description};
 use super::shared::Shared;
 use super::store::{random_token, CodeRecord, Grant};
 
@@ -171,7 +170,8 @@ fn response_location(
         }
         Outcome::Error { error, description } => {
             query.append_pair("error", error);
-            query.append_pair("error_description", description);
+            // Same character rules as at the token endpoint (RFC 6749 §4.1.2.1).
+            query.append_pair("error_description", &sanitize_description(description));
         }
     }
     if let Some(state) = faults.response_state(state) {

@@ -89,7 +89,8 @@ impl OAuthError {
         OAuthError {
             status,
             error: error.to_owned(),
-            description: description.into(),
+            // Sanitised once here, so no description can break the JSON or a challenge.
+            description: sanitize_description(&description.into()),
             www_authenticate: None,
         }
     }
@@ -133,16 +134,20 @@ impl IntoResponse for OAuthError {
 }
 
 /// An `error_description` may only hold %x20-21 / %x23-5B / %x5D-7E (RFC 6749 §5.2), and a
-/// challenge parameter is a quoted string; replace what does not fit rather than fail.
+/// challenge parameter is a quoted string; rewrite what does not fit rather than fail.
 pub fn sanitize_description(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '"' => '\'',
-            '\\' => '/',
-            c if (' '..='~').contains(&c) => c,
-            _ => '?',
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '§' => out.push_str("section "),
+            '"' => out.push('\''),
+            '\\' => out.push('/'),
+            '—' | '–' => out.push('-'),
+            c if (' '..='~').contains(&c) => out.push(c),
+            _ => out.push('?'),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -151,7 +156,11 @@ mod tests {
 
     #[test]
     fn sanitize_keeps_printable_ascii_only() {
-        assert_eq!(sanitize_description("a \"b\" \\ é\n§"), "a 'b' / ???");
+        assert_eq!(sanitize_description("a \"b\" \\ é\n"), "a 'b' / ??");
+        assert_eq!(
+            sanitize_description("RFC 6749 §4.1.3 — x"),
+            "RFC 6749 section 4.1.3 - x"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use super::authorize::AuthorizationRequest;
+use super::authorize_request::AuthorizationRequest;
 use super::scope::Scope;
 use crate::oauth::pkce::ChallengeMethod;
 use crate::oauth::random::{Entropy, OsEntropy};

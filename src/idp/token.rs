@@ -14,7 +14,7 @@ use super::client_auth::{self, ClientAuthError, Credentials};
 use super::clients::Client;
 use super::faults::{self, TokenOverride};
 use super::jwt_sign::{self, TokenContext, ACCESS_TOKEN_LIFETIME};
-use super::responses::{form_encoded, json, sanitize_description, OAuthError};
+use super::responses::{form_encoded, json, OAuthError};
 use super::scope::Scope;
 use super::shared::Shared;
 use super::store::{random_token, AccessRecord, Grant, GrantError};
@@ -66,7 +66,7 @@ fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuth
             "unsupported_grant_type",
             format!(
                 "grant_type {:?} is not supported; use authorization_code or refresh_token",
-                sanitize_description(grant_type)
+                grant_type
             ),
         ));
     }
@@ -100,7 +100,7 @@ fn exchange_code(
             "invalid_grant",
             format!(
                 "redirect_uri {:?} is not identical to the authorization request's {:?} (RFC 6749 §4.1.3)",
-                sanitize_description(redirect_uri),
+                redirect_uri,
                 record.redirect_uri
             ),
         ));
@@ -210,7 +210,7 @@ fn invalid_client(error: &ClientAuthError, tried_basic: bool) -> OAuthError {
     let error = OAuthError::new(
         StatusCode::UNAUTHORIZED,
         "invalid_client",
-        sanitize_description(&error.to_string()),
+        error.to_string(),
     );
     if tried_basic {
         error.with_challenge(BASIC_REALM.to_owned())
@@ -230,7 +230,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), OAuthError> {
     } else {
         Err(invalid_request(&format!(
             "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.1.3), not {:?}",
-            sanitize_description(content_type)
+            content_type
         )))
     }
 }
@@ -245,7 +245,7 @@ fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
         {
             return Err(invalid_request(&format!(
                 "parameter {} was sent more than once",
-                sanitize_description(&name)
+                name
             )));
         }
     }
