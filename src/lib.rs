@@ -2,4 +2,7 @@
 //!
 //! Dependencies point one way: `cli` → `flow` → `net`, `profile`, `idp` → `oauth`.
 pub mod oauth;
+pub mod cli;
+pub mod flow;
+pub mod net;
 pub mod profile;
