@@ -24,13 +24,25 @@ pub fn decode(args: DecodeArgs) -> i32 {
             let mut s = String::new();
             match std::io::stdin().take(MAX_TOKEN).read_to_string(&mut s) {
                 Ok(_) => s,
-                Err(e) => return super::fail(args.json, "invalid_input", 2, &format!("cannot read the token from standard input: {e}")),
+                Err(e) => {
+                    return super::fail(
+                        args.json,
+                        "invalid_input",
+                        2,
+                        &format!("cannot read the token from standard input: {e}"),
+                    )
+                }
             }
         }
     };
     let token = token.trim();
     if token.is_empty() {
-        return super::fail(args.json, "invalid_input", 2, "no token given (pass it as an argument or on standard input)");
+        return super::fail(
+            args.json,
+            "invalid_input",
+            2,
+            "no token given (pass it as an argument or on standard input)",
+        );
     }
     let mut doc = token_json(token, system_now());
     if let Value::Object(m) = &mut doc {

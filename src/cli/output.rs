@@ -9,9 +9,15 @@ use crate::oauth::error::sanitize;
 /// Progress lines, on stderr so that stdout stays clean for `--json` and pipes.
 pub fn print_event(event: &FlowEvent) {
     match event {
-        FlowEvent::Listening { addrs, redirect_uri } => {
+        FlowEvent::Listening {
+            addrs,
+            redirect_uri,
+        } => {
             let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
-            eprintln!("• callback server listening on {} for {redirect_uri}", addrs.join(" and "));
+            eprintln!(
+                "• callback server listening on {} for {redirect_uri}",
+                addrs.join(" and ")
+            );
         }
         FlowEvent::PasteMode { redirect_uri } => {
             eprintln!("• {redirect_uri} is not a loopback address, so tokenbench cannot receive the callback itself.");
@@ -19,9 +25,13 @@ pub fn print_event(event: &FlowEvent) {
         }
         FlowEvent::AuthorizationUrl(url) => eprintln!("• authorization URL:\n  {url}"),
         FlowEvent::Browser(BrowserLaunch::Started(how)) => {
-            eprintln!("• opened the browser ({how}); if nothing appears, open the URL above yourself")
+            eprintln!(
+                "• opened the browser ({how}); if nothing appears, open the URL above yourself"
+            )
         }
-        FlowEvent::Browser(BrowserLaunch::Failed(why)) => eprintln!("• no browser opened ({why}): open the URL above yourself"),
+        FlowEvent::Browser(BrowserLaunch::Failed(why)) => {
+            eprintln!("• no browser opened ({why}): open the URL above yourself")
+        }
         FlowEvent::Stray(r) => eprintln!(
             "• ignored {} {} → {} ({})",
             sanitize(&r.method),
@@ -31,7 +41,9 @@ pub fn print_event(event: &FlowEvent) {
         ),
         FlowEvent::CallbackReceived => eprintln!("• callback received"),
         FlowEvent::TokenRequestSent { url } => eprintln!("• token request sent to {url}"),
-        FlowEvent::TokenResponse { status, elapsed_ms } => eprintln!("• token response: HTTP {status} in {elapsed_ms} ms"),
+        FlowEvent::TokenResponse { status, elapsed_ms } => {
+            eprintln!("• token response: HTTP {status} in {elapsed_ms} ms")
+        }
         FlowEvent::Warning(w) => eprintln!("! {}", sanitize(w)),
     }
 }
@@ -61,7 +73,11 @@ pub fn print_report(report: &FlowReport, json: bool) {
     if let Some(e) = field("expires_in") {
         println!("  expires_in  {e} s");
     }
-    for (key, label) in [("access_token", "access token"), ("id_token", "ID token"), ("refresh_token", "refresh token")] {
+    for (key, label) in [
+        ("access_token", "access token"),
+        ("id_token", "ID token"),
+        ("refresh_token", "refresh token"),
+    ] {
         if let Some(t) = tokens.get(key) {
             println!();
             print_token(label, t);
@@ -71,7 +87,10 @@ pub fn print_report(report: &FlowReport, json: bool) {
 
 /// One decoded token (the shape made by `flow::report::token_json`).
 pub fn print_token(label: &str, token: &Value) {
-    let kind = token.get("kind").and_then(Value::as_str).unwrap_or("opaque");
+    let kind = token
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("opaque");
     match kind {
         "jwt" => {
             println!("{label}: JWT (decoded, signature not verified)");
@@ -108,9 +127,13 @@ fn plain(v: &Value) -> String {
 
 /// JSON escapes control characters, so claims cannot inject terminal escapes.
 fn pretty(v: Option<&Value>) -> String {
-    v.and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_default()
+    v.and_then(|v| serde_json::to_string_pretty(v).ok())
+        .unwrap_or_default()
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -43,25 +43,42 @@ pub struct IdpArgs {
 }
 
 pub async fn run(args: RunArgs) -> i32 {
-    let profile = match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
-        Ok(p) => p,
-        Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
-    };
+    let profile =
+        match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
+            Ok(p) => p,
+            Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+        };
     let browser = if args.no_browser {
         BrowserMode::PrintOnly
     } else {
-        BrowserMode::System { browser_env: std::env::var("BROWSER").ok() }
+        BrowserMode::System {
+            browser_env: std::env::var("BROWSER").ok(),
+        }
     };
-    let options = FlowOptions { timeout: Duration::from_secs(args.timeout), browser, http: HttpLimits::default() };
+    let options = FlowOptions {
+        timeout: Duration::from_secs(args.timeout),
+        browser,
+        http: HttpLimits::default(),
+    };
     execute_flow(&profile, &options, args.json).await
 }
 
 pub async fn demo(_args: DemoArgs) -> i32 {
-    super::fail(false, "internal", 1, "the embedded IdP is not available in this build yet")
+    super::fail(
+        false,
+        "internal",
+        1,
+        "the embedded IdP is not available in this build yet",
+    )
 }
 
 pub async fn idp(_args: IdpArgs) -> i32 {
-    super::fail(false, "internal", 1, "the embedded IdP is not available in this build yet")
+    super::fail(
+        false,
+        "internal",
+        1,
+        "the embedded IdP is not available in this build yet",
+    )
 }
 
 /// Runs a flow with progress on stderr, then prints the report; Ctrl+C cancels cleanly.
@@ -75,7 +92,13 @@ pub(super) async fn execute_flow(profile: &Profile, options: &FlowOptions, json:
     let paste = (!profile.callback_url.is_loopback()).then(stdin_lines);
     let env = |name: &str| std::env::var_os(name);
     let mut entropy = OsEntropy;
-    let io = FlowIo { entropy: &mut entropy, now: system_now, env: &env, events: tx, paste };
+    let io = FlowIo {
+        entropy: &mut entropy,
+        now: system_now,
+        env: &env,
+        events: tx,
+        paste,
+    };
     let report: FlowReport = tokio::select! {
         r = run_flow(profile, options, io) => r,
         _ = tokio::signal::ctrl_c() => {

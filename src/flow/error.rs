@@ -22,7 +22,11 @@ pub enum FlowError {
     #[error("{0}")]
     CallbackServer(#[from] BindError),
     #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token" }, hint(&error.error))]
-    OAuth { endpoint: Endpoint, status: Option<u16>, error: OAuthError },
+    OAuth {
+        endpoint: Endpoint,
+        status: Option<u16>,
+        error: OAuthError,
+    },
     #[error("{0}")]
     CallbackInvalid(CallbackError),
     #[error("no callback arrived within {secs} s; the IdP may have shown an error in the browser (often a redirect_uri that does not match the registered one: {redirect_uri})")]
@@ -87,7 +91,11 @@ impl FlowError {
 
     pub fn from_callback(e: CallbackError) -> Self {
         match e {
-            CallbackError::Authorization(error) => FlowError::OAuth { endpoint: Endpoint::Authorization, status: None, error },
+            CallbackError::Authorization(error) => FlowError::OAuth {
+                endpoint: Endpoint::Authorization,
+                status: None,
+                error,
+            },
             other => FlowError::CallbackInvalid(other),
         }
     }
@@ -102,7 +110,11 @@ impl From<TransportError> for FlowError {
 impl From<TokenResponseError> for FlowError {
     fn from(e: TokenResponseError) -> Self {
         match e {
-            TokenResponseError::OAuth { status, error } => FlowError::OAuth { endpoint: Endpoint::Token, status: Some(status), error },
+            TokenResponseError::OAuth { status, error } => FlowError::OAuth {
+                endpoint: Endpoint::Token,
+                status: Some(status),
+                error,
+            },
             other => FlowError::Transport(other.to_string()),
         }
     }

@@ -39,7 +39,10 @@ impl FlowReport {
         put("token_response", &self.token_response);
         put("tokens", &self.tokens);
         if !self.stray_requests.is_empty() {
-            m.insert("stray_requests".into(), Value::Array(self.stray_requests.clone()));
+            m.insert(
+                "stray_requests".into(),
+                Value::Array(self.stray_requests.clone()),
+            );
         }
         m.insert("warnings".into(), json!(self.warnings));
         if let Some(e) = &self.error {
@@ -55,7 +58,12 @@ impl FlowReport {
 
 /// A pairs list as a JSON object (last value wins, as for display only).
 pub fn pairs_json(pairs: &[(String, String)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
 }
 
 /// One token, decoded for display, with its time claims.
@@ -76,10 +84,16 @@ pub fn token_json(token: &str, now: i64) -> Value {
 /// The `tokens` object.
 pub fn tokens_json(response: &TokenResponse, now: i64) -> Value {
     let mut m = Map::new();
-    m.insert("token_type".into(), Value::String(response.token_type.clone()));
+    m.insert(
+        "token_type".into(),
+        Value::String(response.token_type.clone()),
+    );
     m.insert("expires_in".into(), json!(response.expires_in));
     m.insert("scope".into(), json!(response.scope));
-    m.insert("access_token".into(), token_json(&response.access_token, now));
+    m.insert(
+        "access_token".into(),
+        token_json(&response.access_token, now),
+    );
     if let Some(t) = &response.id_token {
         m.insert("id_token".into(), token_json(t, now));
     }

@@ -45,15 +45,25 @@ pub struct FlowOptions {
 /// Progress, as it happens.
 #[derive(Debug, Clone)]
 pub enum FlowEvent {
-    Listening { addrs: Vec<SocketAddr>, redirect_uri: String },
+    Listening {
+        addrs: Vec<SocketAddr>,
+        redirect_uri: String,
+    },
     /// The callback is not on loopback: the person pastes the redirected URL.
-    PasteMode { redirect_uri: String },
+    PasteMode {
+        redirect_uri: String,
+    },
     AuthorizationUrl(String),
     Browser(BrowserLaunch),
     Stray(RequestRecord),
     CallbackReceived,
-    TokenRequestSent { url: String },
-    TokenResponse { status: u16, elapsed_ms: u128 },
+    TokenRequestSent {
+        url: String,
+    },
+    TokenResponse {
+        status: u16,
+        elapsed_ms: u128,
+    },
     Warning(String),
 }
 
@@ -73,41 +83,73 @@ pub fn system_now() -> i64 {
 
 /// Runs the whole flow. Never panics on bad input; failures end up in `report.error`.
 pub async fn run_flow(profile: &Profile, options: &FlowOptions, io: FlowIo<'_>) -> FlowReport {
-    let mut report = FlowReport { profile: profile.name.clone(), ..FlowReport::default() };
+    let mut report = FlowReport {
+        profile: profile.name.clone(),
+        ..FlowReport::default()
+    };
     if let Err(e) = run_inner(profile, options, io, &mut report).await {
         report.error = Some(e);
     }
     report
 }
 
-async fn run_inner(profile: &Profile, options: &FlowOptions, mut io: FlowIo<'_>, report: &mut FlowReport) -> Result<(), FlowError> {
+async fn run_inner(
+    profile: &Profile,
+    options: &FlowOptions,
+    mut io: FlowIo<'_>,
+    report: &mut FlowReport,
+) -> Result<(), FlowError> {
     let emit = |events: &mpsc::UnboundedSender<FlowEvent>, e: FlowEvent| {
         let _ = events.send(e);
     };
     let secret = match &profile.client_secret {
-        Some(src) => Some(src.resolve(io.env).map_err(|e| FlowError::InvalidInput(e.to_string()))?),
+        Some(src) => Some(
+            src.resolve(io.env)
+                .map_err(|e| FlowError::InvalidInput(e.to_string()))?,
+        ),
         None => None,
     };
-    let client = ClientCredentials { client_id: profile.client_id.clone(), secret, auth: profile.client_auth };
+    let client = ClientCredentials {
+        client_id: profile.client_id.clone(),
+        secret,
+        auth: profile.client_auth,
+    };
     let http = HttpClient::new(options.http).map_err(|e| FlowError::Internal(e.to_string()))?;
 
     let verifier = profile.verifier(io.entropy);
-    let state = profile.state.clone().unwrap_or_else(|| random_token(io.entropy));
+    let state = profile
+        .state
+        .clone()
+        .unwrap_or_else(|| random_token(io.entropy));
     // A nonce binds the ID token to this request (OIDC Core §3.1.2.1).
-    let nonce = profile.scope.split(' ').any(|s| s == "openid").then(|| random_token(io.entropy));
+    let nonce = profile
+        .scope
+        .split(' ')
+        .any(|s| s == "openid")
+        .then(|| random_token(io.entropy));
 
     let iss_required = match &profile.issuer {
         Some(issuer) => advertises_iss(&http, issuer, report).await,
         None => false,
     };
-    let expect = CallbackExpectation { state: state.clone(), issuer: profile.issuer.clone(), iss_required };
+    let expect = CallbackExpectation {
+        state: state.clone(),
+        issuer: profile.issuer.clone(),
+        iss_required,
+    };
 
     // Bind before anything opens a browser, so a busy port fails first.
     let mut server = None;
     let redirect_uri: RedirectUri = if profile.callback_url.is_loopback() {
         let s = CallbackServer::bind(&profile.callback_url, expect.clone()).await?;
         let uri = s.redirect_uri().clone();
-        emit(&io.events, FlowEvent::Listening { addrs: s.local_addrs().to_vec(), redirect_uri: uri.as_str().to_owned() });
+        emit(
+            &io.events,
+            FlowEvent::Listening {
+                addrs: s.local_addrs().to_vec(),
+                redirect_uri: uri.as_str().to_owned(),
+            },
+        );
         server = Some(s);
         uri
     } else {
@@ -117,7 +159,12 @@ async fn run_inner(profile: &Profile, options: &FlowOptions, mut io: FlowIo<'_>,
                 profile.callback_url.as_str()
             )));
         }
-        emit(&io.events, FlowEvent::PasteMode { redirect_uri: profile.callback_url.as_str().to_owned() });
+        emit(
+            &io.events,
+            FlowEvent::PasteMode {
+                redirect_uri: profile.callback_url.as_str().to_owned(),
+            },
+        );
         profile.callback_url.clone()
     };
 
@@ -133,11 +180,20 @@ async fn run_inner(profile: &Profile, options: &FlowOptions, mut io: FlowIo<'_>,
         extra: profile.auth_params.clone(),
     };
     let url = request.url();
-    report.authorization_request = Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
+    report.authorization_request =
+        Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
     emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
     launch_browser(&options.browser, &url, &io.events);
 
-    let waited = wait_for_callback(server.as_mut(), io.paste.as_mut(), &expect, options.timeout, &io.events, report).await;
+    let waited = wait_for_callback(
+        server.as_mut(),
+        io.paste.as_mut(),
+        &expect,
+        options.timeout,
+        &io.events,
+        report,
+    )
+    .await;
     if let Some(s) = server {
         s.close().await;
     }
@@ -145,22 +201,47 @@ async fn run_inner(profile: &Profile, options: &FlowOptions, mut io: FlowIo<'_>,
         Some(Ok(code)) => code,
         Some(Err(e)) => return Err(FlowError::from_callback(e)),
         None => {
-            return Err(FlowError::Timeout { secs: options.timeout.as_secs(), redirect_uri: redirect_uri.as_str().to_owned() })
+            return Err(FlowError::Timeout {
+                secs: options.timeout.as_secs(),
+                redirect_uri: redirect_uri.as_str().to_owned(),
+            })
         }
     };
 
-    let token_request = authorization_code_request(&profile.token_url, &client, &code, &redirect_uri, &verifier, &profile.token_params);
+    let token_request = authorization_code_request(
+        &profile.token_url,
+        &client,
+        &code,
+        &redirect_uri,
+        &verifier,
+        &profile.token_params,
+    );
     report.token_request = Some(token_request.redacted_json());
-    emit(&io.events, FlowEvent::TokenRequestSent { url: token_request.url.clone() });
+    emit(
+        &io.events,
+        FlowEvent::TokenRequestSent {
+            url: token_request.url.clone(),
+        },
+    );
     let response = http.execute(&token_request).await?;
-    emit(&io.events, FlowEvent::TokenResponse { status: response.status, elapsed_ms: response.elapsed.as_millis() });
+    emit(
+        &io.events,
+        FlowEvent::TokenResponse {
+            status: response.status,
+            elapsed_ms: response.elapsed.as_millis(),
+        },
+    );
     report.token_response = Some(json!({
         "status": response.status,
         "headers": pairs_json(&response.headers),
         "body": String::from_utf8_lossy(&response.body),
         "elapsed_ms": response.elapsed.as_millis() as u64,
     }));
-    let tokens = parse_token_response(response.status, response.header("content-type"), &response.body)?;
+    let tokens = parse_token_response(
+        response.status,
+        response.header("content-type"),
+        &response.body,
+    )?;
     report.tokens = Some(tokens_json(&tokens, (io.now)()));
     Ok(())
 }
@@ -168,17 +249,28 @@ async fn run_inner(profile: &Profile, options: &FlowOptions, mut io: FlowIo<'_>,
 /// Whether the IdP promises `iss` in authorization responses (RFC 9207 §3): then a missing
 /// `iss` is suspicious. Metadata that cannot be fetched is a warning, not a failure.
 async fn advertises_iss(http: &HttpClient, issuer: &str, report: &mut FlowReport) -> bool {
-    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
     match http.get(&url).await {
         Ok(r) if r.status == 200 => match serde_json::from_slice::<Value>(&r.body) {
-            Ok(meta) => meta.get("authorization_response_iss_parameter_supported").and_then(Value::as_bool).unwrap_or(false),
+            Ok(meta) => meta
+                .get("authorization_response_iss_parameter_supported")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             Err(_) => {
-                report.warnings.push(format!("{url} is not JSON; a missing `iss` in the callback will be accepted"));
+                report.warnings.push(format!(
+                    "{url} is not JSON; a missing `iss` in the callback will be accepted"
+                ));
                 false
             }
         },
         Ok(r) => {
-            report.warnings.push(format!("{url} answered HTTP {}; a missing `iss` in the callback will be accepted", r.status));
+            report.warnings.push(format!(
+                "{url} answered HTTP {}; a missing `iss` in the callback will be accepted",
+                r.status
+            ));
             false
         }
         Err(e) => {
@@ -197,7 +289,9 @@ fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<
             let events = events.clone();
             tokio::spawn(async move {
                 if let Err(e) = follow(&url).await {
-                    let _ = events.send(FlowEvent::Warning(format!("the in-process browser failed: {e}")));
+                    let _ = events.send(FlowEvent::Warning(format!(
+                        "the in-process browser failed: {e}"
+                    )));
                 }
             });
             BrowserLaunch::Started("in-process browser".to_owned())
@@ -260,7 +354,16 @@ async fn wait_for_callback(
         let shown: Vec<(String, String)> = params
             .0
             .iter()
-            .map(|(k, v)| (k.clone(), if k == "code" { REDACTED.to_owned() } else { v.clone() }))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if k == "code" {
+                        REDACTED.to_owned()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
             .collect();
         report.callback = Some(json!({ "params": pairs_json(&shown) }));
         let _ = events.send(FlowEvent::CallbackReceived);

@@ -21,7 +21,9 @@ pub fn open(url: &str, browser_env: Option<String>) -> BrowserLaunch {
         Some(cmd) => match shell_words::split(&cmd) {
             Ok(words) if !words.is_empty() => with_url(words, url),
             Ok(_) => return BrowserLaunch::Failed("$BROWSER is empty".to_owned()),
-            Err(e) => return BrowserLaunch::Failed(format!("$BROWSER is not a valid command line: {e}")),
+            Err(e) => {
+                return BrowserLaunch::Failed(format!("$BROWSER is not a valid command line: {e}"))
+            }
         },
         None => platform_opener(url),
     };
@@ -29,7 +31,10 @@ pub fn open(url: &str, browser_env: Option<String>) -> BrowserLaunch {
         return BrowserLaunch::Failed("no browser command".to_owned());
     };
     let mut command = Command::new(program);
-    command.args(args).stdin(Stdio::null()).stdout(Stdio::null());
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
     match command.spawn() {
         Ok(mut child) => {
             tokio::spawn(async move {
@@ -71,7 +76,13 @@ mod tests {
     #[test]
     fn url_is_last_or_substituted() {
         let w = |s: &str| shell_words::split(s).unwrap();
-        assert_eq!(with_url(w("node 'my helper.mjs'"), "http://x/?a=1&b=2"), vec!["node", "my helper.mjs", "http://x/?a=1&b=2"]);
-        assert_eq!(with_url(w("firefox --new-tab %s"), "u"), vec!["firefox", "--new-tab", "u"]);
+        assert_eq!(
+            with_url(w("node 'my helper.mjs'"), "http://x/?a=1&b=2"),
+            vec!["node", "my helper.mjs", "http://x/?a=1&b=2"]
+        );
+        assert_eq!(
+            with_url(w("firefox --new-tab %s"), "u"),
+            vec!["firefox", "--new-tab", "u"]
+        );
     }
 }

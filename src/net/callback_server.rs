@@ -75,7 +75,10 @@ impl CallbackServer {
     /// Binds the callback URL's host and port (port 0: an ephemeral one, reflected in
     /// `redirect_uri()`). Binding happens before the browser opens, so a busy port is
     /// reported first.
-    pub async fn bind(configured: &RedirectUri, expect: CallbackExpectation) -> Result<CallbackServer, BindError> {
+    pub async fn bind(
+        configured: &RedirectUri,
+        expect: CallbackExpectation,
+    ) -> Result<CallbackServer, BindError> {
         if !configured.is_loopback() {
             return Err(BindError::NotLoopback(configured.as_str().to_owned()));
         }
@@ -86,7 +89,10 @@ impl CallbackServer {
         let (primary, secondary): (IpAddr, Option<IpAddr>) = match host.parse::<IpAddr>() {
             Ok(ip) => (ip, None),
             // `localhost` may resolve to either family in the browser; listen on both.
-            Err(_) => (IpAddr::V4(Ipv4Addr::LOCALHOST), Some(IpAddr::V6(Ipv6Addr::LOCALHOST))),
+            Err(_) => (
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                Some(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            ),
         };
         let first = listen(SocketAddr::new(primary, configured.port()), &host).await?;
         let port = first.local_addr().map_err(|e| other(primary, e))?.port();
@@ -97,7 +103,11 @@ impl CallbackServer {
                 listeners.push(l);
             }
         }
-        let redirect_uri = if configured.port() == 0 { configured.with_port(port) } else { configured.clone() };
+        let redirect_uri = if configured.port() == 0 {
+            configured.with_port(port)
+        } else {
+            configured.clone()
+        };
 
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
@@ -119,10 +129,18 @@ impl CallbackServer {
                 let shutdown = async move {
                     let _ = stop_rx.wait_for(|s| *s).await;
                 };
-                let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await;
             }));
         }
-        Ok(CallbackServer { redirect_uri, addrs, events: rx, stop, tasks })
+        Ok(CallbackServer {
+            redirect_uri,
+            addrs,
+            events: rx,
+            stop,
+            tasks,
+        })
     }
 
     /// The redirect URI to send: the configured one, with the real port if it was 0.
@@ -144,7 +162,10 @@ impl CallbackServer {
         let _ = self.stop.send(true);
         for task in self.tasks.drain(..) {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(1), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(1), task)
+                .await
+                .is_err()
+            {
                 // A browser holding a keep-alive connection must not keep the port busy.
                 abort.abort();
             }
@@ -163,13 +184,19 @@ impl Drop for CallbackServer {
 
 async fn listen(addr: SocketAddr, host: &str) -> Result<TcpListener, BindError> {
     TcpListener::bind(addr).await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => BindError::PortBusy { host: host.to_owned(), port: addr.port() },
+        std::io::ErrorKind::AddrInUse => BindError::PortBusy {
+            host: host.to_owned(),
+            port: addr.port(),
+        },
         _ => other(addr.ip(), e),
     })
 }
 
 fn other(ip: IpAddr, e: std::io::Error) -> BindError {
-    BindError::Other { addr: ip.to_string(), reason: e.to_string() }
+    BindError::Other {
+        addr: ip.to_string(),
+        reason: e.to_string(),
+    }
 }
 
 /// Only loopback names may address the server: a page on another site that rebinds its
@@ -180,7 +207,8 @@ fn host_allowed(host: &str) -> bool {
         _ => host,
     };
     let name = name.trim_start_matches('[').trim_end_matches(']');
-    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -206,16 +234,36 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     };
 
     if !host_allowed(&host) {
-        return stray(StatusCode::FORBIDDEN, &format!("refused Host {host:?}"), "Forbidden", "This server only answers on a loopback address.");
+        return stray(
+            StatusCode::FORBIDDEN,
+            &format!("refused Host {host:?}"),
+            "Forbidden",
+            "This server only answers on a loopback address.",
+        );
     }
     if path != shared.path {
-        return stray(StatusCode::NOT_FOUND, "not the callback path", "Not found", "This is not the callback address.");
+        return stray(
+            StatusCode::NOT_FOUND,
+            "not the callback path",
+            "Not found",
+            "This is not the callback address.",
+        );
     }
     if method != Method::GET {
-        return stray(StatusCode::METHOD_NOT_ALLOWED, "wrong method", "Method not allowed", "The callback expects a GET request.");
+        return stray(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "wrong method",
+            "Method not allowed",
+            "The callback expects a GET request.",
+        );
     }
     if params.0.is_empty() {
-        return stray(StatusCode::BAD_REQUEST, "no parameters", "Waiting", "This request carried no authorization response; tokenbench is still waiting.");
+        return stray(
+            StatusCode::BAD_REQUEST,
+            "no parameters",
+            "Waiting",
+            "This request carried no authorization response; tokenbench is still waiting.",
+        );
     }
     {
         let mut done = match shared.done.lock() {
@@ -224,20 +272,35 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         };
         if *done {
             drop(done);
-            return stray(StatusCode::CONFLICT, "callback already received", "Already handled", "This flow has already received its callback.");
+            return stray(
+                StatusCode::CONFLICT,
+                "callback already received",
+                "Already handled",
+                "This flow has already received its callback.",
+            );
         }
         *done = true;
     }
     let result = validate(&params, &shared.expect);
     let response = match &result {
-        Ok(_) => page(StatusCode::OK, true, "Signed in", "tokenbench received the authorization code and is exchanging it for tokens."),
+        Ok(_) => page(
+            StatusCode::OK,
+            true,
+            "Signed in",
+            "tokenbench received the authorization code and is exchanging it for tokens.",
+        ),
         Err(CallbackError::Authorization(e)) => page(
             StatusCode::OK,
             false,
             "The identity provider returned an error",
             &e.to_string(),
         ),
-        Err(e) => page(StatusCode::BAD_REQUEST, false, "Callback rejected", &e.to_string()),
+        Err(e) => page(
+            StatusCode::BAD_REQUEST,
+            false,
+            "Callback rejected",
+            &e.to_string(),
+        ),
     };
     let _ = shared.events.send(ServerEvent::Callback { params, result });
     response
@@ -247,7 +310,16 @@ fn redact(params: &CallbackParams) -> Vec<(String, String)> {
     params
         .0
         .iter()
-        .map(|(k, v)| (k.clone(), if k == "code" { REDACTED.to_owned() } else { v.clone() }))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == "code" {
+                    REDACTED.to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
         .collect()
 }
 
@@ -260,14 +332,25 @@ fn page(status: StatusCode, ok: bool, title: &str, message: &str) -> Response {
     let mut response = Response::new(Body::from(html));
     *response.status_mut() = status;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'",
+        ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
@@ -294,16 +377,30 @@ mod tests {
 
     #[test]
     fn host_check() {
-        for ok in ["127.0.0.1:8765", "localhost:1", "[::1]:80", "LOCALHOST", "127.0.0.1"] {
+        for ok in [
+            "127.0.0.1:8765",
+            "localhost:1",
+            "[::1]:80",
+            "LOCALHOST",
+            "127.0.0.1",
+        ] {
             assert!(host_allowed(ok), "{ok}");
         }
-        for bad in ["evil.example:8765", "", "127.0.0.1.evil.example", "10.0.0.1:80"] {
+        for bad in [
+            "evil.example:8765",
+            "",
+            "127.0.0.1.evil.example",
+            "10.0.0.1:80",
+        ] {
             assert!(!host_allowed(bad), "{bad}");
         }
     }
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape_html("<script>a&b</script>\r\n"), "&lt;script&gt;a&amp;b&lt;/script&gt;\u{FFFD}\u{FFFD}");
+        assert_eq!(
+            escape_html("<script>a&b</script>\r\n"),
+            "&lt;script&gt;a&amp;b&lt;/script&gt;\u{FFFD}\u{FFFD}"
+        );
     }
 }

@@ -14,7 +14,10 @@ pub struct HttpLimits {
 
 impl Default for HttpLimits {
     fn default() -> Self {
-        HttpLimits { timeout: Duration::from_secs(30), max_body: 1024 * 1024 }
+        HttpLimits {
+            timeout: Duration::from_secs(30),
+            max_body: 1024 * 1024,
+        }
     }
 }
 
@@ -64,13 +67,20 @@ impl HttpClient {
             .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("tokenbench/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| TransportError::Other { url: String::new(), reason: chain(&e) })?;
+            .map_err(|e| TransportError::Other {
+                url: String::new(),
+                reason: chain(&e),
+            })?;
         Ok(HttpClient { client, limits })
     }
 
     pub async fn execute(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|e| TransportError::Other { url: request.url.clone(), reason: e.to_string() })?;
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
+            TransportError::Other {
+                url: request.url.clone(),
+                reason: e.to_string(),
+            }
+        })?;
         let mut builder = self.client.request(method, &request.url);
         for h in &request.headers {
             builder = builder.header(&h.name, &h.value);
@@ -86,17 +96,32 @@ impl HttpClient {
         self.send(url, builder).await
     }
 
-    async fn send(&self, url: &str, builder: reqwest::RequestBuilder) -> Result<HttpResponse, TransportError> {
+    async fn send(
+        &self,
+        url: &str,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<HttpResponse, TransportError> {
         let started = Instant::now();
         let mut response = builder.send().await.map_err(|e| self.classify(url, &e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
-        let too_large = || TransportError::TooLarge { url: url.to_owned(), limit: self.limits.max_body };
-        if response.content_length().is_some_and(|n| n > self.limits.max_body as u64) {
+        let too_large = || TransportError::TooLarge {
+            url: url.to_owned(),
+            limit: self.limits.max_body,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.limits.max_body as u64)
+        {
             return Err(too_large());
         }
         let mut body = Vec::new();
@@ -106,17 +131,31 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse { status, headers, body, elapsed: started.elapsed() })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+            elapsed: started.elapsed(),
+        })
     }
 
     fn classify(&self, url: &str, e: &reqwest::Error) -> TransportError {
         let url = url.to_owned();
         if e.is_timeout() {
-            TransportError::Timeout { url, secs: self.limits.timeout.as_secs() }
+            TransportError::Timeout {
+                url,
+                secs: self.limits.timeout.as_secs(),
+            }
         } else if e.is_connect() {
-            TransportError::Connect { url, reason: chain(e) }
+            TransportError::Connect {
+                url,
+                reason: chain(e),
+            }
         } else {
-            TransportError::Other { url, reason: chain(e) }
+            TransportError::Other {
+                url,
+                reason: chain(e),
+            }
         }
     }
 }

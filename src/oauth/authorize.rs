@@ -35,7 +35,10 @@ impl AuthorizationRequest {
         let mut p = vec![
             ("response_type".to_owned(), "code".to_owned()),
             ("client_id".to_owned(), self.client_id.as_str().to_owned()),
-            ("redirect_uri".to_owned(), self.redirect_uri.as_str().to_owned()),
+            (
+                "redirect_uri".to_owned(),
+                self.redirect_uri.as_str().to_owned(),
+            ),
         ];
         if !self.scope.is_empty() {
             p.push(("scope".to_owned(), self.scope.clone()));
@@ -43,7 +46,10 @@ impl AuthorizationRequest {
         p.push(("state".to_owned(), self.state.clone()));
         p.push(("code_challenge".to_owned(), self.code_challenge.clone()));
         // Always sent: a server assumes plain when it is absent (RFC 7636 §4.3).
-        p.push(("code_challenge_method".to_owned(), self.method.as_str().to_owned()));
+        p.push((
+            "code_challenge_method".to_owned(),
+            self.method.as_str().to_owned(),
+        ));
         if let Some(nonce) = &self.nonce {
             p.push(("nonce".to_owned(), nonce.clone()));
         }

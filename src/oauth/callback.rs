@@ -21,17 +21,25 @@ impl CallbackParams {
     /// The query of a pasted redirect URL (used when the callback is not on loopback). A
     /// response delivered in the fragment (`response_mode=fragment`) is read too.
     pub fn parse_url(url: &str) -> Result<Self, CallbackError> {
-        let parsed = url::Url::parse(url.trim()).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let parsed =
+            url::Url::parse(url.trim()).map_err(|e| CallbackError::Malformed(e.to_string()))?;
         let query = match (parsed.query(), parsed.fragment()) {
             (Some(q), _) if !q.is_empty() => q,
             (_, Some(f)) if !f.is_empty() => f,
-            _ => return Err(CallbackError::Malformed("the URL has no query parameters".into())),
+            _ => {
+                return Err(CallbackError::Malformed(
+                    "the URL has no query parameters".into(),
+                ))
+            }
         };
         Ok(Self::parse_query(query))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -58,7 +66,9 @@ pub enum CallbackError {
     MissingState,
     #[error("the callback's state does not match the one sent (sent {expected:?}, got {received:?}); it may be forged or from another attempt")]
     StateMismatch { expected: String, received: String },
-    #[error("the callback's iss is {received:?}, expected {expected:?} (RFC 9207 mix-up protection)")]
+    #[error(
+        "the callback's iss is {received:?}, expected {expected:?} (RFC 9207 mix-up protection)"
+    )]
     IssuerMismatch { expected: String, received: String },
     #[error("the callback has no `iss`, but the IdP advertises authorization_response_iss_parameter_supported (expected {expected:?})")]
     MissingIssuer { expected: String },
@@ -113,7 +123,9 @@ pub fn validate(
                 })
             }
             None if expect.iss_required => {
-                return Err(CallbackError::MissingIssuer { expected: expected.clone() })
+                return Err(CallbackError::MissingIssuer {
+                    expected: expected.clone(),
+                })
             }
             _ => {}
         }
@@ -149,9 +161,16 @@ mod tests {
 
     #[test]
     fn good_callback_yields_the_code() {
-        assert_eq!(check("code=abc&state=s1", &expect(None, false)).unwrap(), "abc");
         assert_eq!(
-            check("code=abc&state=s1&iss=https%3A%2F%2Fidp", &expect(Some("https://idp"), true)).unwrap(),
+            check("code=abc&state=s1", &expect(None, false)).unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            check(
+                "code=abc&state=s1&iss=https%3A%2F%2Fidp",
+                &expect(Some("https://idp"), true)
+            )
+            .unwrap(),
             "abc"
         );
     }
@@ -160,12 +179,18 @@ mod tests {
     fn state_problems() {
         let e = expect(None, false);
         assert_eq!(check("code=abc", &e), Err(CallbackError::MissingState));
-        assert!(matches!(check("code=abc&state=s2", &e), Err(CallbackError::StateMismatch { .. })));
+        assert!(matches!(
+            check("code=abc&state=s2", &e),
+            Err(CallbackError::StateMismatch { .. })
+        ));
         assert_eq!(
             check("code=abc&state=s1&state=s1", &e),
             Err(CallbackError::RepeatedParameter("state".into()))
         );
-        assert_eq!(check("code=a&error=x&state=s1", &e), Err(CallbackError::CodeAndError));
+        assert_eq!(
+            check("code=a&error=x&state=s1", &e),
+            Err(CallbackError::CodeAndError)
+        );
         assert_eq!(check("state=s1", &e), Err(CallbackError::MissingCode));
         assert_eq!(check("state=s1&code=", &e), Err(CallbackError::MissingCode));
     }
@@ -202,7 +227,10 @@ mod tests {
             check("code=a&state=s1&iss=https://idp/", &lenient),
             Err(CallbackError::IssuerMismatch { .. })
         ));
-        assert!(matches!(check("code=a&state=s1", &strict), Err(CallbackError::MissingIssuer { .. })));
+        assert!(matches!(
+            check("code=a&state=s1", &strict),
+            Err(CallbackError::MissingIssuer { .. })
+        ));
         assert!(check("code=a&state=s1", &lenient).is_ok());
     }
 

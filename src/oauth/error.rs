@@ -44,6 +44,9 @@ mod tests {
             error_description: Some("bad\x1b[31m\r\nthing".into()),
             error_uri: None,
         };
-        assert_eq!(e.to_string(), "invalid_request: bad\u{FFFD}[31m\u{FFFD}\u{FFFD}thing");
+        assert_eq!(
+            e.to_string(),
+            "invalid_request: bad\u{FFFD}[31m\u{FFFD}\u{FFFD}thing"
+        );
     }
 }

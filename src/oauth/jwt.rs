@@ -14,11 +14,18 @@ pub const TIME_CLAIMS: &[&str] = &["exp", "iat", "nbf", "auth_time"];
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum DecodedToken {
-    Jwt { header: Value, claims: Value },
+    Jwt {
+        header: Value,
+        claims: Value,
+    },
     /// Encrypted: only the protected header can be read without the key.
-    Jwe { header: Value },
+    Jwe {
+        header: Value,
+    },
     /// Not a JWT (or not decodable as one); `reason` says why.
-    Opaque { reason: String },
+    Opaque {
+        reason: String,
+    },
 }
 
 impl DecodedToken {
@@ -32,7 +39,10 @@ impl DecodedToken {
 
     pub fn claims(&self) -> Option<&Map<String, Value>> {
         match self {
-            DecodedToken::Jwt { claims: Value::Object(m), .. } => Some(m),
+            DecodedToken::Jwt {
+                claims: Value::Object(m),
+                ..
+            } => Some(m),
             _ => None,
         }
     }
@@ -45,15 +55,24 @@ pub fn decode(token: &str) -> DecodedToken {
     match parts.len() {
         3 => match (decode_json(parts[0]), decode_json(parts[1])) {
             (Ok(header), Ok(claims)) => DecodedToken::Jwt { header, claims },
-            (Err(e), _) => DecodedToken::Opaque { reason: format!("three segments, but the header {e}") },
-            (_, Err(e)) => DecodedToken::Opaque { reason: format!("three segments, but the payload {e}") },
+            (Err(e), _) => DecodedToken::Opaque {
+                reason: format!("three segments, but the header {e}"),
+            },
+            (_, Err(e)) => DecodedToken::Opaque {
+                reason: format!("three segments, but the payload {e}"),
+            },
         },
         5 => match decode_json(parts[0]) {
             Ok(header) => DecodedToken::Jwe { header },
-            Err(e) => DecodedToken::Opaque { reason: format!("five segments, but the header {e}") },
+            Err(e) => DecodedToken::Opaque {
+                reason: format!("five segments, but the header {e}"),
+            },
         },
         n => DecodedToken::Opaque {
-            reason: format!("{n} segment{}; a JWT has 3 (JWS) or 5 (JWE)", if n == 1 { "" } else { "s" }),
+            reason: format!(
+                "{n} segment{}; a JWT has 3 (JWS) or 5 (JWE)",
+                if n == 1 { "" } else { "s" }
+            ),
         },
     }
 }
@@ -106,7 +125,11 @@ mod tests {
 
     #[test]
     fn decodes_a_jws() {
-        let t = format!("{}.{}.sig", b64(r#"{"alg":"RS256","kid":"k1"}"#), b64(r#"{"sub":"u","exp":100}"#));
+        let t = format!(
+            "{}.{}.sig",
+            b64(r#"{"alg":"RS256","kid":"k1"}"#),
+            b64(r#"{"sub":"u","exp":100}"#)
+        );
         let d = decode(&t);
         assert_eq!(d.kind(), "jwt");
         assert_eq!(d.claims().unwrap()["sub"], "u");

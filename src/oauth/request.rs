@@ -15,10 +15,18 @@ pub struct Field {
 
 impl Field {
     pub fn plain(name: &str, value: impl Into<String>) -> Self {
-        Field { name: name.to_owned(), value: value.into(), sensitive: false }
+        Field {
+            name: name.to_owned(),
+            value: value.into(),
+            sensitive: false,
+        }
     }
     pub fn sensitive(name: &str, value: impl Into<String>) -> Self {
-        Field { name: name.to_owned(), value: value.into(), sensitive: true }
+        Field {
+            name: name.to_owned(),
+            value: value.into(),
+            sensitive: true,
+        }
     }
 
     /// The value as it may be shown.
@@ -67,7 +75,11 @@ impl HttpRequest {
         let fields = |list: &[Field], lower: bool| {
             let mut m = Map::new();
             for f in list {
-                let name = if lower { f.name.to_ascii_lowercase() } else { f.name.clone() };
+                let name = if lower {
+                    f.name.to_ascii_lowercase()
+                } else {
+                    f.name.clone()
+                };
                 m.insert(name, Value::String(f.shown()));
             }
             Value::Object(m)
@@ -90,8 +102,14 @@ mod tests {
         let r = HttpRequest {
             method: "POST",
             url: "https://idp/token".into(),
-            headers: vec![Field::sensitive("Authorization", "Basic czZC"), Field::plain("Accept", "application/json")],
-            form: vec![Field::plain("grant_type", "authorization_code"), Field::sensitive("code_verifier", "v")],
+            headers: vec![
+                Field::sensitive("Authorization", "Basic czZC"),
+                Field::plain("Accept", "application/json"),
+            ],
+            form: vec![
+                Field::plain("grant_type", "authorization_code"),
+                Field::sensitive("code_verifier", "v"),
+            ],
         };
         let j = r.redacted_json();
         assert_eq!(j["headers"]["authorization"], "Basic [redacted]");

@@ -39,7 +39,10 @@ pub struct ClientCredentials {
 /// base64 — the step many clients skip, breaking secrets with `:` `+` `/` or spaces.
 pub fn basic_authorization(client_id: &str, secret: &str) -> String {
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    format!("Basic {}", STANDARD.encode(format!("{}:{}", enc(client_id), enc(secret))))
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", enc(client_id), enc(secret)))
+    )
 }
 
 /// Builds the authorization-code token request. The secret is placed in exactly one place.
@@ -63,7 +66,12 @@ pub fn authorization_code_request(
     ];
     add_client_auth(client, &mut headers, &mut form);
     form.extend(extra.iter().map(|(k, v)| Field::plain(k, v.clone())));
-    HttpRequest { method: "POST", url: token_url.as_str().to_owned(), headers, form }
+    HttpRequest {
+        method: "POST",
+        url: token_url.as_str().to_owned(),
+        headers,
+        form,
+    }
 }
 
 fn add_client_auth(client: &ClientCredentials, headers: &mut Vec<Field>, form: &mut Vec<Field>) {
@@ -87,7 +95,10 @@ mod tests {
 
     #[test]
     fn rfc6749_basic_known_answers() {
-        assert_eq!(basic_authorization("s6BhdRkqt3", "gX1fBat3bV"), "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW");
+        assert_eq!(
+            basic_authorization("s6BhdRkqt3", "gX1fBat3bV"),
+            "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW"
+        );
         assert_eq!(
             basic_authorization("my client", "p@ss:w/rd"),
             "Basic bXkrY2xpZW50OnAlNDBzcyUzQXclMkZyZA=="

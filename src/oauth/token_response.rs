@@ -23,7 +23,11 @@ pub enum TokenResponseError {
     #[error("the token endpoint returned an error (HTTP {status}): {error}")]
     OAuth { status: u16, error: OAuthError },
     #[error("the token endpoint answered HTTP {status} with {content_type} that is not an OAuth response: {excerpt}")]
-    NotOAuth { status: u16, content_type: String, excerpt: String },
+    NotOAuth {
+        status: u16,
+        content_type: String,
+        excerpt: String,
+    },
     #[error("the token response (HTTP {status}) has no access_token")]
     MissingAccessToken { status: u16 },
     #[error("the token response (HTTP {status}) is malformed: {reason}")]
@@ -58,7 +62,11 @@ pub fn parse_token_response(
     let Some(fields) = fields else {
         return Err(TokenResponseError::NotOAuth {
             status,
-            content_type: if ct.is_empty() { "no content type".into() } else { ct },
+            content_type: if ct.is_empty() {
+                "no content type".into()
+            } else {
+                ct
+            },
             excerpt: excerpt(body),
         });
     };
@@ -81,7 +89,9 @@ pub fn parse_token_response(
     }
     let access_token = match fields.get("access_token") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(Value::String(_)) | None => return Err(TokenResponseError::MissingAccessToken { status }),
+        Some(Value::String(_)) | None => {
+            return Err(TokenResponseError::MissingAccessToken { status })
+        }
         Some(_) => {
             return Err(TokenResponseError::Malformed {
                 status,
@@ -164,13 +174,19 @@ mod tests {
             b"error=bad_verification_code&error_description=The+code+is+wrong",
         )
         .unwrap_err();
-        assert!(matches!(e, TokenResponseError::OAuth { status: 200, ref error } if error.error == "bad_verification_code"));
+        assert!(
+            matches!(e, TokenResponseError::OAuth { status: 200, ref error } if error.error == "bad_verification_code")
+        );
     }
 
     #[test]
     fn rfc6749_error() {
-        let e = parse_token_response(400, Some("application/json"), br#"{"error":"invalid_grant","error_description":"expired"}"#)
-            .unwrap_err();
+        let e = parse_token_response(
+            400,
+            Some("application/json"),
+            br#"{"error":"invalid_grant","error_description":"expired"}"#,
+        )
+        .unwrap_err();
         match e {
             TokenResponseError::OAuth { status, error } => {
                 assert_eq!(status, 400);
@@ -186,7 +202,11 @@ mod tests {
         let body = format!("<html>{}</html>", "x".repeat(1000));
         let e = parse_token_response(502, Some("text/html"), body.as_bytes()).unwrap_err();
         match e {
-            TokenResponseError::NotOAuth { status, content_type, excerpt } => {
+            TokenResponseError::NotOAuth {
+                status,
+                content_type,
+                excerpt,
+            } => {
                 assert_eq!(status, 502);
                 assert_eq!(content_type, "text/html");
                 assert!(excerpt.starts_with("<html>xxx"));

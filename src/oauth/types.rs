@@ -62,7 +62,10 @@ pub struct RedirectUri {
 impl RedirectUri {
     pub fn parse(value: &str) -> Result<Self, UrlError> {
         let url = parse_http_url(value)?;
-        Ok(RedirectUri { raw: value.to_owned(), url })
+        Ok(RedirectUri {
+            raw: value.to_owned(),
+            url,
+        })
     }
 
     /// The exact string sent as `redirect_uri`.
@@ -174,7 +177,12 @@ mod tests {
 
     #[test]
     fn loopback_detection() {
-        for ok in ["http://127.0.0.1/", "http://[::1]:1/", "http://LOCALHOST:3/x", "http://127.3.4.5/"] {
+        for ok in [
+            "http://127.0.0.1/",
+            "http://[::1]:1/",
+            "http://LOCALHOST:3/x",
+            "http://127.3.4.5/",
+        ] {
             assert!(RedirectUri::parse(ok).unwrap().is_loopback(), "{ok}");
         }
         for no in ["https://app.example.com/cb", "http://10.0.0.1/cb"] {
@@ -184,8 +192,17 @@ mod tests {
 
     #[test]
     fn bad_urls_are_refused_with_a_reason() {
-        assert!(matches!(RedirectUri::parse("not a url"), Err(UrlError::Parse { .. })));
-        assert!(matches!(RedirectUri::parse("ftp://x/"), Err(UrlError::Scheme(_))));
-        assert!(matches!(RedirectUri::parse("http://x/#a"), Err(UrlError::Fragment(_))));
+        assert!(matches!(
+            RedirectUri::parse("not a url"),
+            Err(UrlError::Parse { .. })
+        ));
+        assert!(matches!(
+            RedirectUri::parse("ftp://x/"),
+            Err(UrlError::Scheme(_))
+        ));
+        assert!(matches!(
+            RedirectUri::parse("http://x/#a"),
+            Err(UrlError::Fragment(_))
+        ));
     }
 }

@@ -53,7 +53,11 @@ pub fn parse_raw(file: &Path, text: &str) -> Result<RawProfile, ProfileError> {
             Some(l) => format!("{message} (line {l})"),
             None => message,
         };
-        ProfileError { file: file.to_owned(), key, reason }
+        ProfileError {
+            file: file.to_owned(),
+            key,
+            reason,
+        }
     })
 }
 
@@ -63,21 +67,35 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     let line = text.get(start..)?.lines().next()?;
     let (key, _) = line.split_once('=')?;
     let key = key.trim();
-    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then(|| key.to_owned())
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| key.to_owned())
 }
 
 /// Reads and validates a profile file.
 pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {
-    let bytes = std::fs::read(path).map_err(|e| ProfileError::new(path, None, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| ProfileError::new(path, None, format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ProfileError::new(path, None, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        ProfileError::new(
+            path,
+            None,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
     let raw = parse_raw(path, &text)?;
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     validate(path, &stem, &raw)
 }
 
 /// Turns the raw profile into a typed one, or says which key is wrong and why.
-pub fn validate(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Profile, ProfileError> {
+pub fn validate(
+    file: &Path,
+    default_name: &str,
+    raw: &RawProfile,
+) -> Result<Profile, ProfileError> {
     let err = |key: &str, reason: String| ProfileError::new(file, Some(key), reason);
     let required = |key: &str, value: &Option<String>| -> Result<String, ProfileError> {
         match value.as_deref().map(str::trim) {
@@ -96,18 +114,26 @@ pub fn validate(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Pro
     }
     let callback_url = RedirectUri::parse(&required("callback_url", &raw.callback_url)?)
         .map_err(|e| err("callback_url", e.to_string()))?;
-    let auth_url = EndpointUrl::parse(&required("auth_url", &raw.auth_url)?).map_err(|e| err("auth_url", e.to_string()))?;
-    let token_url =
-        EndpointUrl::parse(&required("token_url", &raw.token_url)?).map_err(|e| err("token_url", e.to_string()))?;
+    let auth_url = EndpointUrl::parse(&required("auth_url", &raw.auth_url)?)
+        .map_err(|e| err("auth_url", e.to_string()))?;
+    let token_url = EndpointUrl::parse(&required("token_url", &raw.token_url)?)
+        .map_err(|e| err("token_url", e.to_string()))?;
     let client_id = ClientId::new(required("client_id", &raw.client_id)?);
     let client_auth = match raw.client_auth.as_deref() {
         None | Some("basic") => ClientAuth::Basic,
         Some("body") => ClientAuth::Body,
-        Some(other) => return Err(err("client_auth", format!("{other:?} is not \"basic\" or \"body\""))),
+        Some(other) => {
+            return Err(err(
+                "client_auth",
+                format!("{other:?} is not \"basic\" or \"body\""),
+            ))
+        }
     };
     let code_challenge_method = match raw.code_challenge_method.as_deref() {
         None => ChallengeMethod::S256,
-        Some(m) => ChallengeMethod::parse(m).map_err(|e| err("code_challenge_method", e.to_string()))?,
+        Some(m) => {
+            ChallengeMethod::parse(m).map_err(|e| err("code_challenge_method", e.to_string()))?
+        }
     };
     let code_verifier = match raw.code_verifier.as_deref() {
         None | Some("") => None,
@@ -124,10 +150,19 @@ pub fn validate(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Pro
         }
     };
     let auth_params = extra_params(file, "auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS)?;
-    let token_params = extra_params(file, "token_params", &raw.token_params, RESERVED_TOKEN_PARAMS)?;
+    let token_params = extra_params(
+        file,
+        "token_params",
+        &raw.token_params,
+        RESERVED_TOKEN_PARAMS,
+    )?;
 
     Ok(Profile {
-        name: raw.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| default_name.to_owned()),
+        name: raw
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| default_name.to_owned()),
         issuer,
         callback_url,
         auth_url,
@@ -137,7 +172,13 @@ pub fn validate(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Pro
         client_auth,
         code_challenge_method,
         code_verifier,
-        scope: raw.scope.clone().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "),
+        scope: raw
+            .scope
+            .clone()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         state: raw.state.clone().filter(|s| !s.is_empty()),
         auth_params,
         token_params,
@@ -198,7 +239,11 @@ scope = "openid   offline_access"
     fn errors_name_file_key_and_reason() {
         let e = error_of("colour = \"blue\"\n");
         assert_eq!(e.key.as_deref(), Some("colour"));
-        assert!(e.to_string().starts_with("p.toml: key `colour`: unknown field"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("p.toml: key `colour`: unknown field"),
+            "{e}"
+        );
 
         let e = error_of("grant_type = \"client_credentials\"\n");
         assert_eq!(e.key.as_deref(), Some("grant_type"));

@@ -68,7 +68,9 @@ impl std::fmt::Debug for SecretSource {
 pub enum SecretError {
     #[error("client_secret refers to the environment variable {0}, which is not set")]
     EnvMissing(String),
-    #[error("client_secret refers to the environment variable {0}, which is empty or not valid UTF-8")]
+    #[error(
+        "client_secret refers to the environment variable {0}, which is empty or not valid UTF-8"
+    )]
     EnvInvalid(String),
 }
 
@@ -84,7 +86,10 @@ impl SecretSource {
     }
 
     /// Reads the secret now, with `env` looked up through the given function.
-    pub fn resolve(&self, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<ClientSecret, SecretError> {
+    pub fn resolve(
+        &self,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<ClientSecret, SecretError> {
         match self {
             SecretSource::Literal(s) => Ok(s.clone()),
             SecretSource::Env(name) => match env(name) {
@@ -133,7 +138,9 @@ impl Profile {
         match &self.code_verifier {
             // Validated when the profile was loaded, so this cannot fail; fall back to a fresh
             // one rather than panic if that invariant is ever broken.
-            Some(v) => PkceVerifier::new(v.clone()).unwrap_or_else(|_| PkceVerifier::generate(entropy)),
+            Some(v) => {
+                PkceVerifier::new(v.clone()).unwrap_or_else(|_| PkceVerifier::generate(entropy))
+            }
             None => PkceVerifier::generate(entropy),
         }
     }

@@ -18,12 +18,17 @@ pub fn search_dirs() -> Vec<PathBuf> {
 /// `NAME.toml` in the search dirs.
 pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
     let as_path = Path::new(arg);
-    let looks_like_path = arg.contains(std::path::MAIN_SEPARATOR) || arg.contains('/') || arg.ends_with(".toml");
+    let looks_like_path =
+        arg.contains(std::path::MAIN_SEPARATOR) || arg.contains('/') || arg.ends_with(".toml");
     if as_path.is_file() || looks_like_path {
         return Ok(as_path.to_owned());
     }
     if arg.is_empty() || arg.contains("..") || arg.chars().any(char::is_control) {
-        return Err(ProfileError::new(as_path, None, "is not a valid profile name"));
+        return Err(ProfileError::new(
+            as_path,
+            None,
+            "is not a valid profile name",
+        ));
     }
     let file = format!("{arg}.toml");
     for dir in dirs {
@@ -32,7 +37,10 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
             return Ok(candidate);
         }
     }
-    let looked: Vec<String> = dirs.iter().map(|d| d.join(&file).display().to_string()).collect();
+    let looked: Vec<String> = dirs
+        .iter()
+        .map(|d| d.join(&file).display().to_string())
+        .collect();
     Err(ProfileError::new(
         as_path,
         None,
@@ -44,8 +52,14 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
 /// then renamed over the target, so a crash never leaves half a profile. `private` creates
 /// the file 0600 from the start (it holds a literal secret).
 pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.tmp{}-{attempt}", std::process::id()));
@@ -81,10 +95,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("okta.toml"), "").unwrap();
         let dirs = vec![dir.path().join("missing"), dir.path().to_owned()];
-        assert_eq!(resolve("okta", &dirs).unwrap(), dir.path().join("okta.toml"));
+        assert_eq!(
+            resolve("okta", &dirs).unwrap(),
+            dir.path().join("okta.toml")
+        );
         let e = resolve("nope", &dirs).unwrap_err();
         assert!(e.reason.contains("nope.toml"));
-        assert_eq!(resolve("x/y.toml", &dirs).unwrap(), PathBuf::from("x/y.toml"));
+        assert_eq!(
+            resolve("x/y.toml", &dirs).unwrap(),
+            PathBuf::from("x/y.toml")
+        );
         assert!(resolve("..", &dirs).is_err());
     }
 
@@ -98,8 +118,15 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 }
