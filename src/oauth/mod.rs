@@ -1,4 +1,26 @@
 //! The pure protocol core: no sockets, no files, no terminal. Clock and randomness are
 //! injected so that every behaviour can be tested exactly.
+pub mod authorize;
+pub mod callback;
+pub mod error;
+pub mod jwt;
 pub mod pkce;
 pub mod random;
+pub mod request;
+pub mod secret;
+pub mod time;
+pub mod token_request;
+pub mod token_response;
+pub mod types;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use random::Entropy;
+
+/// A fresh `state` (or `nonce`): 256 bits, base64url, well over RFC 9700's 128-bit floor.
+pub fn random_token(entropy: &mut dyn Entropy) -> String {
+    let mut bytes = [0u8; 32];
+    entropy.fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -139,10 +139,16 @@ mod tests {
 
     #[test]
     fn length_bounds() {
-        assert_eq!(validate_verifier(&"a".repeat(42)), Err(PkceError::Length(42)));
+        assert_eq!(
+            validate_verifier(&"a".repeat(42)),
+            Err(PkceError::Length(42))
+        );
         assert!(validate_verifier(&"a".repeat(43)).is_ok());
         assert!(validate_verifier(&"a".repeat(128)).is_ok());
-        assert_eq!(validate_verifier(&"a".repeat(129)), Err(PkceError::Length(129)));
+        assert_eq!(
+            validate_verifier(&"a".repeat(129)),
+            Err(PkceError::Length(129))
+        );
     }
 
     #[test]
@@ -150,11 +156,17 @@ mod tests {
         let bad = format!("{}+", "a".repeat(43));
         assert_eq!(
             validate_verifier(&bad),
-            Err(PkceError::Charset { found: '+', position: 43 })
+            Err(PkceError::Charset {
+                found: '+',
+                position: 43
+            })
         );
         assert!(matches!(
             validate_verifier(&format!("é{}", "a".repeat(43))),
-            Err(PkceError::Charset { found: 'é', position: 0 })
+            Err(PkceError::Charset {
+                found: 'é',
+                position: 0
+            })
         ));
     }
 

@@ -27,14 +27,21 @@ pub struct FixedEntropy {
 
 impl FixedEntropy {
     pub fn new(bytes: &[u8]) -> Self {
-        FixedEntropy { bytes: bytes.to_vec(), pos: 0 }
+        FixedEntropy {
+            bytes: bytes.to_vec(),
+            pos: 0,
+        }
     }
 }
 
 impl Entropy for FixedEntropy {
     fn fill(&mut self, buf: &mut [u8]) {
         for b in buf.iter_mut() {
-            *b = self.bytes.get(self.pos % self.bytes.len().max(1)).copied().unwrap_or(0);
+            *b = self
+                .bytes
+                .get(self.pos % self.bytes.len().max(1))
+                .copied()
+                .unwrap_or(0);
             self.pos += 1;
         }
     }

@@ -1,0 +1,67 @@
+//! The command line: thin wrappers that parse arguments, call the library and print.
+mod decode;
+mod output;
+mod pkce;
+mod run;
+
+use clap::{Parser, Subcommand};
+
+pub use output::print_report;
+
+/// Exit codes (fixed; scripts rely on them): 0 success, 1 internal error, 2 usage or invalid
+/// profile/input, 3 OAuth error from the IdP, 4 callback failed validation, 5 no callback
+/// before the timeout, 6 transport failure.
+#[derive(Debug, Parser)]
+#[command(name = "tokenbench", version, about = "A workbench for OAuth 2.0 Authorization Code with PKCE", after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 success, 1 internal error, 2 usage or invalid profile/input, \
+3 the IdP answered with an OAuth error, 4 the callback failed validation, 5 no callback before \
+the timeout, 6 transport failure.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole flow for a profile: callback server, browser, token exchange.
+    Run(run::RunArgs),
+    /// Run the whole flow against the embedded demo IdP (no browser, no network needed).
+    Demo(run::DemoArgs),
+    /// Serve the embedded demo IdP alone and print its issuer URL.
+    Idp(run::IdpArgs),
+    /// Show the header and claims of a JWT (not verified).
+    Decode(decode::DecodeArgs),
+    /// Generate or check a PKCE verifier and print its challenge.
+    Pkce(pkce::PkceArgs),
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub async fn execute(cli: Cli) -> i32 {
+    match cli.command {
+        Some(Command::Run(args)) => run::run(args).await,
+        Some(Command::Demo(args)) => run::demo(args).await,
+        Some(Command::Idp(args)) => run::idp(args).await,
+        Some(Command::Decode(args)) => decode::decode(args),
+        Some(Command::Pkce(args)) => pkce::pkce(args),
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            2
+        }
+    }
+}
+
+/// Prints an error for a command that failed before producing a report.
+pub(crate) fn fail(json: bool, kind: &str, code: i32, message: &str) -> i32 {
+    let message = crate::oauth::error::sanitize(message);
+    if json {
+        let doc = serde_json::json!({ "error": { "kind": kind, "message": message, "exit_code": code,
+            "oauth_error": null, "oauth_error_description": null } });
+        println!("{doc:#}");
+    } else {
+        eprintln!("error: {message}");
+    }
+    code
+}

@@ -1,0 +1,40 @@
+use clap::Args;
+
+use crate::oauth::pkce::{ChallengeMethod, PkceVerifier};
+use crate::oauth::random::OsEntropy;
+
+#[derive(Debug, Args)]
+pub struct PkceArgs {
+    /// Use this verifier instead of generating one.
+    #[arg(long)]
+    verifier: Option<String>,
+    /// S256 or plain.
+    #[arg(long, default_value = "S256")]
+    method: String,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn pkce(args: PkceArgs) -> i32 {
+    let method = match ChallengeMethod::parse(&args.method) {
+        Ok(m) => m,
+        Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+    };
+    let verifier = match args.verifier {
+        Some(v) => match PkceVerifier::new(v) {
+            Ok(v) => v,
+            Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+        },
+        None => PkceVerifier::generate(&mut OsEntropy),
+    };
+    let challenge = verifier.challenge(method);
+    if args.json {
+        let doc = serde_json::json!({ "verifier": verifier.secret(), "method": method.as_str(), "challenge": challenge });
+        println!("{doc:#}");
+    } else {
+        println!("verifier:  {}", verifier.secret());
+        println!("method:    {method}");
+        println!("challenge: {challenge}");
+    }
+    0
+}

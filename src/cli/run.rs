@@ -1,0 +1,127 @@
+use std::time::Duration;
+
+use clap::Args;
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::mpsc;
+
+use crate::flow::{run_flow, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, FlowReport};
+use crate::net::http::HttpLimits;
+use crate::oauth::random::OsEntropy;
+use crate::profile::{load_file, store, Profile};
+
+use super::output::{print_event, print_report};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A profile name (looked up in ./profiles/, then the config dir) or a path to a TOML file.
+    #[arg(long)]
+    profile: String,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Seconds to wait for the callback.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+    /// Do not open a browser; print the URL to stderr.
+    #[arg(long)]
+    no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct IdpArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
+
+pub async fn run(args: RunArgs) -> i32 {
+    let profile =
+        match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
+            Ok(p) => p,
+            Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+        };
+    let browser = if args.no_browser {
+        BrowserMode::PrintOnly
+    } else {
+        BrowserMode::System {
+            browser_env: std::env::var("BROWSER").ok(),
+        }
+    };
+    let options = FlowOptions {
+        timeout: Duration::from_secs(args.timeout),
+        browser,
+        http: HttpLimits::default(),
+    };
+    execute_flow(&profile, &options, args.json).await
+}
+
+pub async fn demo(_args: DemoArgs) -> i32 {
+    super::fail(
+        false,
+        "internal",
+        1,
+        "the embedded IdP is not available in this build yet",
+    )
+}
+
+pub async fn idp(_args: IdpArgs) -> i32 {
+    super::fail(
+        false,
+        "internal",
+        1,
+        "the embedded IdP is not available in this build yet",
+    )
+}
+
+/// Runs a flow with progress on stderr, then prints the report; Ctrl+C cancels cleanly.
+pub(super) async fn execute_flow(profile: &Profile, options: &FlowOptions, json: bool) -> i32 {
+    let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
+    let printer = tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            print_event(&event);
+        }
+    });
+    let paste = (!profile.callback_url.is_loopback()).then(stdin_lines);
+    let env = |name: &str| std::env::var_os(name);
+    let mut entropy = OsEntropy;
+    let io = FlowIo {
+        entropy: &mut entropy,
+        now: system_now,
+        env: &env,
+        events: tx,
+        paste,
+    };
+    let report: FlowReport = tokio::select! {
+        r = run_flow(profile, options, io) => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("cancelled");
+            return 130;
+        }
+    };
+    // The flow has dropped its sender; let the printer finish so lines keep their order.
+    let _ = printer.await;
+    print_report(&report, json);
+    report.exit_code()
+}
+
+/// Lines typed or pasted on stdin.
+fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}

@@ -1,0 +1,121 @@
+//! Why a flow failed, with the exit code each reason maps to (fixed: scripts rely on them).
+
+use serde_json::{json, Value};
+
+use crate::net::callback_server::BindError;
+use crate::net::http::TransportError;
+use crate::oauth::callback::CallbackError;
+use crate::oauth::error::{sanitize, OAuthError};
+use crate::oauth::token_response::TokenResponseError;
+
+/// Which endpoint reported an OAuth error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Authorization,
+    Token,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    CallbackServer(#[from] BindError),
+    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token" }, hint(&error.error))]
+    OAuth {
+        endpoint: Endpoint,
+        status: Option<u16>,
+        error: OAuthError,
+    },
+    #[error("{0}")]
+    CallbackInvalid(CallbackError),
+    #[error("no callback arrived within {secs} s; the IdP may have shown an error in the browser (often a redirect_uri that does not match the registered one: {redirect_uri})")]
+    Timeout { secs: u64, redirect_uri: String },
+    #[error("{0}")]
+    Transport(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// A short hint for the OAuth error codes people meet most.
+fn hint(code: &str) -> &'static str {
+    match code {
+        "access_denied" => " — the sign-in or consent was declined",
+        "invalid_scope" => " — a requested scope is unknown to the IdP or not allowed for this client",
+        "unauthorized_client" => " — this client may not use the authorization code grant; check its registration",
+        "invalid_client" => " — client authentication failed: check client_id, client_secret and client_auth (basic/body)",
+        "invalid_grant" => " — the code was rejected: expired, already used, or redirect_uri/code_verifier differ from the authorization request",
+        _ => "",
+    }
+}
+
+impl FlowError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            FlowError::InvalidInput(_) | FlowError::CallbackServer(_) => 2,
+            FlowError::OAuth { .. } => 3,
+            FlowError::CallbackInvalid(_) => 4,
+            FlowError::Timeout { .. } => 5,
+            FlowError::Transport(_) => 6,
+            FlowError::Internal(_) => 1,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FlowError::InvalidInput(_) => "invalid_input",
+            FlowError::CallbackServer(_) => "callback_server",
+            FlowError::OAuth { .. } => "oauth_error",
+            FlowError::CallbackInvalid(_) => "callback_invalid",
+            FlowError::Timeout { .. } => "timeout",
+            FlowError::Transport(_) => "transport",
+            FlowError::Internal(_) => "internal",
+        }
+    }
+
+    /// The `error` object of the JSON output.
+    pub fn to_json(&self) -> Value {
+        let oauth = match self {
+            FlowError::OAuth { error, .. } => Some(error),
+            _ => None,
+        };
+        json!({
+            "kind": self.kind(),
+            "message": sanitize(&self.to_string()),
+            "exit_code": self.exit_code(),
+            "oauth_error": oauth.map(|e| e.error.clone()),
+            "oauth_error_description": oauth.and_then(|e| e.error_description.clone()),
+            "oauth_error_uri": oauth.and_then(|e| e.error_uri.clone()),
+        })
+    }
+
+    pub fn from_callback(e: CallbackError) -> Self {
+        match e {
+            CallbackError::Authorization(error) => FlowError::OAuth {
+                endpoint: Endpoint::Authorization,
+                status: None,
+                error,
+            },
+            other => FlowError::CallbackInvalid(other),
+        }
+    }
+}
+
+impl From<TransportError> for FlowError {
+    fn from(e: TransportError) -> Self {
+        FlowError::Transport(e.to_string())
+    }
+}
+
+impl From<TokenResponseError> for FlowError {
+    fn from(e: TokenResponseError) -> Self {
+        match e {
+            TokenResponseError::OAuth { status, error } => FlowError::OAuth {
+                endpoint: Endpoint::Token,
+                status: Some(status),
+                error,
+            },
+            other => FlowError::Transport(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Everything a flow did, as a record for `--json`, the summary and the TUI's log.
+
+use serde_json::{json, Map, Value};
+
+use crate::oauth::jwt::{decode, time_claims, DecodedToken};
+use crate::oauth::token_response::TokenResponse;
+
+use super::error::FlowError;
+
+#[derive(Debug, Default)]
+pub struct FlowReport {
+    pub profile: String,
+    /// The authorization URL and its parameters.
+    pub authorization_request: Option<Value>,
+    /// The callback's parameters (code redacted).
+    pub callback: Option<Value>,
+    /// Requests the callback server saw that were not the callback.
+    pub stray_requests: Vec<Value>,
+    /// The token request, secrets redacted.
+    pub token_request: Option<Value>,
+    pub token_response: Option<Value>,
+    pub tokens: Option<Value>,
+    pub warnings: Vec<String>,
+    pub error: Option<FlowError>,
+}
+
+impl FlowReport {
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("profile".into(), Value::String(self.profile.clone()));
+        let mut put = |k: &str, v: &Option<Value>| {
+            if let Some(v) = v {
+                m.insert(k.to_owned(), v.clone());
+            }
+        };
+        put("authorization_request", &self.authorization_request);
+        put("callback", &self.callback);
+        put("token_request", &self.token_request);
+        put("token_response", &self.token_response);
+        put("tokens", &self.tokens);
+        if !self.stray_requests.is_empty() {
+            m.insert(
+                "stray_requests".into(),
+                Value::Array(self.stray_requests.clone()),
+            );
+        }
+        m.insert("warnings".into(), json!(self.warnings));
+        if let Some(e) = &self.error {
+            m.insert("error".into(), e.to_json());
+        }
+        Value::Object(m)
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        self.error.as_ref().map_or(0, FlowError::exit_code)
+    }
+}
+
+/// A pairs list as a JSON object (last value wins, as for display only).
+pub fn pairs_json(pairs: &[(String, String)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// One token, decoded for display, with its time claims.
+pub fn token_json(token: &str, now: i64) -> Value {
+    let decoded = decode(token);
+    let mut v = serde_json::to_value(&decoded).unwrap_or(Value::Null);
+    if let (Value::Object(m), DecodedToken::Jwt { .. }) = (&mut v, &decoded) {
+        if let Some(claims) = decoded.claims() {
+            m.insert("times".into(), json!(time_claims(claims, now)));
+        }
+    }
+    if let Value::Object(m) = &mut v {
+        m.insert("value".into(), Value::String(token.to_owned()));
+    }
+    v
+}
+
+/// The `tokens` object.
+pub fn tokens_json(response: &TokenResponse, now: i64) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "token_type".into(),
+        Value::String(response.token_type.clone()),
+    );
+    m.insert("expires_in".into(), json!(response.expires_in));
+    m.insert("scope".into(), json!(response.scope));
+    m.insert(
+        "access_token".into(),
+        token_json(&response.access_token, now),
+    );
+    if let Some(t) = &response.id_token {
+        m.insert("id_token".into(), token_json(t, now));
+    }
+    if let Some(t) = &response.refresh_token {
+        m.insert("refresh_token".into(), token_json(t, now));
+    }
+    Value::Object(m)
+}

@@ -1,0 +1,389 @@
+//! One authorization-code-with-PKCE run: callback server, browser, callback checks, token
+//! exchange. Shared by the CLI and the TUI; progress is reported as `FlowEvent`s.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::net::browser::{self, BrowserLaunch};
+use crate::net::callback_server::{CallbackServer, RequestRecord, ServerEvent};
+use crate::net::http::{HttpClient, HttpLimits};
+use crate::oauth::authorize::AuthorizationRequest;
+use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
+use crate::oauth::random::Entropy;
+use crate::oauth::random_token;
+use crate::oauth::secret::{AuthorizationCode, REDACTED};
+use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
+use crate::oauth::token_response::parse_token_response;
+use crate::oauth::types::RedirectUri;
+use crate::profile::Profile;
+
+use super::error::FlowError;
+use super::report::{pairs_json, tokens_json, FlowReport};
+
+/// How the authorization URL reaches a browser.
+#[derive(Debug, Clone)]
+pub enum BrowserMode {
+    /// `$BROWSER` (given here) or the platform opener.
+    System { browser_env: Option<String> },
+    /// Only tell the person the URL.
+    PrintOnly,
+    /// Fetch it in-process, following redirects: for an IdP that approves without a person
+    /// (the embedded demo IdP).
+    Follow,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowOptions {
+    pub timeout: Duration,
+    pub browser: BrowserMode,
+    pub http: HttpLimits,
+}
+
+/// Progress, as it happens.
+#[derive(Debug, Clone)]
+pub enum FlowEvent {
+    Listening {
+        addrs: Vec<SocketAddr>,
+        redirect_uri: String,
+    },
+    /// The callback is not on loopback: the person pastes the redirected URL.
+    PasteMode {
+        redirect_uri: String,
+    },
+    AuthorizationUrl(String),
+    Browser(BrowserLaunch),
+    Stray(RequestRecord),
+    CallbackReceived,
+    TokenRequestSent {
+        url: String,
+    },
+    TokenResponse {
+        status: u16,
+        elapsed_ms: u128,
+    },
+    Warning(String),
+}
+
+/// Everything a run needs from outside, injected so that tests and the TUI can supply it.
+pub struct FlowIo<'a> {
+    pub entropy: &'a mut dyn Entropy,
+    pub now: fn() -> i64,
+    pub env: &'a dyn Fn(&str) -> Option<std::ffi::OsString>,
+    pub events: mpsc::UnboundedSender<FlowEvent>,
+    /// Pasted redirect URLs, for a callback that is not on loopback.
+    pub paste: Option<mpsc::UnboundedReceiver<String>>,
+}
+
+pub fn system_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Runs the whole flow. Never panics on bad input; failures end up in `report.error`.
+pub async fn run_flow(profile: &Profile, options: &FlowOptions, io: FlowIo<'_>) -> FlowReport {
+    let mut report = FlowReport {
+        profile: profile.name.clone(),
+        ..FlowReport::default()
+    };
+    if let Err(e) = run_inner(profile, options, io, &mut report).await {
+        report.error = Some(e);
+    }
+    report
+}
+
+async fn run_inner(
+    profile: &Profile,
+    options: &FlowOptions,
+    mut io: FlowIo<'_>,
+    report: &mut FlowReport,
+) -> Result<(), FlowError> {
+    let emit = |events: &mpsc::UnboundedSender<FlowEvent>, e: FlowEvent| {
+        let _ = events.send(e);
+    };
+    let secret = match &profile.client_secret {
+        Some(src) => Some(
+            src.resolve(io.env)
+                .map_err(|e| FlowError::InvalidInput(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let client = ClientCredentials {
+        client_id: profile.client_id.clone(),
+        secret,
+        auth: profile.client_auth,
+    };
+    let http = HttpClient::new(options.http).map_err(|e| FlowError::Internal(e.to_string()))?;
+
+    let verifier = profile.verifier(io.entropy);
+    let state = profile
+        .state
+        .clone()
+        .unwrap_or_else(|| random_token(io.entropy));
+    // A nonce binds the ID token to this request (OIDC Core §3.1.2.1).
+    let nonce = profile
+        .scope
+        .split(' ')
+        .any(|s| s == "openid")
+        .then(|| random_token(io.entropy));
+
+    let iss_required = match &profile.issuer {
+        Some(issuer) => advertises_iss(&http, issuer, report).await,
+        None => false,
+    };
+    let expect = CallbackExpectation {
+        state: state.clone(),
+        issuer: profile.issuer.clone(),
+        iss_required,
+    };
+
+    // Bind before anything opens a browser, so a busy port fails first.
+    let mut server = None;
+    let redirect_uri: RedirectUri = if profile.callback_url.is_loopback() {
+        let s = CallbackServer::bind(&profile.callback_url, expect.clone()).await?;
+        let uri = s.redirect_uri().clone();
+        emit(
+            &io.events,
+            FlowEvent::Listening {
+                addrs: s.local_addrs().to_vec(),
+                redirect_uri: uri.as_str().to_owned(),
+            },
+        );
+        server = Some(s);
+        uri
+    } else {
+        if io.paste.is_none() {
+            return Err(FlowError::InvalidInput(format!(
+                "callback_url {} is not a loopback address and no way to paste the redirected URL was given",
+                profile.callback_url.as_str()
+            )));
+        }
+        emit(
+            &io.events,
+            FlowEvent::PasteMode {
+                redirect_uri: profile.callback_url.as_str().to_owned(),
+            },
+        );
+        profile.callback_url.clone()
+    };
+
+    let request = AuthorizationRequest {
+        auth_url: profile.auth_url.clone(),
+        client_id: profile.client_id.clone(),
+        redirect_uri: redirect_uri.clone(),
+        scope: profile.scope.clone(),
+        state,
+        code_challenge: verifier.challenge(profile.code_challenge_method),
+        method: profile.code_challenge_method,
+        nonce,
+        extra: profile.auth_params.clone(),
+    };
+    let url = request.url();
+    report.authorization_request =
+        Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
+    emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
+    launch_browser(&options.browser, &url, &io.events);
+
+    let waited = wait_for_callback(
+        server.as_mut(),
+        io.paste.as_mut(),
+        &expect,
+        options.timeout,
+        &io.events,
+        report,
+    )
+    .await;
+    if let Some(s) = server {
+        s.close().await;
+    }
+    let code = match waited {
+        Some(Ok(code)) => code,
+        Some(Err(e)) => return Err(FlowError::from_callback(e)),
+        None => {
+            return Err(FlowError::Timeout {
+                secs: options.timeout.as_secs(),
+                redirect_uri: redirect_uri.as_str().to_owned(),
+            })
+        }
+    };
+
+    let token_request = authorization_code_request(
+        &profile.token_url,
+        &client,
+        &code,
+        &redirect_uri,
+        &verifier,
+        &profile.token_params,
+    );
+    report.token_request = Some(token_request.redacted_json());
+    emit(
+        &io.events,
+        FlowEvent::TokenRequestSent {
+            url: token_request.url.clone(),
+        },
+    );
+    let response = http.execute(&token_request).await?;
+    emit(
+        &io.events,
+        FlowEvent::TokenResponse {
+            status: response.status,
+            elapsed_ms: response.elapsed.as_millis(),
+        },
+    );
+    report.token_response = Some(json!({
+        "status": response.status,
+        "headers": pairs_json(&response.headers),
+        "body": String::from_utf8_lossy(&response.body),
+        "elapsed_ms": response.elapsed.as_millis() as u64,
+    }));
+    let tokens = parse_token_response(
+        response.status,
+        response.header("content-type"),
+        &response.body,
+    )?;
+    report.tokens = Some(tokens_json(&tokens, (io.now)()));
+    Ok(())
+}
+
+/// Whether the IdP promises `iss` in authorization responses (RFC 9207 §3): then a missing
+/// `iss` is suspicious. Metadata that cannot be fetched is a warning, not a failure.
+async fn advertises_iss(http: &HttpClient, issuer: &str, report: &mut FlowReport) -> bool {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    match http.get(&url).await {
+        Ok(r) if r.status == 200 => match serde_json::from_slice::<Value>(&r.body) {
+            Ok(meta) => meta
+                .get("authorization_response_iss_parameter_supported")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            Err(_) => {
+                report.warnings.push(format!(
+                    "{url} is not JSON; a missing `iss` in the callback will be accepted"
+                ));
+                false
+            }
+        },
+        Ok(r) => {
+            report.warnings.push(format!(
+                "{url} answered HTTP {}; a missing `iss` in the callback will be accepted",
+                r.status
+            ));
+            false
+        }
+        Err(e) => {
+            report.warnings.push(format!("cannot read the issuer's metadata ({e}); a missing `iss` in the callback will be accepted"));
+            false
+        }
+    }
+}
+
+fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<FlowEvent>) {
+    let launch = match mode {
+        BrowserMode::System { browser_env } => browser::open(url, browser_env.clone()),
+        BrowserMode::PrintOnly => BrowserLaunch::Failed("--no-browser".to_owned()),
+        BrowserMode::Follow => {
+            let url = url.to_owned();
+            let events = events.clone();
+            tokio::spawn(async move {
+                if let Err(e) = follow(&url).await {
+                    let _ = events.send(FlowEvent::Warning(format!(
+                        "the in-process browser failed: {e}"
+                    )));
+                }
+            });
+            BrowserLaunch::Started("in-process browser".to_owned())
+        }
+    };
+    let _ = events.send(FlowEvent::Browser(launch));
+}
+
+/// A minimal browser: GET, following redirects, as the demo needs no person.
+async fn follow(url: &str) -> Result<(), reqwest::Error> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    client.get(url).send().await?.bytes().await?;
+    Ok(())
+}
+
+/// Waits for the callback (or a pasted URL); None on timeout.
+async fn wait_for_callback(
+    mut server: Option<&mut CallbackServer>,
+    mut paste: Option<&mut mpsc::UnboundedReceiver<String>>,
+    expect: &CallbackExpectation,
+    timeout: Duration,
+    events: &mpsc::UnboundedSender<FlowEvent>,
+    report: &mut FlowReport,
+) -> Option<Result<AuthorizationCode, CallbackError>> {
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(deadline);
+    loop {
+        let (params, result) = tokio::select! {
+            _ = &mut deadline => return None,
+            event = next_server_event(server.as_deref_mut()) => match event {
+                ServerEvent::Stray(record) => {
+                    report.stray_requests.push(serde_json::to_value(&record).unwrap_or(Value::Null));
+                    let _ = events.send(FlowEvent::Stray(record));
+                    continue;
+                }
+                ServerEvent::Callback { params, result } => (params, result),
+            },
+            line = next_paste(paste.as_deref_mut()) => {
+                // stdin closed: nothing more can be pasted, but the deadline still applies.
+                let Some(line) = line else { paste = None; continue };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match CallbackParams::parse_url(&line) {
+                    Ok(params) => {
+                        let result = validate(&params, expect);
+                        (params, result)
+                    }
+                    Err(e) => {
+                        let _ = events.send(FlowEvent::Warning(format!("{e}; paste the whole URL the browser was sent to")));
+                        continue;
+                    }
+                }
+            }
+        };
+        let shown: Vec<(String, String)> = params
+            .0
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if k == "code" {
+                        REDACTED.to_owned()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect();
+        report.callback = Some(json!({ "params": pairs_json(&shown) }));
+        let _ = events.send(FlowEvent::CallbackReceived);
+        return Some(result);
+    }
+}
+
+async fn next_server_event(server: Option<&mut CallbackServer>) -> ServerEvent {
+    match server {
+        Some(s) => match s.next_event().await {
+            Some(e) => e,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_paste(paste: Option<&mut mpsc::UnboundedReceiver<String>>) -> Option<String> {
+    match paste {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}

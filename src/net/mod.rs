@@ -1,0 +1,5 @@
+//! Talking to the world: the HTTP client that executes requests-as-data, the loopback
+//! callback server, and the browser launcher.
+pub mod browser;
+pub mod callback_server;
+pub mod http;

@@ -1,0 +1,150 @@
+//! The token request (RFC 6749 §4.1.3, RFC 7636 §4.5) and client authentication (§2.3.1).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use super::pkce::PkceVerifier;
+use super::request::{Field, HttpRequest};
+use super::secret::{AuthorizationCode, ClientSecret};
+use super::types::{ClientId, EndpointUrl, RedirectUri};
+
+/// Where a confidential client's secret goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuth {
+    /// `Authorization: Basic` (client_secret_basic), the method every server must support.
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form (client_secret_post).
+    Body,
+}
+
+impl ClientAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::Basic => "basic",
+            ClientAuth::Body => "body",
+        }
+    }
+}
+
+/// The client as the token endpoint sees it.
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    pub client_id: ClientId,
+    pub secret: Option<ClientSecret>,
+    pub auth: ClientAuth,
+}
+
+/// `Basic` credentials per RFC 6749 §2.3.1: id and secret are form-urlencoded *before*
+/// base64 — the step many clients skip, breaking secrets with `:` `+` `/` or spaces.
+pub fn basic_authorization(client_id: &str, secret: &str) -> String {
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", enc(client_id), enc(secret)))
+    )
+}
+
+/// Builds the authorization-code token request. The secret is placed in exactly one place.
+pub fn authorization_code_request(
+    token_url: &EndpointUrl,
+    client: &ClientCredentials,
+    code: &AuthorizationCode,
+    redirect_uri: &RedirectUri,
+    verifier: &PkceVerifier,
+    extra: &[(String, String)],
+) -> HttpRequest {
+    let mut form = vec![
+        Field::plain("grant_type", "authorization_code"),
+        Field::sensitive("code", code.secret()),
+        Field::plain("redirect_uri", redirect_uri.as_str()),
+        Field::sensitive("code_verifier", verifier.secret()),
+    ];
+    let mut headers = vec![
+        Field::plain("Accept", "application/json"),
+        Field::plain("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    add_client_auth(client, &mut headers, &mut form);
+    form.extend(extra.iter().map(|(k, v)| Field::plain(k, v.clone())));
+    HttpRequest {
+        method: "POST",
+        url: token_url.as_str().to_owned(),
+        headers,
+        form,
+    }
+}
+
+fn add_client_auth(client: &ClientCredentials, headers: &mut Vec<Field>, form: &mut Vec<Field>) {
+    match (&client.secret, client.auth) {
+        (Some(secret), ClientAuth::Basic) => headers.push(Field::sensitive(
+            "Authorization",
+            basic_authorization(client.client_id.as_str(), secret.secret()),
+        )),
+        (Some(secret), ClientAuth::Body) => {
+            form.push(Field::plain("client_id", client.client_id.as_str()));
+            form.push(Field::sensitive("client_secret", secret.secret()));
+        }
+        // A public client identifies itself in the body (RFC 6749 §4.1.3).
+        (None, _) => form.push(Field::plain("client_id", client.client_id.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6749_basic_known_answers() {
+        assert_eq!(
+            basic_authorization("s6BhdRkqt3", "gX1fBat3bV"),
+            "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW"
+        );
+        assert_eq!(
+            basic_authorization("my client", "p@ss:w/rd"),
+            "Basic bXkrY2xpZW50OnAlNDBzcyUzQXclMkZyZA=="
+        );
+        assert_eq!(
+            basic_authorization("1PpG/Q 1", "z/tZ9VwFZqApmIQ+ZH1I5pLk/uB4ud:X2/8bL+wfFTt1rFw="),
+            "Basic MVBwRyUyRlErMTp6JTJGdFo5VndGWnFBcG1JUSUyQlpIMUk1cExrJTJGdUI0dWQlM0FYMiUyRjhiTCUyQndmRlR0MXJGdyUzRA=="
+        );
+    }
+
+    fn build(secret: Option<&str>, auth: ClientAuth) -> HttpRequest {
+        authorization_code_request(
+            &EndpointUrl::parse("https://idp.example/token").unwrap(),
+            &ClientCredentials {
+                client_id: ClientId::new("app"),
+                secret: secret.map(ClientSecret::new),
+                auth,
+            },
+            &AuthorizationCode::new("the-code"),
+            &RedirectUri::parse("http://127.0.0.1:8765/callback").unwrap(),
+            &PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap(),
+            &[],
+        )
+    }
+
+    fn names(fields: &[Field]) -> Vec<&str> {
+        fields.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn secret_goes_in_exactly_one_place() {
+        let basic = build(Some("s"), ClientAuth::Basic);
+        assert!(names(&basic.headers).contains(&"Authorization"));
+        assert!(!names(&basic.form).contains(&"client_secret"));
+        assert!(!names(&basic.form).contains(&"client_id"));
+
+        let body = build(Some("s"), ClientAuth::Body);
+        assert!(!names(&body.headers).contains(&"Authorization"));
+        assert!(names(&body.form).contains(&"client_secret"));
+
+        let public = build(None, ClientAuth::Basic);
+        assert!(!names(&public.headers).contains(&"Authorization"));
+        assert_eq!(
+            public.body(),
+            "grant_type=authorization_code&code=the-code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback\
+             &code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&client_id=app"
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! Token endpoint responses: RFC 6749 §5.1 success, §5.2 errors, and the non-OAuth bodies
+//! real servers and proxies produce.
+
+use serde_json::{Map, Value};
+
+use super::error::{sanitize, OAuthError};
+
+/// A successful token response. Unknown members are kept for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: Option<u64>,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    pub scope: Option<String>,
+    /// Every member as received (form bodies become strings).
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenResponseError {
+    #[error("the token endpoint returned an error (HTTP {status}): {error}")]
+    OAuth { status: u16, error: OAuthError },
+    #[error("the token endpoint answered HTTP {status} with {content_type} that is not an OAuth response: {excerpt}")]
+    NotOAuth {
+        status: u16,
+        content_type: String,
+        excerpt: String,
+    },
+    #[error("the token response (HTTP {status}) has no access_token")]
+    MissingAccessToken { status: u16 },
+    #[error("the token response (HTTP {status}) is malformed: {reason}")]
+    Malformed { status: u16, reason: String },
+}
+
+/// How much of an unexpected body is quoted in errors.
+const EXCERPT_CHARS: usize = 300;
+
+/// Parses a token endpoint response. JSON is expected, but form-encoded bodies are accepted
+/// too (GitHub answers so unless asked for JSON, and reports some errors with HTTP 200).
+pub fn parse_token_response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<TokenResponse, TokenResponseError> {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    let fields = if ct.contains("application/x-www-form-urlencoded") {
+        Some(parse_form(body))
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(m)) => Some(m),
+            Ok(_) => {
+                return Err(TokenResponseError::Malformed {
+                    status,
+                    reason: "the JSON body is not an object".into(),
+                })
+            }
+            Err(_) => None,
+        }
+    };
+    let Some(fields) = fields else {
+        return Err(TokenResponseError::NotOAuth {
+            status,
+            content_type: if ct.is_empty() {
+                "no content type".into()
+            } else {
+                ct
+            },
+            excerpt: excerpt(body),
+        });
+    };
+    if let Some(error) = fields.get("error").and_then(Value::as_str) {
+        return Err(TokenResponseError::OAuth {
+            status,
+            error: OAuthError {
+                error: error.to_owned(),
+                error_description: str_field(&fields, "error_description"),
+                error_uri: str_field(&fields, "error_uri"),
+            },
+        });
+    }
+    if !(200..300).contains(&status) {
+        return Err(TokenResponseError::NotOAuth {
+            status,
+            content_type: ct,
+            excerpt: excerpt(body),
+        });
+    }
+    let access_token = match fields.get("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_)) | None => {
+            return Err(TokenResponseError::MissingAccessToken { status })
+        }
+        Some(_) => {
+            return Err(TokenResponseError::Malformed {
+                status,
+                reason: "access_token is not a string".into(),
+            })
+        }
+    };
+    let expires_in = match fields.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => n.as_u64(),
+        // Form bodies and some servers send it as a string.
+        Some(Value::String(s)) => s.parse().ok(),
+        Some(_) => None,
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: str_field(&fields, "token_type").unwrap_or_default(),
+        expires_in,
+        refresh_token: str_field(&fields, "refresh_token"),
+        id_token: str_field(&fields, "id_token"),
+        scope: str_field(&fields, "scope"),
+        fields,
+    })
+}
+
+fn parse_form(body: &[u8]) -> Map<String, Value> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect()
+}
+
+fn str_field(m: &Map<String, Value>, name: &str) -> Option<String> {
+    m.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// The start of a body, made safe to print.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = sanitize(text.trim()).chars().take(EXCERPT_CHARS).collect();
+    if text.trim().chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out.push_str("(empty body)");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_success() {
+        let r = parse_token_response(
+            200,
+            Some("application/json; charset=utf-8"),
+            br#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"scope":"openid","id_token":"x.y.z","extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(r.access_token, "at");
+        assert_eq!(r.expires_in, Some(3600));
+        assert_eq!(r.id_token.as_deref(), Some("x.y.z"));
+        assert_eq!(r.fields["extra"], 1);
+    }
+
+    #[test]
+    fn form_success_and_github_style_error_with_200() {
+        let r = parse_token_response(
+            200,
+            Some("application/x-www-form-urlencoded"),
+            b"access_token=gho_1&scope=repo&token_type=bearer&expires_in=28800",
+        )
+        .unwrap();
+        assert_eq!(r.access_token, "gho_1");
+        assert_eq!(r.expires_in, Some(28800));
+        let e = parse_token_response(
+            200,
+            Some("application/x-www-form-urlencoded"),
+            b"error=bad_verification_code&error_description=The+code+is+wrong",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, TokenResponseError::OAuth { status: 200, ref error } if error.error == "bad_verification_code")
+        );
+    }
+
+    #[test]
+    fn rfc6749_error() {
+        let e = parse_token_response(
+            400,
+            Some("application/json"),
+            br#"{"error":"invalid_grant","error_description":"expired"}"#,
+        )
+        .unwrap_err();
+        match e {
+            TokenResponseError::OAuth { status, error } => {
+                assert_eq!(status, 400);
+                assert_eq!(error.error, "invalid_grant");
+                assert_eq!(error.error_description.as_deref(), Some("expired"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn html_is_not_oauth_and_is_truncated() {
+        let body = format!("<html>{}</html>", "x".repeat(1000));
+        let e = parse_token_response(502, Some("text/html"), body.as_bytes()).unwrap_err();
+        match e {
+            TokenResponseError::NotOAuth {
+                status,
+                content_type,
+                excerpt,
+            } => {
+                assert_eq!(status, 502);
+                assert_eq!(content_type, "text/html");
+                assert!(excerpt.starts_with("<html>xxx"));
+                assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_or_odd_access_token() {
+        assert_eq!(
+            parse_token_response(200, Some("application/json"), br#"{"token_type":"Bearer"}"#),
+            Err(TokenResponseError::MissingAccessToken { status: 200 })
+        );
+        assert!(matches!(
+            parse_token_response(200, Some("application/json"), br#"{"access_token":5}"#),
+            Err(TokenResponseError::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_token_response(200, Some("application/json"), b"[1]"),
+            Err(TokenResponseError::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_token_response(500, Some("application/json"), br#"{"message":"boom"}"#),
+            Err(TokenResponseError::NotOAuth { status: 500, .. })
+        ));
+    }
+}

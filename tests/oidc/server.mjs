@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// Test-only OpenID Provider for tokenbench's end-to-end tests, built on panva's
+// certified `oidc-provider` (exact version pinned in package.json).
+//
+//   node tests/oidc/server.mjs [--port N] [--ignore-stdin]
+//
+// Listens on 127.0.0.1:N (N = 0, the default, picks an ephemeral port). Once it is
+// listening it prints exactly one line of JSON to stdout,
+//
+//   {"issuer":"http://127.0.0.1:PORT"}
+//
+// and nothing else ever goes to stdout: oidc-provider writes its notices with
+// console.info (stdout), so console.log/info are sent to stderr below.
+// It exits when its stdin reaches EOF (so a crashed test harness never leaves
+// an orphan; pass --ignore-stdin to run it by hand in the background), on SIGTERM
+// and on SIGINT. Set TB_OIDC_DEBUG=1 for one stderr line per request.
+//
+// Endpoints (oidc-provider defaults): /auth, /token, /me (userinfo), /jwks,
+// /token/revocation, /interaction/:uid (dev login/consent pages),
+// /.well-known/openid-configuration.
+//
+// The client ids and secrets below are mirrored in tests/common/mod.rs (module
+// `clients`): keep the two in sync.
+
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import { parseArgs } from 'node:util';
+
+// Keep stdout for the ready line only (see above). Must happen before
+// oidc-provider is loaded: its Node-version check already prints.
+console.log = console.error.bind(console);
+console.info = console.error.bind(console);
+
+const { default: Provider } = await import('oidc-provider');
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'ignore-stdin': { type: 'boolean', default: false },
+  },
+});
+
+const port = Number.parseInt(args.port, 10);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`server.mjs: invalid --port ${JSON.stringify(args.port)}`);
+  process.exit(2);
+}
+
+// Redirect URIs. All clients are `application_type: 'native'`: oidc-provider then
+// lets an http loopback redirect URI (127.0.0.1, [::1], localhost) differ from the
+// registered one in its port only (RFC 8252 §7.3), so the tests can put their
+// callback on any free port. A `web` client (the default type) is matched as an
+// exact string, port included. Side effect of `native`: oidc-provider always shows
+// the consent page to native clients (check `native_client_prompt`), which the fake
+// browser handles. Nothing stops a native client from being confidential.
+const LOOPBACK_CALLBACKS = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
+
+const CLIENTS = [
+  {
+    // (a) public client: PKCE only, no secret.
+    client_id: 'tb-public',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+  {
+    // (b) confidential, client_secret_basic. Id and secret contain characters that
+    // RFC 6749 §2.3.1 form-urlencodes (space, ':', '/', '@', '+', '=', '&', '%').
+    // A client that base64s them raw sends "tb basic" as the id (the id is cut at
+    // the first ':') and is rejected with invalid_client.
+    client_id: 'tb basic:client/1',
+    client_secret: 'p@ss:w/rd+ =&%',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+  {
+    // (c) confidential, client_secret_post (secret in the form body).
+    client_id: 'tb-body',
+    client_secret: 'tb-body-secret-7Qx9',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+];
+
+// A fresh signing key per run (avoids oidc-provider's shared development keys).
+const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `tb-${crypto.randomUUID()}`, use: 'sig', alg: 'RS256' };
+
+const configuration = {
+  clients: CLIENTS,
+  jwks: { keys: [signingKey] },
+  cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
+  // Any login the dev login page accepts becomes an account with these claims.
+  async findAccount(_ctx, id) {
+    return {
+      accountId: id,
+      async claims(_use, _scope) {
+        return {
+          sub: id,
+          email: `${id}@example.test`,
+          email_verified: true,
+          name: `Test User ${id}`,
+          given_name: 'Test',
+          family_name: `User ${id}`,
+          preferred_username: id,
+        };
+      },
+    };
+  },
+  // Scopes: openid, offline_access, plus the claim scopes email and profile.
+  scopes: ['openid', 'offline_access'],
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+  },
+  // S256 is the only method oidc-provider v9 supports; require PKCE for every
+  // client, confidential ones included (the default requires it for public ones).
+  pkce: { required: () => true },
+  // Refresh tokens: the v9 default `issueRefreshToken` already issues one when the
+  // client has the refresh_token grant and `offline_access` was granted, and
+  // `offline_access` is only kept in the authorization request when it carries
+  // `prompt=consent` (OIDC Core §11). Spelled out here so the rule is visible.
+  async issueRefreshToken(_ctx, client, code) {
+    return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+  },
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+  },
+  // Explicit lifetimes (seconds); also silences oidc-provider's "default ttl" notices.
+  ttl: {
+    AccessToken: 3600,
+    AuthorizationCode: 60,
+    IdToken: 3600,
+    RefreshToken: 86400,
+    Interaction: 600,
+    Session: 3600,
+    Grant: 86400,
+  },
+  // RFC 9207 `iss` in authorization responses is always on in v9.
+};
+
+let handler = (_req, res) => {
+  res.statusCode = 503;
+  res.end('starting\n');
+};
+const server = http.createServer((req, res) => handler(req, res));
+
+function shutdown(code) {
+  server.close();
+  server.closeAllConnections?.();
+  process.exit(code);
+}
+
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => shutdown(0));
+if (!args['ignore-stdin']) {
+  process.stdin.on('end', () => shutdown(0));
+  process.stdin.on('close', () => shutdown(0));
+  process.stdin.on('error', () => shutdown(0));
+  process.stdin.resume();
+}
+
+server.on('error', (err) => {
+  console.error(`server.mjs: ${err.message}`);
+  process.exit(1);
+});
+
+server.listen(port, '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const provider = new Provider(issuer, configuration);
+
+  for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_session.error', 'userinfo.error']) {
+    provider.on(event, (ctx, err) => {
+      const detail = err.error_description ? ` (${err.error_description})` : '';
+      console.error(`oidc ${event}: ${err.error || err.name}: ${err.message}${detail}`);
+    });
+  }
+  if (process.env.TB_OIDC_DEBUG) {
+    provider.use(async (ctx, next) => {
+      await next();
+      console.error(`oidc ${ctx.method} ${ctx.path} -> ${ctx.status}`);
+    });
+  }
+
+  handler = provider.callback();
+  process.stdout.write(`${JSON.stringify({ issuer })}\n`);
+});
