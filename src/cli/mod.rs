@@ -1,5 +1,6 @@
 //! The command line: thin wrappers that parse arguments, call the library and print.
 mod decode;
+mod demo;
 mod output;
 mod pkce;
 mod run;
@@ -28,9 +29,9 @@ pub enum Command {
     /// Run the whole flow for a profile: callback server, browser, token exchange.
     Run(run::RunArgs),
     /// Run the whole flow against the embedded demo IdP (no browser, no network needed).
-    Demo(run::DemoArgs),
+    Demo(demo::DemoArgs),
     /// Serve the embedded demo IdP alone and print its issuer URL.
-    Idp(run::IdpArgs),
+    Idp(demo::IdpArgs),
     /// Show the header and claims of a JWT (not verified).
     Decode(decode::DecodeArgs),
     /// Generate or check a PKCE verifier and print its challenge.
@@ -41,8 +42,8 @@ pub enum Command {
 pub async fn execute(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Run(args)) => run::run(args).await,
-        Some(Command::Demo(args)) => run::demo(args).await,
-        Some(Command::Idp(args)) => run::idp(args).await,
+        Some(Command::Demo(args)) => demo::demo(args).await,
+        Some(Command::Idp(args)) => demo::idp(args).await,
         Some(Command::Decode(args)) => decode::decode(args),
         Some(Command::Pkce(args)) => pkce::pkce(args),
         None => {

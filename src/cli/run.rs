@@ -27,21 +27,6 @@ pub struct RunArgs {
     no_browser: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    #[arg(long)]
-    json: bool,
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
-    timeout: u64,
-}
-
-#[derive(Debug, Args)]
-pub struct IdpArgs {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
-    port: u16,
-}
-
 pub async fn run(args: RunArgs) -> i32 {
     let profile =
         match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
@@ -61,24 +46,6 @@ pub async fn run(args: RunArgs) -> i32 {
         http: HttpLimits::default(),
     };
     execute_flow(&profile, &options, args.json).await
-}
-
-pub async fn demo(_args: DemoArgs) -> i32 {
-    super::fail(
-        false,
-        "internal",
-        1,
-        "the embedded IdP is not available in this build yet",
-    )
-}
-
-pub async fn idp(_args: IdpArgs) -> i32 {
-    super::fail(
-        false,
-        "internal",
-        1,
-        "the embedded IdP is not available in this build yet",
-    )
 }
 
 /// Runs a flow with progress on stderr, then prints the report; Ctrl+C cancels cleanly.
