@@ -56,7 +56,7 @@ pub async fn execute(cli: Cli) -> i32 {
 
 /// Prints an error for a command that failed before producing a report.
 pub(crate) fn fail(json: bool, kind: &str, code: i32, message: &str) -> i32 {
-    let message = crate::oauth::error::sanitize(message);
+    let message = crate::oauth::text::sanitize(message);
     if json {
         let doc = serde_json::json!({ "error": { "kind": kind, "message": message, "exit_code": code,
             "oauth_error": null, "oauth_error_description": null } });

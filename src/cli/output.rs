@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
-use crate::oauth::error::sanitize;
+use crate::oauth::text::sanitize;
 
 /// Progress lines, on stderr so that stdout stays clean for `--json` and pipes.
 pub fn print_event(event: &FlowEvent) {

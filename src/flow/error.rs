@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 use crate::net::callback_server::BindError;
 use crate::net::http::TransportError;
 use crate::oauth::callback::CallbackError;
-use crate::oauth::error::{sanitize, OAuthError};
+use crate::oauth::error::OAuthError;
+use crate::oauth::text::sanitize;
 use crate::oauth::token_response::TokenResponseError;
 
 /// Which endpoint reported an OAuth error.

@@ -14,7 +14,7 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
-use crate::oauth::secret::{AuthorizationCode, REDACTED};
+use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
@@ -351,20 +351,7 @@ async fn wait_for_callback(
                 }
             }
         };
-        let shown: Vec<(String, String)> = params
-            .0
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    if k == "code" {
-                        REDACTED.to_owned()
-                    } else {
-                        v.clone()
-                    },
-                )
-            })
-            .collect();
+        let shown = params.redacted();
         report.callback = Some(json!({ "params": pairs_json(&shown) }));
         let _ = events.send(FlowEvent::CallbackReceived);
         return Some(result);

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::oauth::text::escape_html;
+
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;\
 padding:0 1rem;color:#222}.banner{background:#fff3cd;border:1px solid #e0c36a;padding:.5rem \
 1rem;border-radius:4px;font-weight:bold}dt{font-weight:bold;margin-top:.5rem}dd{margin-left:0;\
@@ -23,7 +25,7 @@ pub struct ConsentView<'a> {
 pub fn consent(view: &ConsentView<'_>) -> String {
     let mut scopes = String::new();
     for scope in view.scopes {
-        let _ = write!(scopes, "<li>{}</li>", escape(scope));
+        let _ = write!(scopes, "<li>{}</li>", escape_html(scope));
     }
     if scopes.is_empty() {
         scopes.push_str("<li>(none)</li>");
@@ -38,9 +40,9 @@ pub fn consent(view: &ConsentView<'_>) -> String {
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
          <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\
          </form>",
-        client = escape(view.client_id),
-        redirect = escape(view.redirect_uri),
-        handle = escape(view.handle),
+        client = escape_html(view.client_id),
+        redirect = escape_html(view.redirect_uri),
+        handle = escape_html(view.handle),
     );
     page("Sign in to the demo IdP", &body)
 }
@@ -49,7 +51,7 @@ pub fn consent(view: &ConsentView<'_>) -> String {
 pub fn error(message: &str, details: &[String]) -> String {
     let mut list = String::new();
     for detail in details {
-        let _ = write!(list, "<li><code>{}</code></li>", escape(detail));
+        let _ = write!(list, "<li><code>{}</code></li>", escape_html(detail));
     }
     if !list.is_empty() {
         list = format!("<ul>{list}</ul>");
@@ -58,14 +60,14 @@ pub fn error(message: &str, details: &[String]) -> String {
         "<div class=\"error\"><p><b>{}</b></p>{list}</div>\
          <p>The IdP did not redirect back to the application (RFC 6749 §4.1.2.1), so the \
          application's callback will not hear about this error.</p>",
-        escape(message)
+        escape_html(message)
     );
     page("Authorization request rejected", &body)
 }
 
 /// A small page for a consent form whose request is gone.
 pub fn message(title: &str, message: &str) -> String {
-    page(title, &format!("<p>{}</p>", escape(message)))
+    page(title, &format!("<p>{}</p>", escape_html(message)))
 }
 
 fn page(title: &str, body: &str) -> String {
@@ -74,23 +76,8 @@ fn page(title: &str, body: &str) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><style>{STYLE}</style></head><body>\
          <p class=\"banner\">{BANNER}</p><h1>{title}</h1>{body}</body></html>",
-        title = escape(title),
+        title = escape_html(title),
     )
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -100,7 +87,7 @@ mod tests {
     #[test]
     fn escapes_everything_dangerous() {
         assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
+            escape_html(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
     }

@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
-use crate::oauth::secret::{AuthorizationCode, REDACTED};
+use crate::oauth::secret::AuthorizationCode;
+use crate::oauth::text::escape_html;
 use crate::oauth::types::RedirectUri;
 
 const PAGE: &str = include_str!("../../assets/callback.html");
@@ -226,7 +227,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         let _ = shared.events.send(ServerEvent::Stray(RequestRecord {
             method: method.to_string(),
             path: path.clone(),
-            params: redact(&params),
+            params: params.redacted(),
             status: status.as_u16(),
             note: note.to_owned(),
         }));
@@ -306,23 +307,6 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     response
 }
 
-fn redact(params: &CallbackParams) -> Vec<(String, String)> {
-    params
-        .0
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                if k == "code" {
-                    REDACTED.to_owned()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect()
-}
-
 /// The page shown in the browser: no tokens, nothing third-party, not cached, no referrer.
 fn page(status: StatusCode, ok: bool, title: &str, message: &str) -> Response {
     let html = PAGE
@@ -355,22 +339,6 @@ fn page(status: StatusCode, ok: bool, title: &str, message: &str) -> Response {
     response
 }
 
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,13 +362,5 @@ mod tests {
         ] {
             assert!(!host_allowed(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html("<script>a&b</script>\r\n"),
-            "&lt;script&gt;a&amp;b&lt;/script&gt;\u{FFFD}\u{FFFD}"
-        );
     }
 }

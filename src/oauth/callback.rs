@@ -2,7 +2,7 @@
 //! (RFC 6749 §4.1.2, RFC 9207 `iss`, RFC 9700 state handling).
 
 use super::error::OAuthError;
-use super::secret::AuthorizationCode;
+use super::secret::{AuthorizationCode, REDACTED};
 
 /// The callback's query parameters in the order received, duplicates kept so that they can
 /// be detected.
@@ -33,6 +33,21 @@ impl CallbackParams {
             }
         };
         Ok(Self::parse_query(query))
+    }
+
+    /// The parameters as they may be shown: the code is a credential until redeemed.
+    pub fn redacted(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|(k, v)| {
+                let shown = if k == "code" {
+                    REDACTED.to_owned()
+                } else {
+                    v.clone()
+                };
+                (k.clone(), shown)
+            })
+            .collect()
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::text::sanitize;
+
 /// An error the identity provider reported in OAuth terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OAuthError {
@@ -23,14 +25,6 @@ impl fmt::Display for OAuthError {
         }
         Ok(())
     }
-}
-
-/// Replaces control characters (ANSI escapes, CR/LF) with U+FFFD so text chosen by a remote
-/// party cannot rewrite the user's terminal.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod pkce;
 pub mod random;
 pub mod request;
 pub mod secret;
+pub mod text;
 pub mod time;
 pub mod token_request;
 pub mod token_response;

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{sanitize, OAuthError};
+use super::error::OAuthError;
+use super::text::sanitize;
 
 /// A successful token response. Unknown members are kept for display.
 #[derive(Debug, Clone, PartialEq)]
