@@ -2,7 +2,7 @@
 // Test-only OpenID Provider for tokenbench's end-to-end tests, built on panva's
 // certified `oidc-provider` (exact version pinned in package.json).
 //
-//   node tests/oidc/server.mjs [--port N] [--ignore-stdin]
+//   node tests/oidc/server.mjs [--port N] [--web-port N] [--ignore-stdin]
 //
 // Listens on 127.0.0.1:N (N = 0, the default, picks an ephemeral port). Once it is
 // listening it prints exactly one line of JSON to stdout,
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     'ignore-stdin': { type: 'boolean', default: false },
+    'web-port': { type: 'string', default: '8765' },
   },
 });
 
@@ -54,6 +55,34 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // the consent page to native clients (check `native_client_prompt`), which the fake
 // browser handles. Nothing stops a native client from being confidential.
 const LOOPBACK_CALLBACKS = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://localhost/callback'];
+
+// The port of the `web` clients' exact redirect URIs (`--web-port`, default 8765). The
+// doctor tests only probe these URIs, so nothing needs to listen there; a test that runs a
+// whole flow with a web client passes a free port.
+const webPort = Number.parseInt(args['web-port'], 10);
+if (!Number.isInteger(webPort) || webPort < 1 || webPort > 65535) {
+  console.error(`server.mjs: invalid --web-port ${JSON.stringify(args['web-port'])}`);
+  process.exit(2);
+}
+
+// Public clients registered the ways people get wrong, for the `doctor` tests: each
+// accepts exactly the redirect URIs listed (a `web` client compares the whole string,
+// port included; a `native` one lets only the port of an http loopback URI vary).
+const PUBLIC_CODE_CLIENT = {
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+};
+const DOCTOR_CLIENTS = [
+  // (d) web, one exact URI.
+  { ...PUBLIC_CODE_CLIENT, client_id: 'tb-web', redirect_uris: [`http://127.0.0.1:${webPort}/callback`] },
+  // (e) native, 127.0.0.1 only, any port (RFC 8252 §7.3).
+  { ...PUBLIC_CODE_CLIENT, client_id: 'tb-native-any-port', application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'] },
+  // (f) web, localhost only (not 127.0.0.1), exact port.
+  { ...PUBLIC_CODE_CLIENT, client_id: 'tb-localhost', redirect_uris: [`http://localhost:${webPort}/callback`] },
+  // (g) web, registered with a trailing slash.
+  { ...PUBLIC_CODE_CLIENT, client_id: 'tb-slash', redirect_uris: [`http://127.0.0.1:${webPort}/callback/`] },
+];
 
 const CLIENTS = [
   {
@@ -88,6 +117,7 @@ const CLIENTS = [
     response_types: ['code'],
     redirect_uris: LOOPBACK_CALLBACKS,
   },
+  ...DOCTOR_CLIENTS,
 ];
 
 // A fresh signing key per run (avoids oidc-provider's shared development keys).
