@@ -44,6 +44,7 @@ async fn run_with(profile: &Profile, http: HttpLimits, env: &[(&str, &str)]) -> 
         timeout: Duration::from_secs(10),
         browser: BrowserMode::Follow,
         http,
+        ..FlowOptions::default()
     };
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let env: Vec<(String, String)> = env

@@ -69,6 +69,7 @@ pub async fn demo(args: DemoArgs) -> i32 {
                 timeout: Duration::from_secs(args.timeout),
                 browser: BrowserMode::Follow,
                 http: HttpLimits::default(),
+                ..FlowOptions::default()
             };
             super::run::execute_flow(&profile, &options, args.json).await
         }

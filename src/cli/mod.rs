@@ -1,6 +1,7 @@
 //! The command line: thin wrappers that parse arguments, call the library and print.
 mod decode;
 mod demo;
+mod doctor;
 mod output;
 mod pkce;
 mod run;
@@ -28,6 +29,9 @@ the timeout, 6 transport failure.";
 pub enum Command {
     /// Run the whole flow for a profile: callback server, browser, token exchange.
     Run(run::RunArgs),
+    /// Check a profile's redirect URI against the IdP without signing in: local checks, a
+    /// probe of the authorization endpoint and (with --variants) near variants.
+    Doctor(doctor::DoctorArgs),
     /// Run the whole flow against the embedded demo IdP (no browser, no network needed).
     Demo(demo::DemoArgs),
     /// Serve the embedded demo IdP alone and print its issuer URL.
@@ -42,6 +46,7 @@ pub enum Command {
 pub async fn execute(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Run(args)) => run::run(args).await,
+        Some(Command::Doctor(args)) => doctor::doctor(args).await,
         Some(Command::Demo(args)) => demo::demo(args).await,
         Some(Command::Idp(args)) => demo::idp(args).await,
         Some(Command::Decode(args)) => decode::decode(args),

@@ -2,8 +2,10 @@
 
 use serde_json::Value;
 
+use crate::doctor::Verdict;
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
+use crate::net::callback_server::ResponseMode;
 use crate::oauth::text::sanitize;
 
 /// Progress lines, on stderr so that stdout stays clean for `--json` and pipes.
@@ -39,6 +41,26 @@ pub fn print_event(event: &FlowEvent) {
             r.status,
             sanitize(&r.note)
         ),
+        FlowEvent::NearMiss(n) => eprintln!("! near miss: {}", sanitize(&n.message)),
+        FlowEvent::Diagnosis(d) => {
+            eprintln!(
+                "• still no callback; checked the authorization endpoint: {}",
+                d.headline()
+            );
+            let fixes = d.findings.iter().filter_map(|f| f.fix.as_deref());
+            if d.verdict != Verdict::Accepted {
+                for fix in fixes {
+                    eprintln!("  fix: {}", sanitize(fix));
+                }
+            }
+        }
+        FlowEvent::CallbackVia(ResponseMode::Query) => {}
+        FlowEvent::CallbackVia(mode) => {
+            eprintln!(
+                "• the response arrived as {} and was handled as the callback",
+                mode.as_str()
+            )
+        }
         FlowEvent::CallbackReceived => eprintln!("• callback received"),
         FlowEvent::TokenRequestSent { url } => eprintln!("• token request sent to {url}"),
         FlowEvent::TokenResponse { status, elapsed_ms } => {

@@ -44,6 +44,7 @@ pub async fn run(args: RunArgs) -> i32 {
         timeout: Duration::from_secs(args.timeout),
         browser,
         http: HttpLimits::default(),
+        ..FlowOptions::default()
     };
     execute_flow(&profile, &options, args.json).await
 }

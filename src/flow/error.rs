@@ -22,7 +22,7 @@ pub enum FlowError {
     InvalidInput(String),
     #[error("{0}")]
     CallbackServer(#[from] BindError),
-    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token" }, hint(&error.error))]
+    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token" }, hint(error))]
     OAuth {
         endpoint: Endpoint,
         status: Option<u16>,
@@ -30,23 +30,30 @@ pub enum FlowError {
     },
     #[error("{0}")]
     CallbackInvalid(CallbackError),
-    #[error("no callback arrived within {secs} s; the IdP may have shown an error in the browser (often a redirect_uri that does not match the registered one: {redirect_uri})")]
-    Timeout { secs: u64, redirect_uri: String },
+    #[error("{}", timeout_message(*.secs, .redirect_uri, .cause.as_deref()))]
+    Timeout {
+        secs: u64,
+        redirect_uri: String,
+        /// What the background probe found, when it could tell.
+        cause: Option<String>,
+    },
     #[error("{0}")]
     Transport(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-/// A short hint for the OAuth error codes people meet most.
-fn hint(code: &str) -> &'static str {
-    match code {
-        "access_denied" => " — the sign-in or consent was declined",
-        "invalid_scope" => " — a requested scope is unknown to the IdP or not allowed for this client",
-        "unauthorized_client" => " — this client may not use the authorization code grant; check its registration",
-        "invalid_client" => " — client authentication failed: check client_id, client_secret and client_auth (basic/body)",
-        "invalid_grant" => " — the code was rejected: expired, already used, or redirect_uri/code_verifier differ from the authorization request",
-        _ => "",
+/// A short hint for the OAuth error codes people meet most (shared with `doctor`).
+fn hint(error: &OAuthError) -> String {
+    crate::doctor::hints::oauth_hint(error)
+        .map(|h| format!(" — {h}"))
+        .unwrap_or_default()
+}
+
+fn timeout_message(secs: u64, redirect_uri: &str, cause: Option<&str>) -> String {
+    match cause {
+        Some(cause) => format!("no callback arrived within {secs} s; likely cause: {cause}"),
+        None => format!("no callback arrived within {secs} s; the IdP may have shown an error in the browser (often a redirect_uri that does not match the registered one: {redirect_uri})"),
     }
 }
 

@@ -16,6 +16,10 @@ pub struct FlowReport {
     pub callback: Option<Value>,
     /// Requests the callback server saw that were not the callback.
     pub stray_requests: Vec<Value>,
+    /// Stray requests that look like a misdirected callback, with what differs.
+    pub near_misses: Vec<Value>,
+    /// The background probe's report, when it ran.
+    pub diagnosis: Option<Value>,
     /// The token request, secrets redacted.
     pub token_request: Option<Value>,
     pub token_response: Option<Value>,
@@ -43,6 +47,12 @@ impl FlowReport {
                 "stray_requests".into(),
                 Value::Array(self.stray_requests.clone()),
             );
+        }
+        if !self.near_misses.is_empty() {
+            m.insert("near_misses".into(), Value::Array(self.near_misses.clone()));
+        }
+        if let Some(d) = &self.diagnosis {
+            m.insert("diagnosis".into(), d.clone());
         }
         m.insert("warnings".into(), json!(self.warnings));
         if let Some(e) = &self.error {

@@ -7,8 +7,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use crate::doctor::{analyse_near_miss, DoctorReport, NearMiss};
 use crate::net::browser::{self, BrowserLaunch};
-use crate::net::callback_server::{CallbackServer, RequestRecord, ServerEvent};
+use crate::net::callback_server::{CallbackServer, RequestRecord, ResponseMode, ServerEvent};
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
@@ -20,6 +21,7 @@ use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
 use crate::profile::Profile;
 
+use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
 use super::error::FlowError;
 use super::report::{pairs_json, tokens_json, FlowReport};
 
@@ -40,6 +42,24 @@ pub struct FlowOptions {
     pub timeout: Duration,
     pub browser: BrowserMode,
     pub http: HttpLimits,
+    /// When no callback has arrived after this long, probe the authorization endpoint in
+    /// the background and report its verdict (`FlowEvent::Diagnosis`); None: only at the
+    /// timeout, to name the likely cause.
+    pub diagnose_after: Option<Duration>,
+}
+
+/// How long a run waits for the callback before it probes the IdP in the background.
+pub const DIAGNOSE_AFTER: Duration = Duration::from_secs(20);
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        FlowOptions {
+            timeout: Duration::from_secs(300),
+            browser: BrowserMode::PrintOnly,
+            http: HttpLimits::default(),
+            diagnose_after: Some(DIAGNOSE_AFTER),
+        }
+    }
 }
 
 /// Progress, as it happens.
@@ -56,6 +76,12 @@ pub enum FlowEvent {
     AuthorizationUrl(String),
     Browser(BrowserLaunch),
     Stray(RequestRecord),
+    /// A stray request that looks like a misdirected callback, with what differs.
+    NearMiss(NearMiss),
+    /// The background probe's verdict, while the run still waits for the callback.
+    Diagnosis(Box<DoctorReport>),
+    /// How the authorization response arrived (sent just before `CallbackReceived`).
+    CallbackVia(ResponseMode),
     CallbackReceived,
     TokenRequestSent {
         url: String,
@@ -184,6 +210,7 @@ async fn run_inner(
         Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
     emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
     launch_browser(&options.browser, &url, &io.events);
+    let mut diagnosis = BackgroundDiagnosis::start(profile, &redirect_uri, options.diagnose_after);
 
     let waited = wait_for_callback(
         server.as_mut(),
@@ -192,6 +219,8 @@ async fn run_inner(
         options.timeout,
         &io.events,
         report,
+        &redirect_uri,
+        &mut diagnosis,
     )
     .await;
     if let Some(s) = server {
@@ -201,12 +230,18 @@ async fn run_inner(
         Some(Ok(code)) => code,
         Some(Err(e)) => return Err(FlowError::from_callback(e)),
         None => {
+            let found = diagnosis.finish(AFTER_TIMEOUT_BUDGET).await;
+            if report.diagnosis.is_none() {
+                report.diagnosis = found.as_ref().map(DoctorReport::to_json);
+            }
             return Err(FlowError::Timeout {
                 secs: options.timeout.as_secs(),
                 redirect_uri: redirect_uri.as_str().to_owned(),
-            })
+                cause: found.and_then(|d| d.likely_cause()),
+            });
         }
     };
+    drop(diagnosis);
 
     let token_request = authorization_code_request(
         &profile.token_url,
@@ -311,7 +346,9 @@ async fn follow(url: &str) -> Result<(), reqwest::Error> {
     Ok(())
 }
 
-/// Waits for the callback (or a pasted URL); None on timeout.
+/// Waits for the callback (or a pasted URL); None on timeout. Near misses and the
+/// background probe's verdict are reported while waiting.
+#[allow(clippy::too_many_arguments)]
 async fn wait_for_callback(
     mut server: Option<&mut CallbackServer>,
     mut paste: Option<&mut mpsc::UnboundedReceiver<String>>,
@@ -319,19 +356,31 @@ async fn wait_for_callback(
     timeout: Duration,
     events: &mpsc::UnboundedSender<FlowEvent>,
     report: &mut FlowReport,
+    callback: &RedirectUri,
+    diagnosis: &mut BackgroundDiagnosis,
 ) -> Option<Result<AuthorizationCode, CallbackError>> {
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
     loop {
-        let (params, result) = tokio::select! {
+        let (params, result, mode) = tokio::select! {
             _ = &mut deadline => return None,
+            found = diagnosis.next() => {
+                report.diagnosis = Some(found.to_json());
+                let _ = events.send(FlowEvent::Diagnosis(Box::new(found)));
+                continue;
+            }
             event = next_server_event(server.as_deref_mut()) => match event {
                 ServerEvent::Stray(record) => {
                     report.stray_requests.push(serde_json::to_value(&record).unwrap_or(Value::Null));
+                    let near = analyse_near_miss(callback, &record);
                     let _ = events.send(FlowEvent::Stray(record));
+                    if let Some(near) = near {
+                        report.near_misses.push(serde_json::to_value(&near).unwrap_or(Value::Null));
+                        let _ = events.send(FlowEvent::NearMiss(near));
+                    }
                     continue;
                 }
-                ServerEvent::Callback { params, result } => (params, result),
+                ServerEvent::Callback { params, result, mode } => (params, result, mode),
             },
             line = next_paste(paste.as_deref_mut()) => {
                 // stdin closed: nothing more can be pasted, but the deadline still applies.
@@ -342,7 +391,7 @@ async fn wait_for_callback(
                 match CallbackParams::parse_url(&line) {
                     Ok(params) => {
                         let result = validate(&params, expect);
-                        (params, result)
+                        (params, result, ResponseMode::Query)
                     }
                     Err(e) => {
                         let _ = events.send(FlowEvent::Warning(format!("{e}; paste the whole URL the browser was sent to")));
@@ -352,7 +401,9 @@ async fn wait_for_callback(
             }
         };
         let shown = params.redacted();
-        report.callback = Some(json!({ "params": pairs_json(&shown) }));
+        report.callback =
+            Some(json!({ "params": pairs_json(&shown), "response_mode": mode.as_str() }));
+        let _ = events.send(FlowEvent::CallbackVia(mode));
         let _ = events.send(FlowEvent::CallbackReceived);
         return Some(result);
     }

@@ -1,5 +1,6 @@
 //! The loopback callback server (RFC 8252 §7.3): it receives the browser's redirect, checks
-//! it, shows the person a small result page and hands the result to the flow.
+//! it, shows the person a small result page and hands the result to the flow. Responses in
+//! the query, in a `form_post` form, or in the fragment (relayed by the page) are accepted.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -20,6 +21,12 @@ use crate::oauth::text::escape_html;
 use crate::oauth::types::RedirectUri;
 
 const PAGE: &str = include_str!("../../assets/callback.html");
+/// Served for the callback path without a query: its script relays a fragment response.
+const FRAGMENT_PAGE: &str = include_str!("../../assets/fragment.html");
+/// Marks the fragment page's relay POST, as opposed to a `response_mode=form_post` one.
+pub const FRAGMENT_HEADER: &str = "x-tokenbench-fragment";
+/// Form bodies larger than this are refused: a response is a few hundred bytes.
+const MAX_FORM: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {
@@ -40,8 +47,38 @@ pub struct RequestRecord {
     pub path: String,
     /// Query parameters with `code` redacted.
     pub params: Vec<(String, String)>,
+    /// Form parameters of a POST, `code` redacted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub form: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Sent by the callback page to relay a URL fragment.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fragment: bool,
     pub status: u16,
     pub note: String,
+}
+
+/// How the authorization response reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    /// In the query of a GET (the default).
+    Query,
+    /// In the URL fragment, relayed by the callback page's script.
+    Fragment,
+    /// Posted as a form (`response_mode=form_post`).
+    FormPost,
+}
+
+impl ResponseMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseMode::Query => "query",
+            ResponseMode::Fragment => "fragment",
+            ResponseMode::FormPost => "form_post",
+        }
+    }
 }
 
 /// What the server tells the flow.
@@ -53,6 +90,7 @@ pub enum ServerEvent {
     Callback {
         params: CallbackParams,
         result: Result<AuthorizationCode, CallbackError>,
+        mode: ResponseMode,
     },
 }
 
@@ -215,22 +253,62 @@ fn host_allowed(host: &str) -> bool {
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let params = CallbackParams::parse_query(request.uri().query().unwrap_or(""));
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let query = CallbackParams::parse_query(request.uri().query().unwrap_or(""));
+    // Read in a block: a borrow of the request must not live across the body's await.
+    let (host, content_type, relay) = {
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        };
+        (
+            header(header::HOST.as_str()).unwrap_or_default(),
+            header(header::CONTENT_TYPE.as_str()),
+            header(FRAGMENT_HEADER).is_some(),
+        )
+    };
+    // A response can also come as a form: response_mode=form_post, or the fragment relay.
+    let is_form = method == Method::POST
+        && content_type.as_deref().is_some_and(|ct| {
+            ct.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+    let (form, too_large) = if is_form {
+        match axum::body::to_bytes(request.into_body(), MAX_FORM).await {
+            Ok(body) => (
+                CallbackParams::parse_query(&String::from_utf8_lossy(&body)),
+                false,
+            ),
+            Err(_) => (CallbackParams::default(), true),
+        }
+    } else {
+        (CallbackParams::default(), false)
+    };
+    let mode = match (relay, is_form) {
+        (true, true) => ResponseMode::Fragment,
+        (false, true) => ResponseMode::FormPost,
+        _ => ResponseMode::Query,
+    };
+    let params = if is_form { form.clone() } else { query.clone() };
 
-    let stray = |status: StatusCode, note: &str, title: &str, message: &str| {
+    let record = |status: StatusCode, note: &str| {
         let _ = shared.events.send(ServerEvent::Stray(RequestRecord {
             method: method.to_string(),
             path: path.clone(),
-            params: params.redacted(),
+            params: query.redacted(),
+            form: form.redacted(),
+            content_type: content_type.clone(),
+            fragment: relay,
             status: status.as_u16(),
             note: note.to_owned(),
         }));
+    };
+    let stray = |status: StatusCode, note: &str, title: &str, message: &str| {
+        record(status, note);
         page(status, false, title, message)
     };
 
@@ -250,18 +328,36 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             "This is not the callback address.",
         );
     }
-    if method != Method::GET {
+    if method == Method::GET && params.0.is_empty() {
+        // The response may be in the fragment, which browsers never send: the page relays it.
+        record(StatusCode::BAD_REQUEST, "no parameters");
+        return fragment_page();
+    }
+    if method != Method::GET && !is_form {
         return stray(
             StatusCode::METHOD_NOT_ALLOWED,
             "wrong method",
             "Method not allowed",
-            "The callback expects a GET request.",
+            "The callback expects a GET request, or a form POST (response_mode=form_post).",
+        );
+    }
+    if too_large {
+        return stray(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "form too large",
+            "Too large",
+            "This request is too large to be an authorization response.",
         );
     }
     if params.0.is_empty() {
+        let note = if relay {
+            "no parameters in the fragment either"
+        } else {
+            "no parameters"
+        };
         return stray(
             StatusCode::BAD_REQUEST,
-            "no parameters",
+            note,
             "Waiting",
             "This request carried no authorization response; tokenbench is still waiting.",
         );
@@ -303,8 +399,35 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             &e.to_string(),
         ),
     };
-    let _ = shared.events.send(ServerEvent::Callback { params, result });
+    let _ = shared.events.send(ServerEvent::Callback {
+        params,
+        result,
+        mode,
+    });
     response
+}
+
+/// The fragment relay page, with a CSP that allows exactly its one inline script.
+fn fragment_page() -> Response {
+    let script_src = match inline_script_hash(FRAGMENT_PAGE) {
+        Some(hash) => format!("script-src 'sha256-{hash}'; connect-src 'self'; "),
+        // Without the hash the script is blocked: the page still says what happened.
+        None => String::new(),
+    };
+    let csp = format!(
+        "default-src 'none'; {script_src}style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'"
+    );
+    html_response(StatusCode::BAD_REQUEST, FRAGMENT_PAGE.to_owned(), &csp)
+}
+
+/// base64(SHA-256) of the text of the page's first inline `<script>`, as CSP hashes it.
+pub fn inline_script_hash(html: &str) -> Option<String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let start = html.find("<script>")? + "<script>".len();
+    let end = start + html[start..].find("</script>")?;
+    let digest = sha2::Sha256::digest(&html.as_bytes()[start..end]);
+    Some(base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
 /// The page shown in the browser: no tokens, nothing third-party, not cached, no referrer.
@@ -313,6 +436,14 @@ fn page(status: StatusCode, ok: bool, title: &str, message: &str) -> Response {
         .replace("{{title}}", &escape_html(title))
         .replace("{{class}}", if ok { "ok" } else { "fail" })
         .replace("{{message}}", &escape_html(message));
+    html_response(
+        status,
+        html,
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'",
+    )
+}
+
+fn html_response(status: StatusCode, html: String, csp: &str) -> Response {
     let mut response = Response::new(Body::from(html));
     *response.status_mut() = status;
     let h = response.headers_mut();
@@ -325,12 +456,9 @@ fn page(status: StatusCode, ok: bool, title: &str, message: &str) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'",
-        ),
-    );
+    if let Ok(csp) = HeaderValue::from_str(csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -1,0 +1,46 @@
+//! `doctor`: why a profile's redirect URI would fail, before (or instead of) a run.
+
+use clap::Args;
+
+use crate::doctor::{diagnose, render, DoctorOptions};
+use crate::profile::{load_file, store};
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// A profile name (looked up in ./profiles/, then the config dir) or a path to a TOML file.
+    #[arg(long)]
+    profile: String,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Also probe near variants of the redirect URI (at most 12 authorization requests).
+    #[arg(long)]
+    variants: bool,
+}
+
+/// Exit codes: 0 accepted (or nothing wrong found), 2 invalid profile, 3 rejected or another
+/// OAuth error, 6 the IdP could not be reached.
+pub async fn doctor(args: DoctorArgs) -> i32 {
+    let profile =
+        match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
+            Ok(p) => p,
+            Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+        };
+    let options = DoctorOptions {
+        variants: args.variants,
+        ..DoctorOptions::default()
+    };
+    let report = tokio::select! {
+        r = diagnose(&profile, options) => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("cancelled");
+            return 130;
+        }
+    };
+    if args.json {
+        println!("{:#}", report.to_json());
+    } else {
+        print!("{}", render(&report, true));
+    }
+    report.exit_code()
+}
