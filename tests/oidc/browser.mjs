@@ -17,7 +17,17 @@
 //                 delivered
 //   tamper-state  like approve, but change the `state` value of the final callback
 //                 URL before GETting it
+//   slash         like approve, but deliver the callback to its path plus a trailing
+//                 slash (a near miss the callback server must report)
 //   none          do nothing at all and exit 0 (for timeout tests)
+//
+// Responses in other modes are delivered as a browser would:
+//   response_mode=form_post  the IdP's self-submitting form is POSTed to the callback
+//   response_mode=fragment   the callback is requested without its fragment; when the page
+//                            that comes back carries an inline script allowed by the
+//                            page's CSP (script-src 'sha256-…', checked here as a browser
+//                            would), the script runs in a small DOM stand-in (location,
+//                            history, fetch, DOMParser) with the fragment in location.hash
 // TB_BROWSER_LOGIN  login name typed into the login page (default "alice")
 // TB_BROWSER_LOG    if set, a file that diagnostics are appended to as well as stderr
 //
@@ -34,9 +44,11 @@
 //   POST /interaction/:uid         submit (urlencoded) -> 303 to /auth/:uid (resume)
 //   GET  /interaction/:uid/abort   "[ Cancel ]" link -> access_denied to the client
 
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import vm from 'node:vm';
 
-const MODES = new Set(['approve', 'deny', 'tamper-state', 'none']);
+const MODES = new Set(['approve', 'deny', 'tamper-state', 'slash', 'none']);
 const mode = process.env.TB_BROWSER_MODE || 'approve';
 const login = process.env.TB_BROWSER_LOGIN || 'alice';
 const logFile = process.env.TB_BROWSER_LOG;
@@ -188,18 +200,85 @@ function isCallback(location, redirectUri) {
     && location.pathname === redirectUri.pathname;
 }
 
-async function deliverCallback(callbackUrl) {
+async function deliverCallback(callbackUrl, form) {
   const url = new URL(callbackUrl);
   if (mode === 'tamper-state') {
     const state = url.searchParams.get('state');
     url.searchParams.set('state', `${state ?? ''}-tampered`);
     log(`tampering state: ${JSON.stringify(state)} -> ${JSON.stringify(url.searchParams.get('state'))}`);
   }
+  if (mode === 'slash') {
+    url.pathname = `${url.pathname}/`;
+    log(`near miss: delivering to ${url.pathname}`);
+  }
   // A real browser sends no IdP cookies to another origin; this jar is host-based.
-  const { response, text } = await request(url);
+  const { response, text } = form
+    ? await request(url, { method: 'POST', form })
+    : await request(url);
   log(`callback answered ${response.status}: ${pageSummary(text).slice(0, 200)}`);
+  if (!form && url.hash) await runPageScript(url, response, text);
   log('done');
   process.exit(0);
+}
+
+// ---- the callback page's script (response_mode=fragment) ----
+function allowedScriptHashes(response) {
+  const csp = response.headers.get('content-security-policy') || '';
+  const directive = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src '));
+  if (!directive) return [];
+  return [...directive.matchAll(/'sha256-([^']+)'/g)].map((m) => m[1]);
+}
+
+async function runPageScript(url, response, html) {
+  const m = html.match(/<script>([\s\S]*?)<\/script>/);
+  if (!m) fail(`the callback page for a fragment response has no inline script: ${pageSummary(html)}`);
+  const hash = createHash('sha256').update(m[1], 'utf8').digest('base64');
+  if (!allowedScriptHashes(response).includes(hash)) {
+    fail(`CSP blocks the callback page's script (sha256-${hash} not in ${response.headers.get('content-security-policy')})`);
+  }
+  const pending = [];
+  const page = {
+    hash: url.hash,
+    pathname: url.pathname,
+    search: url.search,
+    href: url.href,
+  };
+  const sandbox = {
+    location: page,
+    history: {
+      replaceState(_state, _title, target) {
+        const next = new URL(target, url);
+        page.hash = next.hash;
+        page.href = next.href;
+        log(`script: history.replaceState -> ${next.href}`);
+      },
+    },
+    fetch(target, init) {
+      const abs = new URL(target, url);
+      log(`script: fetch ${init?.method || 'GET'} ${abs.href} body=${JSON.stringify(String(init?.body ?? '').replace(/code=[^&]*/, 'code=[redacted]'))}`);
+      const p = fetch(abs, { ...init, redirect: 'manual' });
+      pending.push(p.then((r) => log(`script: fetch answered ${r.status}`), () => {}));
+      return p;
+    },
+    DOMParser: class {
+      parseFromString(text) {
+        return { title: text.match(/<title>([\s\S]*?)<\/title>/i)?.[1] ?? '', body: { text } };
+      }
+    },
+    document: {
+      title: '',
+      body: { replaceWith(node) { log(`script: page replaced: ${pageSummary(node.text || '').slice(0, 160)}`); } },
+      adoptNode(node) { return node; },
+      getElementById() { return { set textContent(v) { log(`script: status text: ${v}`); } }; },
+    },
+  };
+  vm.runInNewContext(m[1], sandbox, { timeout: 1000 });
+  // Let the script's promise chain finish (fetch, then the page swap).
+  for (let i = 0; i < 3; i += 1) {
+    await Promise.all(pending);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (page.hash) fail('the callback page left the fragment in the address bar');
 }
 
 async function main() {
@@ -246,6 +325,12 @@ async function main() {
     if (!form) fail(`no form on page ${url.href}: ${pageSummary(text)}`);
     const action = new URL(form.action, url);
     const kind = form.inputs.prompt;
+
+    // response_mode=form_post: the IdP's page posts the response to the callback.
+    if (isCallback(action, redirectUri) && form.method === 'POST') {
+      log(`form_post to the callback: ${action.href}`);
+      return deliverCallback(action.href, form.inputs);
+    }
 
     if (kind === 'login') {
       if (!('login' in form.inputs) || !('password' in form.inputs)) {
