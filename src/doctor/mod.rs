@@ -83,7 +83,14 @@ pub async fn diagnose(profile: &Profile, opts: DoctorOptions) -> DoctorReport {
     let mut report = check_redirect(profile, &sent, &opts).await;
     findings.append(&mut report.findings);
     report.findings = findings;
-    if opts.variants && report.unreachable.is_none() {
+    if opts.variants && report.verdict == Verdict::Error {
+        // Every variant would fail for the same reason before the redirect URI is looked at.
+        report.findings.push(Finding::info(
+            "variants.skipped",
+            "variants not probed: the authorization request fails for another reason than the redirect URI, so every variant would too",
+            report.headline(),
+        ));
+    } else if opts.variants && report.unreachable.is_none() {
         probe_variants(profile, &sent, &opts, &mut report).await;
     }
     report
@@ -174,14 +181,15 @@ fn verdict_finding(profile: &Profile, uri: &RedirectUri, result: &ProbeResult) -
                 Some(e) => format!(": {e}"),
                 None => said,
             };
+            // At the authorization endpoint, invalid_client means an unknown client_id, not
+            // bad credentials: the problem's own hint comes first.
             let hint = c
-                .oauth_error
-                .as_ref()
-                .and_then(hints::oauth_hint)
-                .or_else(|| c.problem.and_then(problem_hint));
+                .problem
+                .and_then(problem_hint)
+                .or_else(|| c.oauth_error.as_ref().and_then(hints::oauth_hint));
             let f = Finding::error(
                 "probe.verdict",
-                format!("the IdP accepts nothing from this request, for another reason than the redirect URI{what}"),
+                format!("the IdP refuses the authorization request for a reason other than the redirect URI{what}"),
                 evidence,
             );
             match hint {

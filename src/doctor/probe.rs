@@ -165,7 +165,13 @@ async fn walk(
         };
         let response = match client.execute(&request).await {
             Ok(r) => r,
-            Err(e) => return (unknown(Reason::Unreachable), Some(e.to_string())),
+            Err(e) => {
+                // The full URL is in the trace; the message names only the endpoint.
+                let mut short = url.clone();
+                short.set_query(None);
+                let message = e.to_string().replace(url.as_str(), short.as_str());
+                return (unknown(Reason::Unreachable), Some(message));
+            }
         };
         remember_cookies(&mut cookies, &response.headers);
         trace.hops.push(Hop {

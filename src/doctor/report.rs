@@ -183,8 +183,7 @@ impl DoctorReport {
         let cause = match (self.verdict, &self.unreachable) {
             (_, Some(e)) => format!("the IdP could not be reached from here: {e}"),
             (Verdict::Rejected, None) => format!(
-                "the IdP rejects redirect_uri {uri}{quoted}, so it shows an error in the browser instead of redirecting; run `tokenbench doctor --profile {} --variants`",
-                self.profile
+                "the IdP rejects redirect_uri {uri}{quoted}, so it shows an error in the browser instead of redirecting; `tokenbench doctor --variants` on this profile finds the near variants it accepts"
             ),
             (Verdict::Error, None) => match &self.oauth_error {
                 Some(e) => format!("the IdP answers the authorization request with an error: {e}"),

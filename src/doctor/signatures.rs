@@ -155,6 +155,11 @@ const SIGNATURES: &[Signature] = &[
         "redirect mismatch",
         Problem::RedirectUri,
     ),
+    sig(
+        Some(IdpKind::Tokenbench),
+        "unknown client_id",
+        Problem::Client,
+    ),
     sig(Some(IdpKind::Keycloak), "client not found", Problem::Client),
     sig(
         Some(IdpKind::Keycloak),

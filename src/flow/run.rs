@@ -234,10 +234,17 @@ async fn run_inner(
             if report.diagnosis.is_none() {
                 report.diagnosis = found.as_ref().map(DoctorReport::to_json);
             }
+            // A misdirected callback is direct evidence; the probe's verdict is the next best.
+            let near_miss = report
+                .near_misses
+                .first()
+                .and_then(|n| n.get("message"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             return Err(FlowError::Timeout {
                 secs: options.timeout.as_secs(),
                 redirect_uri: redirect_uri.as_str().to_owned(),
-                cause: found.and_then(|d| d.likely_cause()),
+                cause: near_miss.or_else(|| found.and_then(|d| d.likely_cause())),
             });
         }
     };

@@ -39,6 +39,18 @@ pub mod clients {
     /// Confidential client, `client_secret_post`.
     pub const BODY_ID: &str = "tb-body";
     pub const BODY_SECRET: &str = "tb-body-secret-7Qx9";
+
+    // Public clients for the `doctor` tests, registered the ways redirect URIs go wrong.
+    /// The port of the `web` clients' exact redirect URIs (server.mjs `--web-port` default).
+    pub const WEB_PORT: u16 = 8765;
+    /// `web`: exactly `http://127.0.0.1:WEB_PORT/callback`.
+    pub const WEB_ID: &str = "tb-web";
+    /// `native`: `http://127.0.0.1/callback` with any port (RFC 8252 §7.3).
+    pub const NATIVE_ANY_PORT_ID: &str = "tb-native-any-port";
+    /// `web`: exactly `http://localhost:WEB_PORT/callback` (not 127.0.0.1).
+    pub const LOCALHOST_ID: &str = "tb-localhost";
+    /// `web`: exactly `http://127.0.0.1:WEB_PORT/callback/` (trailing slash).
+    pub const SLASH_ID: &str = "tb-slash";
 }
 
 /// How long to wait for the provider's ready line (it takes about 0.3 s on an idle
