@@ -86,6 +86,11 @@ async fn auto_approving_idp_is_accepted_without_calling_the_callback() {
     .await;
     assert_eq!(r.verdict, Verdict::Accepted);
     assert_eq!(r.probe.as_ref().unwrap().reason, Reason::CallbackCode);
+    let dump = r.to_json().to_string();
+    assert!(
+        dump.contains("code=[redacted]"),
+        "the issued code must be redacted: {dump}"
+    );
     let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
     assert!(accepted.is_err(), "the probe connected to the callback");
     // The port is held by this test: reported, with the holder on Linux.
@@ -276,4 +281,15 @@ async fn json_has_the_fixed_keys_and_every_finding_its_fields() {
         "{text}"
     );
     assert!(text.contains("fix:"));
+}
+
+#[tokio::test]
+async fn diagnose_can_run_in_a_spawned_task() {
+    // The TUI runs it in the background: the future must be Send + 'static once owned.
+    let idp = idp(false).await;
+    let p = for_idp(&idp, "http://127.0.0.1:0/callback", "");
+    let r = tokio::spawn(async move { diagnose(&p, options(false)).await })
+        .await
+        .unwrap();
+    assert_eq!(r.verdict, Verdict::Accepted);
 }

@@ -177,7 +177,7 @@ async fn walk(
         trace.hops.push(Hop {
             url: url.to_string(),
             status: response.status,
-            location: response.header("location").map(str::to_owned),
+            location: response.header("location").map(redact_code),
             content_type: response.header("content-type").map(str::to_owned),
         });
         let answer = Response {
@@ -197,6 +197,25 @@ async fn walk(
         }
     }
     (merge(unknown(Reason::TooManyRedirects), url_error), None)
+}
+
+/// A Location with the value of any `code` parameter redacted: an IdP that approves at once
+/// sends a real authorization code, which must not end up in a report.
+fn redact_code(location: &str) -> String {
+    let mut out = String::with_capacity(location.len());
+    let mut rest = location;
+    while let Some(i) = rest.find("code=") {
+        let at_boundary = i > 0 && matches!(rest.as_bytes()[i - 1], b'?' | b'&' | b'#');
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        if at_boundary {
+            let end = rest.find(['&', '#']).unwrap_or(rest.len());
+            out.push_str(crate::oauth::secret::REDACTED);
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A minimal cookie jar: IdPs keep the interaction in a cookie across their own redirects.
@@ -221,6 +240,19 @@ fn remember_cookies(jar: &mut Vec<(String, String)>, headers: &[(String, String)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_in_locations_are_redacted() {
+        assert_eq!(
+            redact_code("http://127.0.0.1:1/cb?code=abc&state=s&error_code=x"),
+            "http://127.0.0.1:1/cb?code=[redacted]&state=s&error_code=x"
+        );
+        assert_eq!(
+            redact_code("/cb#state=s&code=abc"),
+            "/cb#state=s&code=[redacted]"
+        );
+        assert_eq!(redact_code("/login?x=1"), "/login?x=1");
+    }
 
     #[test]
     fn cookie_jar_replaces_and_drops() {

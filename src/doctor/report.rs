@@ -189,12 +189,26 @@ impl DoctorReport {
                 Some(e) => format!("the IdP answers the authorization request with an error: {e}"),
                 None => format!("the IdP answers the authorization request with an error{quoted}"),
             },
+            (Verdict::Accepted, None) if self.redirects_straight_back() => format!(
+                "the IdP accepts redirect_uri {uri} and redirects straight back to it, so the browser never reached the callback server (was the URL opened, on this machine?)"
+            ),
             (Verdict::Accepted, None) => format!(
-                "the IdP accepts redirect_uri {uri} and shows its sign-in page, so the sign-in was probably not completed in the browser (or the browser is on another machine)"
+                "the IdP accepts redirect_uri {uri} (it {}), so the sign-in was probably not completed in the browser (or the browser is on another machine)",
+                self.probe.as_ref().map(|p| p.reason.describe()).unwrap_or_default()
             ),
             (Verdict::Unknown, None) => return None,
         };
         Some(sanitize(&cause))
+    }
+
+    fn redirects_straight_back(&self) -> bool {
+        use super::classify::Reason;
+        self.probe.as_ref().is_some_and(|p| {
+            matches!(
+                p.reason,
+                Reason::CallbackCode | Reason::CallbackError | Reason::CallbackEmpty
+            )
+        })
     }
 
     /// The `--json` document.
