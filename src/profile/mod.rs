@@ -1,7 +1,10 @@
 //! Profiles: the TOML model, validation, and the store on disk.
+mod fields;
 pub mod load;
 pub mod model;
+mod notes;
 pub mod store;
 
 pub use load::{load_file, ProfileError};
 pub use model::{Profile, RawProfile, SecretSource};
+pub use notes::notes;
