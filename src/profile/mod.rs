@@ -2,6 +2,7 @@
 mod fields;
 pub mod load;
 pub mod model;
+pub mod name;
 mod notes;
 pub mod store;
 

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::load::ProfileError;
+use super::name::validate_name;
 
 /// Where named profiles are looked up, in order: `./profiles/`, then the user's config dir.
 pub fn search_dirs() -> Vec<PathBuf> {
@@ -23,11 +24,11 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
     if as_path.is_file() || looks_like_path {
         return Ok(as_path.to_owned());
     }
-    if arg.is_empty() || arg.contains("..") || arg.chars().any(char::is_control) {
+    if let Err(e) = validate_name(arg) {
         return Err(ProfileError::new(
             as_path,
             None,
-            "is not a valid profile name",
+            format!("is not a valid profile name: {e}"),
         ));
     }
     let file = format!("{arg}.toml");
@@ -48,15 +49,37 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
     ))
 }
 
+/// Creates `dir` and any missing parents, private to the user (0700) from the start: the
+/// directory may come to hold literal client secrets.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, synced,
-/// then renamed over the target, so a crash never leaves half a profile. `private` creates
-/// the file 0600 from the start (it holds a literal secret).
+/// then renamed over the target, so a crash or a failed write never leaves half a profile
+/// and the old file stays as it was until the rename.
+///
+/// Mode: `private` makes the file 0600 (it holds a literal secret); otherwise an existing
+/// file keeps its mode and a new one is 0644 less the umask. A symlink is followed, so the
+/// link stays and its target is replaced.
 pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
-    let dir = path
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_owned(),
+    };
+    let existing_mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -76,14 +99,39 @@ pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Resu
             Err(e) => return Err(e),
         }
     };
-    let result = file
-        .write_all(contents.as_bytes())
+    let result = set_mode(&file, private, existing_mode)
+        .and_then(|()| file.write_all(contents.as_bytes()))
         .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
+        .and_then(|()| std::fs::rename(&tmp, &target));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return result;
     }
-    result
+    // Makes the rename itself durable; the write has succeeded either way.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Gives the temporary file its final mode before it holds anything: exactly 0600 for a
+/// secret (whatever the umask), else the replaced file's mode.
+fn set_mode(
+    file: &std::fs::File,
+    private: bool,
+    existing: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if private {
+            return file.set_permissions(std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    match existing {
+        Some(p) => file.set_permissions(p),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +175,69 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temp file left"
+        );
+    }
+
+    #[cfg(unix)]
+    fn mode(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_the_existing_mode_unless_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        write_atomic(&p, "one", false).unwrap();
+        assert_eq!(mode(&p) & !0o644, 0, "new files: 0644 less the umask");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, "two", false).unwrap();
+        assert_eq!(mode(&p), 0o640);
+        write_atomic(&p, "three", true).unwrap();
+        assert_eq!(mode(&p), 0o600);
+        write_atomic(&p, "four", false).unwrap();
+        assert_eq!(mode(&p), 0o600, "a private file stays private");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_follows_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        let link = dir.path().join("link.toml");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, "new", false).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_dirs_are_0700_with_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a").join("b");
+        create_private_dir(&deep).unwrap();
+        assert_eq!(mode(&deep), 0o700);
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+        create_private_dir(&deep).unwrap();
+    }
+
+    #[test]
+    fn resolve_refuses_invalid_names_but_takes_paths() {
+        let dirs = vec![PathBuf::from("profiles")];
+        for bad in ["", ".hidden", "a\\b", "x\n"] {
+            let e = resolve(bad, &dirs).unwrap_err();
+            assert!(e.reason.starts_with("is not a valid profile name: "), "{e}");
+        }
+        assert_eq!(
+            resolve("../elsewhere/p.toml", &dirs).unwrap(),
+            PathBuf::from("../elsewhere/p.toml")
         );
     }
 }
