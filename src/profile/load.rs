@@ -35,6 +35,14 @@ impl ProfileError {
             reason: reason.into(),
         }
     }
+
+    /// The message without the file: "key `k`: reason", or the reason alone.
+    pub fn detail(&self) -> String {
+        match &self.key {
+            Some(key) => format!("key `{key}`: {}", self.reason),
+            None => self.reason.clone(),
+        }
+    }
 }
 
 /// Parses TOML text into the raw profile, mapping TOML/serde errors to the key they concern.
@@ -75,6 +83,11 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
 pub fn read_text(path: &Path) -> Result<String, ProfileError> {
     let bytes = std::fs::read(path)
         .map_err(|e| ProfileError::new(path, None, format!("cannot read: {e}")))?;
+    decode_text(path, bytes)
+}
+
+/// The file's bytes as text, or where they stop being UTF-8.
+pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, ProfileError> {
     String::from_utf8(bytes).map_err(|e| {
         ProfileError::new(
             path,

@@ -1,4 +1,6 @@
 //! Profiles: the TOML model, validation, and the store on disk.
+pub mod document;
+mod edit;
 mod fields;
 pub mod load;
 pub mod model;
@@ -6,6 +8,7 @@ pub mod name;
 mod notes;
 pub mod store;
 
-pub use load::{load_file, ProfileError};
+pub use document::{DiskChange, ProfileDocument, SaveError};
+pub use load::{load_file, validate_all, ProfileError};
 pub use model::{Profile, RawProfile, SecretSource};
 pub use notes::notes;
