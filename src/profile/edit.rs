@@ -33,6 +33,13 @@ pub fn apply(doc: &mut DocumentMut, old: &RawProfile, new: &RawProfile) {
     params(doc, "token_params", &old.token_params, &new.token_params);
 }
 
+/// The text of a new file holding `raw`: keys in canonical order, then the tables.
+pub fn render(raw: &RawProfile) -> String {
+    let mut doc = DocumentMut::new();
+    apply(&mut doc, &RawProfile::default(), raw);
+    doc.to_string()
+}
+
 /// Sets `key` to a string, keeping the old value's surrounding spaces and trailing comment.
 fn set(table: &mut dyn TableLike, key: &str, new: &str) {
     match table.get_mut(key) {
@@ -306,6 +313,23 @@ mod tests {
             r.auth_params.clear();
         });
         assert_eq!(out, "client_id = \"x\"\n");
+    }
+
+    #[test]
+    fn new_files_are_rendered_in_canonical_order() {
+        let raw = RawProfile {
+            token_params: [("t".to_owned(), "1".to_owned())].into(),
+            auth_params: [("a".to_owned(), "2".to_owned())].into(),
+            state: Some("s".into()),
+            name: Some("n".into()),
+            client_id: Some("c".into()),
+            ..RawProfile::default()
+        };
+        assert_eq!(
+            render(&raw),
+            "name = \"n\"\nclient_id = \"c\"\nstate = \"s\"\n\n[auth_params]\na = \"2\"\n\n[token_params]\nt = \"1\"\n"
+        );
+        assert_eq!(render(&RawProfile::default()), "");
     }
 
     #[test]

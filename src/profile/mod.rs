@@ -1,4 +1,5 @@
 //! Profiles: the TOML model, validation, and the store on disk.
+pub mod catalog;
 pub mod document;
 mod edit;
 mod fields;
@@ -8,7 +9,9 @@ pub mod name;
 mod notes;
 pub mod store;
 
+pub use catalog::{Origin, ProfileEntry, StoreError};
 pub use document::{DiskChange, ProfileDocument, SaveError};
 pub use load::{load_file, validate_all, ProfileError};
 pub use model::{Profile, RawProfile, SecretSource};
+pub use name::{validate_name, NameError};
 pub use notes::notes;

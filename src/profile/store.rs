@@ -121,17 +121,67 @@ fn set_mode(
     private: bool,
     existing: Option<std::fs::Permissions>,
 ) -> std::io::Result<()> {
+    let wanted = if private {
+        private_permissions()
+    } else {
+        existing
+    };
+    wanted.map_or(Ok(()), |p| file.set_permissions(p))
+}
+
+/// Exactly 0600, whatever the umask; None where modes do not exist.
+fn private_permissions() -> Option<std::fs::Permissions> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if private {
-            return file.set_permissions(std::fs::Permissions::from_mode(0o600));
-        }
+        Some(std::fs::Permissions::from_mode(0o600))
     }
-    match existing {
-        Some(p) => file.set_permissions(p),
-        None => Ok(()),
+    #[cfg(not(unix))]
+    {
+        None
     }
+}
+
+/// The mode of a file made by [`write_new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewMode {
+    /// 0644 less the umask.
+    Default,
+    /// Exactly 0600: the file holds a literal secret.
+    Private,
+    /// The same permissions as another file (a copy).
+    Like(std::fs::Permissions),
+}
+
+/// Creates `path` with `contents`, refusing with `AlreadyExists` when it exists: the
+/// existence check and the creation are one step, so nothing is ever overwritten. The file
+/// has its final mode before it holds anything; a failed write removes it again.
+pub fn write_new(path: &Path, contents: &[u8], mode: NewMode) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(if mode == NewMode::Default {
+            0o644
+        } else {
+            0o600
+        });
+    }
+    let mut file = opts.open(path)?;
+    let permissions = match mode {
+        NewMode::Like(permissions) => Some(permissions),
+        NewMode::Private => private_permissions(),
+        NewMode::Default => None,
+    };
+    let result = permissions
+        .map_or(Ok(()), |p| file.set_permissions(p))
+        .and_then(|()| file.write_all(contents))
+        .and_then(|()| file.sync_all());
+    if result.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    result
 }
 
 #[cfg(test)]
@@ -239,5 +289,24 @@ mod tests {
             resolve("../elsewhere/p.toml", &dirs).unwrap(),
             PathBuf::from("../elsewhere/p.toml")
         );
+    }
+
+    #[test]
+    fn write_new_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.toml");
+        write_new(&p, b"first", NewMode::Private).unwrap();
+        let e = write_new(&p, b"second", NewMode::Default).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(mode(&p), 0o600);
+            let q = dir.path().join("q.toml");
+            let like = std::fs::Permissions::from_mode(0o640);
+            write_new(&q, b"x", NewMode::Like(like)).unwrap();
+            assert_eq!(mode(&q), 0o640);
+        }
     }
 }
