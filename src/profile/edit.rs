@@ -175,6 +175,8 @@ fn place_before_table_after(doc: &mut DocumentMut, after: Option<isize>, lines: 
         .min_by_key(|t| t.position());
     match next {
         Some(table) => prepend(table.decor_mut(), lines),
+        // Blank lines separate things; at the end of the file there is nothing to separate.
+        None if lines.trim().is_empty() => {}
         None => {
             let trailing = doc.trailing().as_str().unwrap_or_default();
             let joined = join(lines, trailing);
