@@ -11,3 +11,4 @@ pub mod idp;
 pub mod net;
 pub mod oauth;
 pub mod profile;
+pub mod tui;

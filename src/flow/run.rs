@@ -78,9 +78,9 @@ pub enum FlowEvent {
 
 /// Everything a run needs from outside, injected so that tests and the TUI can supply it.
 pub struct FlowIo<'a> {
-    pub entropy: &'a mut dyn Entropy,
+    pub entropy: &'a mut (dyn Entropy + Send),
     pub now: fn() -> i64,
-    pub env: &'a dyn Fn(&str) -> Option<std::ffi::OsString>,
+    pub env: &'a (dyn Fn(&str) -> Option<std::ffi::OsString> + Sync),
     pub events: mpsc::UnboundedSender<FlowEvent>,
     /// Pasted redirect URLs, for a callback that is not on loopback.
     pub paste: Option<mpsc::UnboundedReceiver<String>>,

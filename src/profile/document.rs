@@ -61,6 +61,7 @@ pub enum SaveError {
 }
 
 /// A profile file as loaded, kept so that saving can change it in place.
+#[derive(Clone)]
 pub struct ProfileDocument {
     path: PathBuf,
     /// The document as last read or written, comments and layout included.
