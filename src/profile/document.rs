@@ -136,7 +136,7 @@ impl ProfileDocument {
         }
         let mut doc = self.doc.clone();
         edit::apply(&mut doc, &self.raw, raw);
-        let text = doc.to_string();
+        let text = self.with_line_endings(doc.to_string(), raw);
         self.check_round_trip(&text, raw)?;
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir).map_err(|source| SaveError::CreateDir {
@@ -193,6 +193,20 @@ impl ProfileDocument {
             file: self.path.clone(),
             change,
         })
+    }
+
+    /// The rendered text (always `\n`) with the file's own `\r\n` line endings when it had
+    /// them, unless that would change a multi-line string's value.
+    fn with_line_endings(&self, text: String, raw: &RawProfile) -> String {
+        if !self.on_disk.as_deref().is_some_and(edit::uses_crlf) {
+            return text;
+        }
+        let crlf = edit::to_crlf(&text);
+        if parse_raw(&self.path, &crlf).is_ok_and(|back| back == *raw) {
+            crlf
+        } else {
+            text
+        }
     }
 
     /// The text about to be written must read back as exactly `raw`.
