@@ -14,7 +14,7 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
-use crate::oauth::secret::AuthorizationCode;
+use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
 use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
@@ -27,7 +27,11 @@ use super::report::{pairs_json, tokens_json, FlowReport};
 #[derive(Debug, Clone)]
 pub enum BrowserMode {
     /// `$BROWSER` (given here) or the platform opener.
-    System { browser_env: Option<String> },
+    System {
+        browser_env: Option<String>,
+        /// Silence the browser command's stderr (under a full-screen UI).
+        quiet: bool,
+    },
     /// Only tell the person the URL.
     PrintOnly,
     /// Fetch it in-process, following redirects: for an IdP that approves without a person
@@ -45,6 +49,11 @@ pub struct FlowOptions {
 /// Progress, as it happens.
 #[derive(Debug, Clone)]
 pub enum FlowEvent {
+    /// The values this run generated or took from the profile.
+    Prepared {
+        state: String,
+        code_verifier: UsedVerifier,
+    },
     Listening {
         addrs: Vec<SocketAddr>,
         redirect_uri: String,
@@ -132,6 +141,13 @@ async fn run_inner(
         Some(issuer) => advertises_iss(&http, issuer, report).await,
         None => false,
     };
+    emit(
+        &io.events,
+        FlowEvent::Prepared {
+            state: state.clone(),
+            code_verifier: UsedVerifier::new(verifier.secret()),
+        },
+    );
     let expect = CallbackExpectation {
         state: state.clone(),
         issuer: profile.issuer.clone(),
@@ -282,7 +298,9 @@ async fn advertises_iss(http: &HttpClient, issuer: &str, report: &mut FlowReport
 
 fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<FlowEvent>) {
     let launch = match mode {
-        BrowserMode::System { browser_env } => browser::open(url, browser_env.clone()),
+        BrowserMode::System { browser_env, quiet } => {
+            browser::open(url, browser_env.clone(), *quiet)
+        }
         BrowserMode::PrintOnly => BrowserLaunch::Failed("--no-browser".to_owned()),
         BrowserMode::Follow => {
             let url = url.to_owned();
