@@ -135,6 +135,33 @@ fn removed_and_added_keys_follow_the_canonical_order() {
 }
 
 #[test]
+fn crlf_files_keep_their_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = BEFORE.replace('\n', "\r\n");
+    let path = write(dir.path(), "p.toml", &crlf);
+    let mut doc = ProfileDocument::open(&path).unwrap();
+    let mut raw = doc.raw().clone();
+    raw.client_id = Some("0oa9z8y7".into());
+    raw.client_secret = None;
+    raw.scope = Some("openid profile email".into());
+    raw.state = Some("fixed-state".into());
+    raw.code_challenge_method = Some("S256".into());
+    raw.auth_params.remove("prompt");
+    raw.auth_params.insert("audience".into(), "api://v2".into());
+    raw.token_params.insert("extra".into(), "1".into());
+    doc.save(&raw).unwrap();
+    assert_eq!(read(&path), AFTER.replace('\n', "\r\n"));
+
+    // A line break in a value is written escaped, so every line still ends in \r\n.
+    raw.state = Some("two\nlines".into());
+    doc.save(&raw).unwrap();
+    let text = read(&path);
+    assert!(text.contains("state = \"two\\nlines\"\r\n"), "{text:?}");
+    assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());
+    assert_eq!(ProfileDocument::open(&path).unwrap().raw(), &raw);
+}
+
+#[test]
 fn a_new_file_gets_every_key_in_canonical_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.toml");

@@ -56,8 +56,8 @@ pub enum SaveError {
     },
     /// The edited text would not load back as the values given (a bug, or a layout the
     /// editor does not handle); nothing was written.
-    #[error("{}: key `{key}`: the edited file would not read back with this value; not saved", file.display())]
-    NotRoundTrip { file: PathBuf, key: String },
+    #[error("{}: not saved, the edited file would not read back as given: {detail}", file.display())]
+    NotRoundTrip { file: PathBuf, detail: String },
 }
 
 /// A profile file as loaded, kept so that saving can change it in place.
@@ -137,7 +137,7 @@ impl ProfileDocument {
         }
         let mut doc = self.doc.clone();
         edit::apply(&mut doc, &self.raw, raw);
-        let text = doc.to_string();
+        let text = self.with_line_endings(doc.to_string(), raw);
         self.check_round_trip(&text, raw)?;
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir).map_err(|source| SaveError::CreateDir {
@@ -196,16 +196,30 @@ impl ProfileDocument {
         })
     }
 
+    /// The rendered text (always `\n`) with the file's own `\r\n` line endings when it had
+    /// them, unless that would change a multi-line string's value.
+    fn with_line_endings(&self, text: String, raw: &RawProfile) -> String {
+        if !self.on_disk.as_deref().is_some_and(edit::uses_crlf) {
+            return text;
+        }
+        let crlf = edit::to_crlf(&text);
+        if parse_raw(&self.path, &crlf).is_ok_and(|back| back == *raw) {
+            crlf
+        } else {
+            text
+        }
+    }
+
     /// The text about to be written must read back as exactly `raw`.
     fn check_round_trip(&self, text: &str, raw: &RawProfile) -> Result<(), SaveError> {
-        let key = match parse_raw(&self.path, text) {
+        let detail = match parse_raw(&self.path, text) {
             Ok(back) if back == *raw => return Ok(()),
-            Ok(back) => first_difference(&back, raw),
-            Err(e) => e.key.unwrap_or_default(),
+            Ok(back) => format!("key `{}` differs", first_difference(&back, raw)),
+            Err(e) => e.detail(),
         };
         Err(SaveError::NotRoundTrip {
             file: self.path.clone(),
-            key,
+            detail,
         })
     }
 }
@@ -348,6 +362,32 @@ mod tests {
     fn debug_shows_no_literal_secret() {
         let (_dir, _path, doc) = opened("client_secret = \"hunter2\"\n");
         assert!(!format!("{doc:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn text_that_would_not_read_back_is_refused() {
+        let (_dir, _path, doc) = opened(TEXT);
+        let e = doc
+            .check_round_trip("client_id = \"other\"\n", doc.raw())
+            .unwrap_err();
+        assert!(e.to_string().contains("key `client_id` differs"), "{e}");
+        let e = doc
+            .check_round_trip("client_id = [", doc.raw())
+            .unwrap_err();
+        assert!(matches!(e, SaveError::NotRoundTrip { .. }), "{e}");
+    }
+
+    #[test]
+    fn crlf_is_dropped_rather_than_change_a_multi_line_value() {
+        let text = "client_id = \"a\"\r\nstate = \"\"\"x\ny\"\"\"\r\n";
+        let (_dir, path, mut doc) = opened(text);
+        let mut raw = doc.raw().clone();
+        raw.client_id = Some("b".into());
+        doc.save(&raw).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "client_id = \"b\"\nstate = \"\"\"x\ny\"\"\"\n"
+        );
     }
 
     #[test]

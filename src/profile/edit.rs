@@ -40,19 +40,61 @@ pub fn render(raw: &RawProfile) -> String {
     doc.to_string()
 }
 
+/// True when the text's first line ends in `\r\n`. (The TOML editor writes `\n` only.)
+pub fn uses_crlf(text: &str) -> bool {
+    text.find('\n').is_some_and(|i| text[..i].ends_with('\r'))
+}
+
+/// Every bare `\n` made `\r\n`.
+pub fn to_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous = '\0';
+    for c in text.chars() {
+        if c == '\n' && previous != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
+}
+
 /// Sets `key` to a string, keeping the old value's surrounding spaces and trailing comment.
 fn set(table: &mut dyn TableLike, key: &str, new: &str) {
     match table.get_mut(key) {
         Some(Item::Value(value)) => {
             let decor = value.decor().clone();
-            *value = Value::from(new);
+            *value = string(new);
             *value.decor_mut() = decor;
         }
-        Some(item) => *item = toml_edit::value(new),
+        Some(item) => *item = Item::Value(string(new)),
         None => {
-            table.insert(key, toml_edit::value(new));
+            table.insert(key, Item::Value(string(new)));
         }
     }
+}
+
+/// A TOML string on one line: a line break is written as `\n` rather than as a multi-line
+/// string, which keeps a key to one line and survives `\r\n` line endings unchanged.
+fn string(value: &str) -> Value {
+    if !value.contains(['\n', '\r']) {
+        return Value::from(value);
+    }
+    let mut quoted = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    // The escaping above is complete, so this parses; the fallback is only a safety net.
+    quoted.parse().unwrap_or_else(|_| Value::from(value))
 }
 
 /// Removes `key` and moves the whole lines above it (comments, blank lines) onto the next
@@ -332,6 +374,25 @@ mod tests {
             "name = \"n\"\nclient_id = \"c\"\nstate = \"s\"\n\n[auth_params]\na = \"2\"\n\n[token_params]\nt = \"1\"\n"
         );
         assert_eq!(render(&RawProfile::default()), "");
+    }
+
+    #[test]
+    fn line_endings() {
+        assert!(uses_crlf("a = 1\r\nb = 2\n"));
+        assert!(!uses_crlf("a = 1\nb = 2\r\n"));
+        assert!(!uses_crlf("a = 1"));
+        assert_eq!(to_crlf("a\nb\r\n\n"), "a\r\nb\r\n\r\n");
+    }
+
+    #[test]
+    fn line_breaks_stay_on_one_line() {
+        let out = edited("client_id = \"x\"\n", |r| {
+            r.state = Some("a\r\nb \"q\" \\ \u{1}\tc".into())
+        });
+        assert_eq!(
+            out,
+            "client_id = \"x\"\nstate = \"a\\r\\nb \\\"q\\\" \\\\ \\u0001\\tc\"\n"
+        );
     }
 
     #[test]
