@@ -142,25 +142,31 @@ fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
         }
         None => "not given".to_owned(),
     };
-    out.extend(row(
-        "Access token",
-        format!("{} · {expiry}", kind_label(&tokens["access_token"])),
-    ));
+    out.extend(row("Access token", short_kind(&tokens["access_token"])));
+    out.extend(row("Expiry", expiry));
+    let refresh = &tokens["refresh_token"];
     out.extend(row(
         "Refresh token",
-        if tokens["refresh_token"].is_object() {
-            format!("present ({})", kind_label(&tokens["refresh_token"]))
+        if refresh.is_object() {
+            format!("present, {}", short_kind(refresh))
         } else {
             "none".into()
         },
     ));
+    let id = &tokens["id_token"];
     out.extend(row(
         "ID token",
-        if tokens["id_token"].is_object() {
-            kind_label(&tokens["id_token"])
+        if id.is_object() {
+            short_kind(id)
         } else {
             "none (add openid to the scope)".into()
         },
+    ));
+    out.extend(styled(
+        "JWTs are decoded for reading; their signatures are not verified.",
+        width,
+        0,
+        t.dim(),
     ));
     for (title, key) in [
         ("ID token claims", "id_token"),
@@ -223,6 +229,22 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
         Style::new(),
     ));
     out
+}
+
+/// A few words on a token's form, for the summary.
+fn short_kind(token: &Value) -> String {
+    match token["kind"].as_str() {
+        Some("jwt") => format!(
+            "JWT ({})",
+            sanitize(token["header"]["alg"].as_str().unwrap_or("?"))
+        ),
+        Some("jwe") => "JWE (encrypted)".to_owned(),
+        Some(_) => format!(
+            "opaque ({} chars)",
+            token["value"].as_str().map_or(0, str::len)
+        ),
+        None => "none".to_owned(),
+    }
 }
 
 fn kind_label(token: &Value) -> String {
