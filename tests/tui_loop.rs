@@ -283,3 +283,161 @@ impl Harness {
             .unwrap()
     }
 }
+
+fn profile_app(dir: &std::path::Path) -> App {
+    let mut app = App::new(Mode::Normal, system_now());
+    app.profiles = tokenbench::profile::catalog::list(&[dir.to_owned()]);
+    app
+}
+
+#[tokio::test]
+async fn profiles_new_duplicate_rename_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![dir.path().to_owned()];
+    let mut h = Harness::start(
+        profile_app(dir.path()),
+        BrowserMode::PrintOnly,
+        dirs,
+        (100, 30),
+    );
+    h.wait_for("No profiles yet", 5).await;
+    h.typed("n");
+    h.wait_for("Name of the new profile", 5).await;
+    h.typed("okta");
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    // The new profile opens in the form.
+    h.wait_for("Form — okta", 5).await;
+    assert!(dir.path().join("okta.toml").is_file());
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.wait_for("● open", 5).await;
+    h.typed("d");
+    h.wait_for("Name of the copy", 5).await;
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for("│  okta-copy", 5).await;
+    // A bad name is refused with the reason, and the prompt stays.
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.typed("r");
+    h.wait_for("New name", 5).await;
+    h.typed("/x");
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for("/", 5).await;
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    h.typed("x");
+    h.wait_for("okta-copy.toml?", 5).await;
+    h.typed("y");
+    let screen = h.wait_for("deleted", 5).await;
+    assert!(
+        !dir.path().join("okta-copy.toml").exists(),
+        "{screen}\n{:?}",
+        std::fs::read_dir(dir.path()).unwrap().collect::<Vec<_>>()
+    );
+    assert!(dir.path().join("okta.toml").exists());
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn pasted_redirect_url_for_a_non_loopback_callback() {
+    let idp = IdpServer::start(IdpConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
+    raw.callback_url = Some("https://app.example.com/callback".into());
+    raw.state = Some("fixed-state".into());
+    raw.issuer = None;
+    let mut app = App::new(Mode::Normal, system_now());
+    app.load(
+        ProfileDocument::new_file(&dir.path().join("remote.toml")),
+        raw,
+    );
+    let mut h = Harness::start(
+        app,
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (100, 30),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("Paste the redirected URL", 5).await;
+    h.keys
+        .send(Event::Paste(
+            "https://app.example.com/callback?code=forged&state=fixed-state".into(),
+        ))
+        .unwrap();
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    // The code is not one the IdP issued: the token endpoint says so, after a real exchange.
+    let screen = h.wait_for("invalid_grant", 10).await;
+    assert!(screen.contains("callback received"), "{screen}");
+    assert_eq!(idp.token_requests(), 1);
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn the_ui_stays_live_while_the_flow_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
+    raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
+    let mut app = App::new(Mode::Normal, system_now());
+    app.load(ProfileDocument::new_file(&dir.path().join("x.toml")), raw);
+    let mut h = Harness::start(
+        app,
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (100, 30),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("waiting for the callback", 5).await;
+    // Back to the form and type while the flow waits.
+    h.key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    h.wait_for("Form — ", 5).await;
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    h.typed("?x=1");
+    let screen = h.wait_for("token?x=1", 5).await;
+    assert!(screen.contains("waiting for the callback"), "{screen}");
+    // A click on the Tokens tab focuses it.
+    h.keys
+        .send(Event::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 40,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        }))
+        .unwrap();
+    h.wait_for("No tokens yet", 5).await;
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn after_a_run_the_generated_state_is_shown_in_the_form() {
+    let idp = IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(
+        demo_app(idp.issuer(), dir.path()),
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (100, 40),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("ID token claims", 10).await;
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    let form = h.wait_for("last run used:", 5).await;
+    assert!(
+        form.contains("(F2 reveals)"),
+        "the verifier stays hidden:\n{form}"
+    );
+    h.key(KeyCode::F(2), KeyModifiers::NONE);
+    h.wait_for("(F2 reveals)", 1).await.len();
+    h.quit().await;
+}

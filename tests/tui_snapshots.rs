@@ -221,3 +221,29 @@ fn small_terminal() {
     let mut app = app_with(filled());
     insta::assert_snapshot!(draw(&mut app, 50, 12).backend());
 }
+
+#[test]
+fn no_color_draws_without_colours() {
+    let mut app = app_with(filled());
+    app.tokens.report = Some(report());
+    app.set_focus(Pane::Tokens);
+    let terminal = draw(&mut app, 100, 30);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "a coloured cell under NO_COLOR: {cell:?}"
+        );
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+    // With colours on, the focused pane's border is coloured.
+    app.theme.color = true;
+    let terminal = draw(&mut app, 100, 30);
+    assert!(terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .any(|c| c.fg != ratatui::style::Color::Reset));
+}

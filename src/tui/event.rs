@@ -26,11 +26,21 @@ pub enum AppEvent {
     Profiles(Vec<ProfileEntry>),
     Opened(Result<ProfileDocument, String>),
     Saved(Result<ProfileDocument, String>),
-    /// A store operation finished: a message, and the profile to open next if any.
-    Stored(Result<(String, Option<PathBuf>), String>),
+    /// A store operation finished.
+    Stored(Result<Stored, String>),
     Copied(String),
     /// An effect failed; the message says what and why.
     Failed(String),
+}
+
+/// What a finished store operation changed.
+#[derive(Debug, Default)]
+pub struct Stored {
+    pub message: String,
+    /// Open this profile next.
+    pub open: Option<PathBuf>,
+    /// This file is gone (deleted, or renamed away).
+    pub removed: Option<PathBuf>,
 }
 
 /// What `update` asks the runner to do.
@@ -49,8 +59,20 @@ pub enum Effect {
 
 #[derive(Debug)]
 pub enum StoreOp {
-    Create { name: String },
-    Duplicate { entry: ProfileEntry, name: String },
-    Rename { entry: ProfileEntry, name: String },
-    Delete { entry: ProfileEntry },
+    Create {
+        name: String,
+    },
+    Duplicate {
+        entry: ProfileEntry,
+        name: String,
+    },
+    /// `reopen`: the renamed profile is the one open in the form.
+    Rename {
+        entry: ProfileEntry,
+        name: String,
+        reopen: bool,
+    },
+    Delete {
+        entry: ProfileEntry,
+    },
 }

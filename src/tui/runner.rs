@@ -20,7 +20,7 @@ use crate::profile::catalog;
 use crate::profile::document::ProfileDocument;
 
 use super::app::App;
-use super::event::{AppEvent, Effect, Event, StoreOp};
+use super::event::{AppEvent, Effect, Event, StoreOp, Stored};
 use super::update::{new_profile_template, FLOW_TIMEOUT_SECS};
 use super::views;
 
@@ -180,31 +180,51 @@ fn perform(
     }
 }
 
-fn store(op: StoreOp, dirs: &[PathBuf]) -> Result<(String, Option<PathBuf>), String> {
+fn store(op: StoreOp, dirs: &[PathBuf]) -> Result<Stored, String> {
+    let done = |message: String, open: Option<PathBuf>, removed: Option<PathBuf>| Stored {
+        message,
+        open,
+        removed,
+    };
     match op {
         StoreOp::Create { name } => {
             let dir = catalog::default_save_dir(dirs);
             let path =
                 catalog::create(&dir, &name, &new_profile_template()).map_err(|e| e.to_string())?;
-            Ok((format!("created {}", path.display()), Some(path)))
-        }
-        StoreOp::Duplicate { entry, name } => {
-            let path = catalog::duplicate(&entry, &name).map_err(|e| e.to_string())?;
-            Ok((
-                format!("duplicated {} as {}", entry.name, path.display()),
+            Ok(done(
+                format!("created {}", path.display()),
+                Some(path),
                 None,
             ))
         }
-        StoreOp::Rename { entry, name } => {
-            let path = catalog::rename(&entry, &name).map_err(|e| e.to_string())?;
-            Ok((
-                format!("renamed {} to {}", entry.name, path.display()),
+        StoreOp::Duplicate { entry, name } => {
+            let path = catalog::duplicate(&entry, &name).map_err(|e| e.to_string())?;
+            Ok(done(
+                format!("duplicated {} as {}", entry.name, path.display()),
                 None,
+                None,
+            ))
+        }
+        StoreOp::Rename {
+            entry,
+            name,
+            reopen,
+        } => {
+            let path = catalog::rename(&entry, &name).map_err(|e| e.to_string())?;
+            let open = reopen.then(|| path.clone());
+            Ok(done(
+                format!("renamed {} to {}", entry.name, path.display()),
+                open,
+                Some(entry.path),
             ))
         }
         StoreOp::Delete { entry } => {
             catalog::delete(&entry).map_err(|e| e.to_string())?;
-            Ok((format!("deleted {}", entry.path.display()), None))
+            Ok(done(
+                format!("deleted {}", entry.path.display()),
+                None,
+                Some(entry.path),
+            ))
         }
     }
 }

@@ -237,6 +237,10 @@ impl App {
         }
     }
 
+    fn is_open(&self, path: &std::path::Path) -> bool {
+        self.doc.as_ref().is_some_and(|d| d.path() == path)
+    }
+
     fn prompt(&mut self, purpose: NamePurpose, suggestion: &str) -> Vec<Effect> {
         self.overlay = Some(Overlay::NamePrompt {
             purpose,
@@ -262,7 +266,20 @@ impl App {
                 let op = match (purpose, entry) {
                     (NamePurpose::New | NamePurpose::SaveAs, _) => StoreOp::Create { name },
                     (NamePurpose::Duplicate, Some(entry)) => StoreOp::Duplicate { entry, name },
-                    (NamePurpose::Rename, Some(entry)) => StoreOp::Rename { entry, name },
+                    (NamePurpose::Rename, Some(entry)) => {
+                        let reopen = self.is_open(&entry.path);
+                        if reopen && self.modified() {
+                            self.error(
+                                "save or discard the open profile's changes before renaming it",
+                            );
+                            return Vec::new();
+                        }
+                        StoreOp::Rename {
+                            entry,
+                            name,
+                            reopen,
+                        }
+                    }
                     _ => return Vec::new(),
                 };
                 vec![Effect::Store(op)]
@@ -482,10 +499,17 @@ impl App {
                 self.error(format!("not saved: {e}"));
                 Vec::new()
             }
-            AppEvent::Stored(Ok((message, open))) => {
-                self.info(message);
+            AppEvent::Stored(Ok(stored)) => {
+                self.info(stored.message);
+                if stored.removed.as_deref().is_some_and(|p| self.is_open(p)) {
+                    // The open profile's file is gone: close it rather than keep a form
+                    // whose save would recreate a deleted file.
+                    self.doc = None;
+                    self.base = RawProfile::default();
+                    self.form = Form::from_raw(&self.base);
+                }
                 let mut effects = vec![Effect::ListProfiles];
-                if let Some(path) = open {
+                if let Some(path) = stored.open {
                     effects.push(Effect::Open(path));
                 }
                 effects

@@ -62,7 +62,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
         if let Some(e) = &entry.error {
             lines.push(Line::from(Span::styled(
-                format!("    ✗ {}", sanitize(&e.reason)),
+                match &e.key {
+                    Some(key) => format!("    ✗ {key}: {}", sanitize(&e.reason)),
+                    None => format!("    ✗ {}", sanitize(&e.reason)),
+                },
                 t.level(crate::tui::app::Level::Error),
             )));
         }
