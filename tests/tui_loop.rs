@@ -438,6 +438,9 @@ async fn after_a_run_the_generated_state_is_shown_in_the_form() {
         "the verifier stays hidden:\n{form}"
     );
     h.key(KeyCode::F(2), KeyModifiers::NONE);
-    h.wait_for("(F2 reveals)", 1).await.len();
+    let revealed = h
+        .wait_until("the verifier revealed", |s| !s.contains("(F2 reveals)"), 5)
+        .await;
+    assert_eq!(revealed.matches("last run used:").count(), 2, "{revealed}");
     h.quit().await;
 }
