@@ -87,17 +87,21 @@ impl Harness {
 
     /// Waits until the screen shows `text`; panics with the screen after `secs`.
     async fn wait_for(&mut self, text: &str, secs: u64) -> String {
+        self.wait_until(text, |s| s.contains(text), secs).await
+    }
+
+    async fn wait_until(&mut self, what: &str, ok: impl Fn(&str) -> bool, secs: u64) -> String {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         loop {
             let screen = self.screen.borrow_and_update().clone();
-            if screen.contains(text) {
+            if ok(&screen) {
                 return screen;
             }
             if tokio::time::timeout_at(deadline, self.screen.changed())
                 .await
                 .is_err()
             {
-                panic!("the screen never showed {text:?}; it shows:\n{screen}");
+                panic!("the screen never showed {what:?}; it shows:\n{screen}");
             }
         }
     }
