@@ -1,6 +1,6 @@
 //! tokenbench: a workbench for OAuth 2.0 Authorization Code with PKCE.
 //!
-//! Dependencies point one way: `cli` → `flow` → `doctor` → `net`, `profile`, `idp` → `oauth`.
+//! Dependencies point one way: `tui`, `cli` → `flow` → `doctor` → `net`, `profile`, `idp` → `oauth`.
 
 // Nothing from a user, a file or the network may bring the process down.
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -12,3 +12,4 @@ pub mod idp;
 pub mod net;
 pub mod oauth;
 pub mod profile;
+pub mod tui;

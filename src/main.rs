@@ -4,7 +4,7 @@ use tokenbench::cli::{execute, Cli};
 
 fn main() {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(cli.takes_terminal());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -22,11 +22,36 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Logs only when RUST_LOG asks for them, on stderr; nothing secret is ever logged.
-fn init_logging() {
-    if std::env::var_os("RUST_LOG").is_some() {
+/// Logs only when RUST_LOG asks for them: on stderr, or in a file when the workbench owns
+/// the terminal (a log line drawn over the screen would garble it). Nothing secret is logged.
+fn init_logging(to_file: bool) {
+    if std::env::var_os("RUST_LOG").is_none() {
+        return;
+    }
+    let filter = tracing_subscriber::EnvFilter::from_default_env();
+    if to_file {
+        let Some(dir) = dirs::state_dir()
+            .or_else(dirs::data_local_dir)
+            .map(|d| d.join("tokenbench"))
+        else {
+            return;
+        };
+        let file = std::fs::create_dir_all(&dir).and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("tokenbench.log"))
+        });
+        if let Ok(file) = file {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init();
+        }
+    } else {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .try_init();
     }

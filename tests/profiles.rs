@@ -114,3 +114,20 @@ fn profile_names_resolve_in_the_profiles_dir() {
         .unwrap()
         .contains("profiles/no-such-profile.toml"));
 }
+
+/// The form's inline errors agree with what loading reports: the first of `validate_all` is
+/// the error `load_file` gives, for every fixture that parses.
+#[test]
+fn validate_all_starts_with_the_load_error() {
+    use tokenbench::profile::load::parse_raw;
+    use tokenbench::profile::validate_all;
+    for file in toml_files("tests/fixtures/profiles/invalid") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let Ok(raw) = parse_raw(&file, &text) else {
+            continue;
+        };
+        let all = validate_all(&file, &raw);
+        assert!(all.iter().all(|e| e.key.is_some()), "{}", file.display());
+        assert_eq!(Some(&load_file(&file).unwrap_err()), all.first());
+    }
+}

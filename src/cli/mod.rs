@@ -5,9 +5,11 @@ mod doctor;
 mod output;
 mod pkce;
 mod run;
+mod workbench;
 
 use clap::{Parser, Subcommand};
 
+pub use demo::{demo_profile, demo_raw};
 pub use output::print_report;
 
 /// Exit codes (fixed; scripts rely on them): 0 success, 1 internal error, 2 usage or invalid
@@ -16,6 +18,9 @@ pub use output::print_report;
 #[derive(Debug, Parser)]
 #[command(name = "tokenbench", version, about = "A workbench for OAuth 2.0 Authorization Code with PKCE", after_help = EXIT_CODES)]
 pub struct Cli {
+    /// Open this profile in the workbench (a name or a path).
+    #[arg(long)]
+    pub profile: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -42,6 +47,17 @@ pub enum Command {
     Pkce(pkce::PkceArgs),
 }
 
+impl Cli {
+    /// Whether this invocation takes over the terminal (then logs must go to a file).
+    pub fn takes_terminal(&self) -> bool {
+        match &self.command {
+            None => true,
+            Some(Command::Demo(args)) => args.interactive(),
+            Some(_) => false,
+        }
+    }
+}
+
 /// Runs the parsed command and returns the process exit code.
 pub async fn execute(cli: Cli) -> i32 {
     match cli.command {
@@ -51,11 +67,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Idp(args)) => demo::idp(args).await,
         Some(Command::Decode(args)) => decode::decode(args),
         Some(Command::Pkce(args)) => pkce::pkce(args),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            2
-        }
+        None => workbench::workbench(cli.profile).await,
     }
 }
 

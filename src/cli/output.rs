@@ -11,6 +11,7 @@ use crate::oauth::text::sanitize;
 /// Progress lines, on stderr so that stdout stays clean for `--json` and pipes.
 pub fn print_event(event: &FlowEvent) {
     match event {
+        FlowEvent::Prepared { .. } => {}
         FlowEvent::Listening {
             addrs,
             redirect_uri,

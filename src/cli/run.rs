@@ -38,6 +38,7 @@ pub async fn run(args: RunArgs) -> i32 {
     } else {
         BrowserMode::System {
             browser_env: std::env::var("BROWSER").ok(),
+            quiet: false,
         }
     };
     let options = FlowOptions {

@@ -15,7 +15,7 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
-use crate::oauth::secret::AuthorizationCode;
+use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
 use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
@@ -29,7 +29,11 @@ use super::report::{pairs_json, tokens_json, FlowReport};
 #[derive(Debug, Clone)]
 pub enum BrowserMode {
     /// `$BROWSER` (given here) or the platform opener.
-    System { browser_env: Option<String> },
+    System {
+        browser_env: Option<String>,
+        /// Silence the browser command's stderr (under a full-screen UI).
+        quiet: bool,
+    },
     /// Only tell the person the URL.
     PrintOnly,
     /// Fetch it in-process, following redirects: for an IdP that approves without a person
@@ -65,6 +69,11 @@ impl Default for FlowOptions {
 /// Progress, as it happens.
 #[derive(Debug, Clone)]
 pub enum FlowEvent {
+    /// The values this run generated or took from the profile.
+    Prepared {
+        state: String,
+        code_verifier: UsedVerifier,
+    },
     Listening {
         addrs: Vec<SocketAddr>,
         redirect_uri: String,
@@ -95,9 +104,9 @@ pub enum FlowEvent {
 
 /// Everything a run needs from outside, injected so that tests and the TUI can supply it.
 pub struct FlowIo<'a> {
-    pub entropy: &'a mut dyn Entropy,
+    pub entropy: &'a mut (dyn Entropy + Send),
     pub now: fn() -> i64,
-    pub env: &'a dyn Fn(&str) -> Option<std::ffi::OsString>,
+    pub env: &'a (dyn Fn(&str) -> Option<std::ffi::OsString> + Sync),
     pub events: mpsc::UnboundedSender<FlowEvent>,
     /// Pasted redirect URLs, for a callback that is not on loopback.
     pub paste: Option<mpsc::UnboundedReceiver<String>>,
@@ -158,6 +167,13 @@ async fn run_inner(
         Some(issuer) => advertises_iss(&http, issuer, report).await,
         None => false,
     };
+    emit(
+        &io.events,
+        FlowEvent::Prepared {
+            state: state.clone(),
+            code_verifier: UsedVerifier::new(verifier.secret()),
+        },
+    );
     let expect = CallbackExpectation {
         state: state.clone(),
         issuer: profile.issuer.clone(),
@@ -324,7 +340,9 @@ async fn advertises_iss(http: &HttpClient, issuer: &str, report: &mut FlowReport
 
 fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<FlowEvent>) {
     let launch = match mode {
-        BrowserMode::System { browser_env } => browser::open(url, browser_env.clone()),
+        BrowserMode::System { browser_env, quiet } => {
+            browser::open(url, browser_env.clone(), *quiet)
+        }
         BrowserMode::PrintOnly => BrowserLaunch::Failed("--no-browser".to_owned()),
         BrowserMode::Follow => {
             let url = url.to_owned();

@@ -16,7 +16,8 @@ pub enum BrowserLaunch {
 /// Opens `url` with `$BROWSER` when set (a command line; the URL is appended as the last
 /// argument, or replaces `%s`), else with the platform's opener. The command is not waited
 /// for — a browser may run for hours — but it is reaped in the background.
-pub fn open(url: &str, browser_env: Option<String>) -> BrowserLaunch {
+/// `quiet` silences the command's stderr, which would otherwise draw over a full-screen UI.
+pub fn open(url: &str, browser_env: Option<String>, quiet: bool) -> BrowserLaunch {
     let argv = match browser_env.filter(|b| !b.trim().is_empty()) {
         Some(cmd) => match shell_words::split(&cmd) {
             Ok(words) if !words.is_empty() => with_url(words, url),
@@ -35,6 +36,9 @@ pub fn open(url: &str, browser_env: Option<String>) -> BrowserLaunch {
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null());
+    if quiet {
+        command.stderr(Stdio::null());
+    }
     match command.spawn() {
         Ok(mut child) => {
             tokio::spawn(async move {

@@ -39,6 +39,11 @@ secret_string!(
     TokenValue
 );
 
+secret_string!(
+    /// A copy of the code verifier a run used, for the person who asks to see it.
+    UsedVerifier
+);
+
 /// What redacted values are replaced with in records and on screen.
 pub const REDACTED: &str = "[redacted]";
 

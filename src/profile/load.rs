@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::oauth::authorize::RESERVED_AUTH_PARAMS;
-use crate::oauth::pkce::{validate_verifier, ChallengeMethod};
-use crate::oauth::token_request::ClientAuth;
-use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
 
-use super::model::{Profile, RawProfile, SecretSource};
+use super::fields;
+use super::model::{Profile, RawProfile};
+// The warnings sit beside the errors for callers that look for both here.
+pub use super::notes::{notes, LOCALHOST, NOT_LOOPBACK, PLAIN_HTTP, PLAIN_METHOD};
 
 /// Parameters of the token request that extra `token_params` may not replace.
 pub const RESERVED_TOKEN_PARAMS: &[&str] = &[
@@ -33,6 +33,14 @@ impl ProfileError {
             file: file.to_owned(),
             key: key.map(str::to_owned),
             reason: reason.into(),
+        }
+    }
+
+    /// The message without the file: "key `k`: reason", or the reason alone.
+    pub fn detail(&self) -> String {
+        match &self.key {
+            Some(key) => format!("key `{key}`: {}", self.reason),
+            None => self.reason.clone(),
         }
     }
 }
@@ -71,141 +79,183 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
         .then(|| key.to_owned())
 }
 
-/// Reads and validates a profile file.
-pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {
+/// Reads a profile file as text, naming the file when it cannot be read or is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ProfileError> {
     let bytes = std::fs::read(path)
         .map_err(|e| ProfileError::new(path, None, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    decode_text(path, bytes)
+}
+
+/// The file's bytes as text, or where they stop being UTF-8.
+pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String, ProfileError> {
+    String::from_utf8(bytes).map_err(|e| {
         ProfileError::new(
             path,
             None,
             format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
         )
-    })?;
-    let raw = parse_raw(path, &text)?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    validate(path, &stem, &raw)
+    })
 }
 
-/// Turns the raw profile into a typed one, or says which key is wrong and why.
+/// The name a profile goes by when it has no `name` key: its file stem.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads and validates a profile file.
+pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {
+    let raw = parse_raw(path, &read_text(path)?)?;
+    validate(path, &file_stem(path), &raw)
+}
+
+/// Turns the raw profile into a typed one, or says which key is wrong and why (the first
+/// wrong key in form order).
 pub fn validate(
     file: &Path,
     default_name: &str,
     raw: &RawProfile,
 ) -> Result<Profile, ProfileError> {
-    let err = |key: &str, reason: String| ProfileError::new(file, Some(key), reason);
-    let required = |key: &str, value: &Option<String>| -> Result<String, ProfileError> {
-        match value.as_deref().map(str::trim) {
-            Some(v) if !v.is_empty() => Ok(v.to_owned()),
-            _ => Err(err(key, "is required".to_owned())),
-        }
-    };
+    check(file, default_name, raw).map_err(|errors| {
+        errors
+            .into_iter()
+            .next()
+            // `check` never fails without an error; this keeps that a non-panicking invariant.
+            .unwrap_or_else(|| ProfileError::new(file, None, "is not a valid profile"))
+    })
+}
 
-    if let Some(g) = raw.grant_type.as_deref() {
-        if g != "authorization_code" {
-            return Err(err(
-                "grant_type",
-                format!("{g:?} is not supported; the only accepted value is \"authorization_code\" (always with PKCE)"),
-            ));
-        }
+/// Every wrong key with its reason, one error per key, in form order; empty when the profile
+/// is valid. For inline messages while the profile is edited.
+pub fn validate_all(file: &Path, raw: &RawProfile) -> Vec<ProfileError> {
+    check(file, "", raw).err().unwrap_or_default()
+}
+
+/// Errors gathered while checking every key.
+struct Errors<'a> {
+    file: &'a Path,
+    found: Vec<ProfileError>,
+}
+
+impl Errors<'_> {
+    /// The checked value, or None with the reason recorded against `key`.
+    fn field<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|reason| {
+                self.found
+                    .push(ProfileError::new(self.file, Some(key), reason))
+            })
+            .ok()
     }
-    let callback_url = RedirectUri::parse(&required("callback_url", &raw.callback_url)?)
-        .map_err(|e| err("callback_url", e.to_string()))?;
-    let auth_url = EndpointUrl::parse(&required("auth_url", &raw.auth_url)?)
-        .map_err(|e| err("auth_url", e.to_string()))?;
-    let token_url = EndpointUrl::parse(&required("token_url", &raw.token_url)?)
-        .map_err(|e| err("token_url", e.to_string()))?;
-    let client_id = ClientId::new(required("client_id", &raw.client_id)?);
-    let client_auth = match raw.client_auth.as_deref() {
-        None | Some("basic") => ClientAuth::Basic,
-        Some("body") => ClientAuth::Body,
-        Some(other) => {
-            return Err(err(
-                "client_auth",
-                format!("{other:?} is not \"basic\" or \"body\""),
-            ))
-        }
-    };
-    let code_challenge_method = match raw.code_challenge_method.as_deref() {
-        None => ChallengeMethod::S256,
-        Some(m) => {
-            ChallengeMethod::parse(m).map_err(|e| err("code_challenge_method", e.to_string()))?
-        }
-    };
-    let code_verifier = match raw.code_verifier.as_deref() {
-        None | Some("") => None,
-        Some(v) => {
-            validate_verifier(v).map_err(|e| err("code_verifier", e.to_string()))?;
-            Some(v.to_owned())
-        }
-    };
-    let issuer = match raw.issuer.as_deref() {
-        None | Some("") => None,
-        Some(i) => {
-            EndpointUrl::parse(i).map_err(|e| err("issuer", e.to_string()))?;
-            Some(i.to_owned())
-        }
-    };
-    let auth_params = extra_params(file, "auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS)?;
-    let token_params = extra_params(
-        file,
-        "token_params",
-        &raw.token_params,
-        RESERVED_TOKEN_PARAMS,
-    )?;
 
+    /// The extra parameters, or None with each refused one recorded as `table.name`.
+    fn params(
+        &mut self,
+        table: &str,
+        params: &std::collections::BTreeMap<String, String>,
+        reserved: &[&str],
+    ) -> Option<Vec<(String, String)>> {
+        fields::extra_params(params, reserved)
+            .map_err(|refused| {
+                for (name, reason) in refused {
+                    let key = format!("{table}.{name}");
+                    self.found
+                        .push(ProfileError::new(self.file, Some(&key), reason));
+                }
+            })
+            .ok()
+    }
+}
+
+/// Runs every field check, in form order, collecting all errors before giving up.
+fn check(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Profile, Vec<ProfileError>> {
+    let mut errors = Errors {
+        file,
+        found: Vec::new(),
+    };
+    let e = &mut errors;
+    let issuer = e.field("issuer", fields::issuer(raw.issuer.as_deref()));
+    let grant_type = e.field("grant_type", fields::grant_type(raw.grant_type.as_deref()));
+    let callback_url = e.field(
+        "callback_url",
+        fields::callback_url(raw.callback_url.as_deref()),
+    );
+    let auth_url = e.field("auth_url", fields::endpoint(raw.auth_url.as_deref()));
+    let token_url = e.field("token_url", fields::endpoint(raw.token_url.as_deref()));
+    let client_id = e.field("client_id", fields::client_id(raw.client_id.as_deref()));
+    let client_secret = e.field(
+        "client_secret",
+        fields::client_secret(raw.client_secret.as_deref()),
+    );
+    let client_auth = e.field(
+        "client_auth",
+        fields::client_auth(raw.client_auth.as_deref()),
+    );
+    let code_challenge_method = e.field(
+        "code_challenge_method",
+        fields::code_challenge_method(raw.code_challenge_method.as_deref()),
+    );
+    let code_verifier = e.field(
+        "code_verifier",
+        fields::code_verifier(raw.code_verifier.as_deref()),
+    );
+    let auth_params = e.params("auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS);
+    let token_params = e.params("token_params", &raw.token_params, RESERVED_TOKEN_PARAMS);
+
+    let (
+        Some(issuer),
+        Some(()),
+        Some(callback_url),
+        Some(auth_url),
+        Some(token_url),
+        Some(client_id),
+        Some(client_secret),
+        Some(client_auth),
+        Some(code_challenge_method),
+        Some(code_verifier),
+        Some(auth_params),
+        Some(token_params),
+    ) = (
+        issuer,
+        grant_type,
+        callback_url,
+        auth_url,
+        token_url,
+        client_id,
+        client_secret,
+        client_auth,
+        code_challenge_method,
+        code_verifier,
+        auth_params,
+        token_params,
+    )
+    else {
+        return Err(errors.found);
+    };
     Ok(Profile {
-        name: raw
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| default_name.to_owned()),
+        name: fields::name(raw.name.as_deref(), default_name),
         issuer,
         callback_url,
         auth_url,
         token_url,
         client_id,
-        client_secret: raw.client_secret.as_deref().and_then(SecretSource::parse),
+        client_secret,
         client_auth,
         code_challenge_method,
         code_verifier,
-        scope: raw
-            .scope
-            .clone()
-            .unwrap_or_default()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-        state: raw.state.clone().filter(|s| !s.is_empty()),
+        scope: fields::scope(raw.scope.as_deref()),
+        state: fields::state(raw.state.as_deref()),
         auth_params,
         token_params,
     })
 }
 
-fn extra_params(
-    file: &Path,
-    table: &str,
-    params: &std::collections::BTreeMap<String, String>,
-    reserved: &[&str],
-) -> Result<Vec<(String, String)>, ProfileError> {
-    for name in params.keys() {
-        if reserved.contains(&name.as_str()) {
-            return Err(ProfileError::new(
-                file,
-                Some(&format!("{table}.{name}")),
-                format!("`{name}` is set by tokenbench itself; use the profile's own key instead"),
-            ));
-        }
-    }
-    Ok(params.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oauth::pkce::ChallengeMethod;
+    use crate::oauth::token_request::ClientAuth;
 
     const GOOD: &str = r#"
 name = "Demo"
@@ -290,5 +340,50 @@ scope = "openid   offline_access"
         assert_eq!(src.resolve(|_| Some("s3".into())).unwrap().secret(), "s3");
         let p = load(&format!("{GOOD}client_secret = \"hunter2\"\n")).unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn validate_all_reports_every_bad_key_in_form_order() {
+        let f = Path::new("p.toml");
+        let raw = parse_raw(
+            f,
+            r#"
+token_url = "not a url"
+code_challenge_method = "sha256"
+issuer = "nope"
+client_secret = "env:"
+[auth_params]
+state = "x"
+nonce = "n"
+[token_params]
+code = "c"
+"#,
+        )
+        .unwrap();
+        let errors = validate_all(f, &raw);
+        let keys: Vec<&str> = errors.iter().filter_map(|e| e.key.as_deref()).collect();
+        assert_eq!(
+            keys,
+            [
+                "issuer",
+                "callback_url",
+                "auth_url",
+                "token_url",
+                "client_id",
+                "client_secret",
+                "code_challenge_method",
+                "auth_params.nonce",
+                "auth_params.state",
+                "token_params.code",
+            ]
+        );
+        assert!(errors.iter().all(|e| e.file == f));
+        assert_eq!(validate(f, "p", &raw).unwrap_err(), errors[0]);
+    }
+
+    #[test]
+    fn validate_all_is_empty_for_a_valid_profile() {
+        let f = Path::new("p.toml");
+        assert!(validate_all(f, &parse_raw(f, GOOD).unwrap()).is_empty());
     }
 }

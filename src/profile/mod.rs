@@ -1,7 +1,17 @@
 //! Profiles: the TOML model, validation, and the store on disk.
+pub mod catalog;
+pub mod document;
+mod edit;
+mod fields;
 pub mod load;
 pub mod model;
+pub mod name;
+mod notes;
 pub mod store;
 
-pub use load::{load_file, ProfileError};
+pub use catalog::{Origin, ProfileEntry, StoreError};
+pub use document::{DiskChange, ProfileDocument, SaveError};
+pub use load::{load_file, validate_all, ProfileError};
 pub use model::{Profile, RawProfile, SecretSource};
+pub use name::{validate_name, NameError};
+pub use notes::notes;

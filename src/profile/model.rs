@@ -11,7 +11,8 @@ use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
 
 /// The file as written. Every key is optional at this level so that validation can name
 /// what is missing instead of serde's generic message.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+// Debug is written by hand: a literal client secret or a fixed verifier must not reach logs.
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,6 +45,73 @@ pub struct RawProfile {
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub token_params: BTreeMap<String, String>,
+}
+
+impl RawProfile {
+    /// The top-level keys in form order, which is also the order new keys are written in.
+    pub const KEYS: [&'static str; 13] = [
+        "name",
+        "issuer",
+        "grant_type",
+        "callback_url",
+        "auth_url",
+        "token_url",
+        "client_id",
+        "client_secret",
+        "client_auth",
+        "code_challenge_method",
+        "code_verifier",
+        "scope",
+        "state",
+    ];
+
+    /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 13] {
+        [
+            ("name", self.name.as_deref()),
+            ("issuer", self.issuer.as_deref()),
+            ("grant_type", self.grant_type.as_deref()),
+            ("callback_url", self.callback_url.as_deref()),
+            ("auth_url", self.auth_url.as_deref()),
+            ("token_url", self.token_url.as_deref()),
+            ("client_id", self.client_id.as_deref()),
+            ("client_secret", self.client_secret.as_deref()),
+            ("client_auth", self.client_auth.as_deref()),
+            (
+                "code_challenge_method",
+                self.code_challenge_method.as_deref(),
+            ),
+            ("code_verifier", self.code_verifier.as_deref()),
+            ("scope", self.scope.as_deref()),
+            ("state", self.state.as_deref()),
+        ]
+    }
+
+    /// True when `client_secret` is the secret itself rather than an `env:` reference, which
+    /// is what makes the file private.
+    pub fn has_literal_secret(&self) -> bool {
+        matches!(
+            self.client_secret.as_deref().and_then(SecretSource::parse),
+            Some(SecretSource::Literal(_))
+        )
+    }
+}
+
+impl std::fmt::Debug for RawProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("RawProfile");
+        for (key, value) in self.scalars() {
+            let hidden = match key {
+                "client_secret" => self.has_literal_secret(),
+                "code_verifier" => value.is_some_and(|v| !v.is_empty()),
+                _ => false,
+            };
+            s.field(key, &if hidden { Some("[redacted]") } else { value });
+        }
+        s.field("auth_params", &self.auth_params)
+            .field("token_params", &self.token_params)
+            .finish()
+    }
 }
 
 /// Where the client secret comes from. Resolved only when a run needs it, so that a profile
@@ -143,5 +211,42 @@ impl Profile {
             }
             None => PkceVerifier::generate(entropy),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_follow_the_key_order() {
+        let keys = RawProfile::default().scalars().map(|(k, _)| k);
+        assert_eq!(keys, RawProfile::KEYS);
+    }
+
+    #[test]
+    fn debug_hides_literal_secrets_and_verifiers() {
+        let raw = RawProfile {
+            client_secret: Some("hunter2".into()),
+            code_verifier: Some("v".repeat(43)),
+            client_id: Some("app".into()),
+            ..RawProfile::default()
+        };
+        let shown = format!("{raw:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("vvv"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("app") && shown.contains("[redacted]"),
+            "{shown}"
+        );
+        let env = RawProfile {
+            client_secret: Some("env:APP_SECRET".into()),
+            ..RawProfile::default()
+        };
+        assert!(format!("{env:?}").contains("env:APP_SECRET"));
+        assert!(!env.has_literal_secret() && raw.has_literal_secret());
+        assert!(!RawProfile::default().has_literal_secret());
     }
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::load::ProfileError;
+use super::name::validate_name;
 
 /// Where named profiles are looked up, in order: `./profiles/`, then the user's config dir.
 pub fn search_dirs() -> Vec<PathBuf> {
@@ -23,11 +24,11 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
     if as_path.is_file() || looks_like_path {
         return Ok(as_path.to_owned());
     }
-    if arg.is_empty() || arg.contains("..") || arg.chars().any(char::is_control) {
+    if let Err(e) = validate_name(arg) {
         return Err(ProfileError::new(
             as_path,
             None,
-            "is not a valid profile name",
+            format!("is not a valid profile name: {e}"),
         ));
     }
     let file = format!("{arg}.toml");
@@ -48,15 +49,37 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
     ))
 }
 
+/// Creates `dir` and any missing parents, private to the user (0700) from the start: the
+/// directory may come to hold literal client secrets.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, synced,
-/// then renamed over the target, so a crash never leaves half a profile. `private` creates
-/// the file 0600 from the start (it holds a literal secret).
+/// then renamed over the target, so a crash or a failed write never leaves half a profile
+/// and the old file stays as it was until the rename.
+///
+/// Mode: `private` makes the file 0600 (it holds a literal secret); otherwise an existing
+/// file keeps its mode and a new one is 0644 less the umask. A symlink is followed, so the
+/// link stays and its target is replaced.
 pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
-    let dir = path
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_owned(),
+    };
+    let existing_mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -76,12 +99,87 @@ pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Resu
             Err(e) => return Err(e),
         }
     };
-    let result = file
-        .write_all(contents.as_bytes())
+    let result = set_mode(&file, private, existing_mode)
+        .and_then(|()| file.write_all(contents.as_bytes()))
         .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
+        .and_then(|()| std::fs::rename(&tmp, &target));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return result;
+    }
+    // Makes the rename itself durable; the write has succeeded either way.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Gives the temporary file its final mode before it holds anything: exactly 0600 for a
+/// secret (whatever the umask), else the replaced file's mode.
+fn set_mode(
+    file: &std::fs::File,
+    private: bool,
+    existing: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
+    let wanted = if private {
+        private_permissions()
+    } else {
+        existing
+    };
+    wanted.map_or(Ok(()), |p| file.set_permissions(p))
+}
+
+/// Exactly 0600, whatever the umask; None where modes do not exist.
+fn private_permissions() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The mode of a file made by [`write_new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewMode {
+    /// 0644 less the umask.
+    Default,
+    /// Exactly 0600: the file holds a literal secret.
+    Private,
+    /// The same permissions as another file (a copy).
+    Like(std::fs::Permissions),
+}
+
+/// Creates `path` with `contents`, refusing with `AlreadyExists` when it exists: the
+/// existence check and the creation are one step, so nothing is ever overwritten. The file
+/// has its final mode before it holds anything; a failed write removes it again.
+pub fn write_new(path: &Path, contents: &[u8], mode: NewMode) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(if mode == NewMode::Default {
+            0o644
+        } else {
+            0o600
+        });
+    }
+    let mut file = opts.open(path)?;
+    let permissions = match mode {
+        NewMode::Like(permissions) => Some(permissions),
+        NewMode::Private => private_permissions(),
+        NewMode::Default => None,
+    };
+    let result = permissions
+        .map_or(Ok(()), |p| file.set_permissions(p))
+        .and_then(|()| file.write_all(contents))
+        .and_then(|()| file.sync_all());
+    if result.is_err() {
+        let _ = std::fs::remove_file(path);
     }
     result
 }
@@ -128,5 +226,87 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[cfg(unix)]
+    fn mode(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_the_existing_mode_unless_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        write_atomic(&p, "one", false).unwrap();
+        assert_eq!(mode(&p) & !0o644, 0, "new files: 0644 less the umask");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, "two", false).unwrap();
+        assert_eq!(mode(&p), 0o640);
+        write_atomic(&p, "three", true).unwrap();
+        assert_eq!(mode(&p), 0o600);
+        write_atomic(&p, "four", false).unwrap();
+        assert_eq!(mode(&p), 0o600, "a private file stays private");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_follows_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        let link = dir.path().join("link.toml");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, "new", false).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_dirs_are_0700_with_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a").join("b");
+        create_private_dir(&deep).unwrap();
+        assert_eq!(mode(&deep), 0o700);
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+        create_private_dir(&deep).unwrap();
+    }
+
+    #[test]
+    fn resolve_refuses_invalid_names_but_takes_paths() {
+        let dirs = vec![PathBuf::from("profiles")];
+        for bad in ["", ".hidden", "a\\b", "x\n"] {
+            let e = resolve(bad, &dirs).unwrap_err();
+            assert!(e.reason.starts_with("is not a valid profile name: "), "{e}");
+        }
+        assert_eq!(
+            resolve("../elsewhere/p.toml", &dirs).unwrap(),
+            PathBuf::from("../elsewhere/p.toml")
+        );
+    }
+
+    #[test]
+    fn write_new_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.toml");
+        write_new(&p, b"first", NewMode::Private).unwrap();
+        let e = write_new(&p, b"second", NewMode::Default).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(mode(&p), 0o600);
+            let q = dir.path().join("q.toml");
+            let like = std::fs::Permissions::from_mode(0o640);
+            write_new(&q, b"x", NewMode::Like(like)).unwrap();
+            assert_eq!(mode(&q), 0o640);
+        }
     }
 }

@@ -1,0 +1,321 @@
+//! The workbench's state. `update` (in update.rs) is the only place it changes.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::oauth::secret::UsedVerifier;
+use crate::profile::catalog::ProfileEntry;
+use crate::profile::document::ProfileDocument;
+use crate::profile::RawProfile;
+
+use super::form::{Form, Kind};
+use super::input::TextInput;
+use super::keymap::{Ctx, OverlayKind, Pane};
+use super::views::theme::Theme;
+
+/// What to do once unsaved changes are dealt with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    Quit,
+    Open(PathBuf),
+    /// Nothing more: the save was the point.
+    Stay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamePurpose {
+    New,
+    Duplicate,
+    Rename,
+    /// Saving a profile that has no file yet (the demo's, or a new one).
+    SaveAs,
+}
+
+#[derive(Debug)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Unsaved {
+        then: Then,
+    },
+    ConfirmDelete {
+        index: usize,
+    },
+    NamePrompt {
+        purpose: NamePurpose,
+        input: TextInput,
+    },
+}
+
+impl Overlay {
+    pub fn kind(&self) -> OverlayKind {
+        match self {
+            Overlay::Help { .. } => OverlayKind::Help,
+            Overlay::Unsaved { .. } => OverlayKind::Unsaved,
+            Overlay::ConfirmDelete { .. } => OverlayKind::ConfirmDelete,
+            Overlay::NamePrompt { .. } => OverlayKind::NamePrompt,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+}
+
+/// One line of the flow's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub level: Level,
+    pub text: String,
+    /// Indented detail lines.
+    pub detail: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowStatus {
+    Idle,
+    Running { started: i64, deadline: i64 },
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug)]
+pub struct FlowView {
+    pub status: FlowStatus,
+    pub steps: Vec<Step>,
+    pub auth_url: Option<String>,
+    pub used_state: Option<String>,
+    pub used_verifier: Option<UsedVerifier>,
+    pub paste_mode: bool,
+    pub paste: TextInput,
+    pub scroll: u16,
+}
+
+impl Default for FlowView {
+    fn default() -> Self {
+        FlowView {
+            status: FlowStatus::Idle,
+            steps: Vec::new(),
+            auth_url: None,
+            used_state: None,
+            used_verifier: None,
+            paste_mode: false,
+            paste: TextInput::default(),
+            scroll: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenTab {
+    Summary,
+    Access,
+    Id,
+    Refresh,
+    Raw,
+    Log,
+}
+
+impl TokenTab {
+    pub const ALL: [TokenTab; 6] = [
+        TokenTab::Summary,
+        TokenTab::Access,
+        TokenTab::Id,
+        TokenTab::Refresh,
+        TokenTab::Raw,
+        TokenTab::Log,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            TokenTab::Summary => "Summary",
+            TokenTab::Access => "Access Token",
+            TokenTab::Id => "ID Token",
+            TokenTab::Refresh => "Refresh Token",
+            TokenTab::Raw => "Raw Response",
+            TokenTab::Log => "Log",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug)]
+pub struct TokenView {
+    pub tab: TokenTab,
+    pub scroll: [u16; 6],
+    /// The last run's record (`FlowReport::to_json`), kept after the flow ends.
+    pub report: Option<Value>,
+    /// When the token response arrived, for expiry countdowns.
+    pub received_at: i64,
+}
+
+impl Default for TokenView {
+    fn default() -> Self {
+        TokenView {
+            tab: TokenTab::Summary,
+            scroll: [0; 6],
+            report: None,
+            received_at: 0,
+        }
+    }
+}
+
+/// How flows are run: against the embedded demo IdP (no person) or a real browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Demo,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub mode: Mode,
+    pub focus: Pane,
+    /// In the wide layout, which of Profiles/Form shows on the left and Flow/Tokens on the right.
+    pub left: Pane,
+    pub right: Pane,
+    pub overlay: Option<Overlay>,
+    pub profiles: Vec<ProfileEntry>,
+    pub selected_profile: usize,
+    /// The profile open in the form; None when nothing is open.
+    pub doc: Option<ProfileDocument>,
+    /// The profile as opened or last saved (the form's baseline for "modified").
+    pub base: RawProfile,
+    pub form: Form,
+    pub reveal: bool,
+    pub flow: FlowView,
+    pub tokens: TokenView,
+    pub message: Option<Message>,
+    /// Unix seconds, refreshed on every tick (injected so that screens are reproducible).
+    pub now: i64,
+    pub size: (u16, u16),
+    /// What to do after the save under way.
+    pub pending: Option<Then>,
+    pub theme: Theme,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(mode: Mode, now: i64) -> App {
+        App {
+            mode,
+            focus: Pane::Profiles,
+            left: Pane::Profiles,
+            right: Pane::Flow,
+            overlay: None,
+            profiles: Vec::new(),
+            selected_profile: 0,
+            doc: None,
+            base: RawProfile::default(),
+            form: Form::from_raw(&RawProfile::default()),
+            reveal: false,
+            flow: FlowView::default(),
+            tokens: TokenView::default(),
+            message: None,
+            now,
+            size: (80, 24),
+            pending: None,
+            theme: Theme::from_env(),
+            quit: false,
+        }
+    }
+
+    /// Opens a profile document in the form. `base` is what counts as unmodified: the file's
+    /// values, or for a profile not yet on disk (the demo's) the values it starts with.
+    pub fn load(&mut self, doc: ProfileDocument, base: RawProfile) {
+        self.base = base;
+        self.form = Form::from_raw(&self.base);
+        self.doc = Some(doc);
+        self.set_focus(Pane::Form);
+    }
+
+    /// The form's profile as it would be saved.
+    pub fn edited(&self) -> RawProfile {
+        self.form.to_raw(&self.base)
+    }
+
+    pub fn modified(&self) -> bool {
+        self.doc.is_some() && self.edited() != self.base
+    }
+
+    pub fn profile_title(&self) -> String {
+        match &self.doc {
+            None => "no profile open".to_owned(),
+            Some(doc) => {
+                let stem = doc
+                    .path()
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                self.base
+                    .name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(stem)
+            }
+        }
+    }
+
+    pub fn flow_running(&self) -> bool {
+        matches!(self.flow.status, FlowStatus::Running { .. })
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        Ctx {
+            focus: self.focus,
+            overlay: self.overlay.as_ref().map(Overlay::kind),
+            field: (self.focus == Pane::Form).then(|| self.form.selected_spec().kind),
+            flow_running: self.flow_running(),
+            paste_mode: self.flow.paste_mode,
+        }
+    }
+
+    pub fn set_focus(&mut self, pane: Pane) {
+        self.focus = pane;
+        match pane {
+            Pane::Profiles | Pane::Form => self.left = pane,
+            Pane::Flow | Pane::Tokens => self.right = pane,
+        }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Warn,
+            text: text.into(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Error,
+            text: text.into(),
+        });
+    }
+
+    /// The focused form field's kind (for views).
+    pub fn field_kind(&self) -> Kind {
+        self.form.selected_spec().kind
+    }
+}

@@ -1,0 +1,429 @@
+//! The profile form: the fields of the PKCE parameter table, in its order, with what each
+//! one needs and a line of help.
+
+use std::collections::BTreeMap;
+
+use crate::profile::RawProfile;
+
+use super::input::TextInput;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldId {
+    GrantType,
+    CallbackUrl,
+    AuthUrl,
+    TokenUrl,
+    ClientId,
+    ClientSecret,
+    ChallengeMethod,
+    CodeVerifier,
+    Scope,
+    State,
+    ClientAuth,
+    Issuer,
+    AuthParams,
+    TokenParams,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    Required,
+    Recommended,
+    Optional,
+    Fixed,
+}
+
+impl Need {
+    pub fn label(self) -> &'static str {
+        match self {
+            Need::Required => "required",
+            Need::Recommended => "recommended",
+            Need::Optional => "optional",
+            Need::Fixed => "fixed",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// Masked unless revealed.
+    Secret,
+    /// One of (wire value, label); the first is the default.
+    Choice(&'static [(&'static str, &'static str)]),
+    Fixed(&'static str),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct FieldSpec {
+    pub id: FieldId,
+    pub label: &'static str,
+    /// The profile key it edits (for errors and saving).
+    pub key: &'static str,
+    pub need: Need,
+    pub kind: Kind,
+    pub help: &'static str,
+    /// Shown dimmed while the field is empty.
+    pub placeholder: &'static str,
+}
+
+pub const METHODS: &[(&str, &str)] = &[("S256", "SHA-256"), ("plain", "Plain")];
+pub const CLIENT_AUTH: &[(&str, &str)] = &[("basic", "Basic Auth header"), ("body", "In body")];
+
+pub const FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        id: FieldId::GrantType,
+        label: "Grant Type",
+        key: "grant_type",
+        need: Need::Fixed,
+        kind: Kind::Fixed("Authorization Code (With PKCE)"),
+        help: "tokenbench runs the authorization code grant, always with PKCE.",
+        placeholder: "",
+    },
+    FieldSpec {
+        id: FieldId::CallbackUrl,
+        label: "Callback URL",
+        key: "callback_url",
+        need: Need::Required,
+        kind: Kind::Text,
+        help:
+            "redirect_uri: must match a URI registered at the IdP exactly. Port 0 picks a free one.",
+        placeholder: "e.g. http://127.0.0.1:8765/callback",
+    },
+    FieldSpec {
+        id: FieldId::AuthUrl,
+        label: "Auth URL",
+        key: "auth_url",
+        need: Need::Required,
+        kind: Kind::Text,
+        help: "The IdP's authorization endpoint, opened in the browser.",
+        placeholder: "e.g. https://idp.example/authorize",
+    },
+    FieldSpec {
+        id: FieldId::TokenUrl,
+        label: "Access Token URL",
+        key: "token_url",
+        need: Need::Required,
+        kind: Kind::Text,
+        help: "The IdP's token endpoint, where the code is exchanged for tokens.",
+        placeholder: "e.g. https://idp.example/token",
+    },
+    FieldSpec {
+        id: FieldId::ClientId,
+        label: "Client ID",
+        key: "client_id",
+        need: Need::Required,
+        kind: Kind::Text,
+        help: "The application's ID as registered at the IdP.",
+        placeholder: "",
+    },
+    FieldSpec {
+        id: FieldId::ClientSecret,
+        label: "Client Secret",
+        key: "client_secret",
+        need: Need::Optional,
+        kind: Kind::Secret,
+        help: "Only for confidential clients. env:NAME reads it from the environment at run time.",
+        placeholder: "none (public client)",
+    },
+    FieldSpec {
+        id: FieldId::ChallengeMethod,
+        label: "Code Challenge Method",
+        key: "code_challenge_method",
+        need: Need::Recommended,
+        kind: Kind::Choice(METHODS),
+        help: "SHA-256 (S256) unless the client cannot hash; plain sends the verifier as is.",
+        placeholder: "",
+    },
+    FieldSpec {
+        id: FieldId::CodeVerifier,
+        label: "Code Verifier",
+        key: "code_verifier",
+        need: Need::Recommended,
+        kind: Kind::Text,
+        help: "43-128 chars of A-Z a-z 0-9 - . _ ~. Leave empty for a fresh one every run.",
+        placeholder: "generated at run",
+    },
+    FieldSpec {
+        id: FieldId::Scope,
+        label: "Scope",
+        key: "scope",
+        need: Need::Required,
+        kind: Kind::Text,
+        help: "Space-separated scopes; add offline_access for a refresh token.",
+        placeholder: "e.g. openid offline_access",
+    },
+    FieldSpec {
+        id: FieldId::State,
+        label: "State",
+        key: "state",
+        need: Need::Optional,
+        kind: Kind::Text,
+        help: "Echoed back by the IdP and checked exactly. Leave empty for a random one.",
+        placeholder: "generated at run",
+    },
+    FieldSpec {
+        id: FieldId::ClientAuth,
+        label: "Client Authentication",
+        key: "client_auth",
+        need: Need::Optional,
+        kind: Kind::Choice(CLIENT_AUTH),
+        help: "Where the client secret goes: the Authorization header or the request body.",
+        placeholder: "",
+    },
+    FieldSpec {
+        id: FieldId::Issuer,
+        label: "Issuer",
+        key: "issuer",
+        need: Need::Recommended,
+        kind: Kind::Text,
+        help: "When set, the callback's iss must equal it (RFC 9207 mix-up defence).",
+        placeholder: "e.g. https://idp.example",
+    },
+    FieldSpec {
+        id: FieldId::AuthParams,
+        label: "Extra Auth Params",
+        key: "auth_params",
+        need: Need::Optional,
+        kind: Kind::Text,
+        help: "More authorization parameters as key=value&key2=value2 (audience, prompt, ...).",
+        placeholder: "e.g. prompt=consent",
+    },
+    FieldSpec {
+        id: FieldId::TokenParams,
+        label: "Extra Token Params",
+        key: "token_params",
+        need: Need::Optional,
+        kind: Kind::Text,
+        help: "More token request parameters as key=value&key2=value2.",
+        placeholder: "",
+    },
+];
+
+pub fn spec(id: FieldId) -> &'static FieldSpec {
+    FIELDS.iter().find(|f| f.id == id).unwrap_or(&FIELDS[0])
+}
+
+pub fn field_for_key(key: &str) -> Option<FieldId> {
+    let top = key.split('.').next().unwrap_or(key);
+    FIELDS.iter().find(|f| f.key == top).map(|f| f.id)
+}
+
+/// The values being edited, one input per field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    inputs: Vec<TextInput>,
+    pub selected: usize,
+}
+
+impl Form {
+    pub fn from_raw(raw: &RawProfile) -> Form {
+        let inputs = FIELDS
+            .iter()
+            .map(|f| {
+                let value = match f.id {
+                    FieldId::GrantType => String::new(),
+                    FieldId::CallbackUrl => raw.callback_url.clone().unwrap_or_default(),
+                    FieldId::AuthUrl => raw.auth_url.clone().unwrap_or_default(),
+                    FieldId::TokenUrl => raw.token_url.clone().unwrap_or_default(),
+                    FieldId::ClientId => raw.client_id.clone().unwrap_or_default(),
+                    FieldId::ClientSecret => raw.client_secret.clone().unwrap_or_default(),
+                    FieldId::ChallengeMethod => raw
+                        .code_challenge_method
+                        .clone()
+                        .unwrap_or_else(|| "S256".into()),
+                    FieldId::CodeVerifier => raw.code_verifier.clone().unwrap_or_default(),
+                    FieldId::Scope => raw.scope.clone().unwrap_or_default(),
+                    FieldId::State => raw.state.clone().unwrap_or_default(),
+                    FieldId::ClientAuth => {
+                        raw.client_auth.clone().unwrap_or_else(|| "basic".into())
+                    }
+                    FieldId::Issuer => raw.issuer.clone().unwrap_or_default(),
+                    FieldId::AuthParams => params_text(&raw.auth_params),
+                    FieldId::TokenParams => params_text(&raw.token_params),
+                };
+                TextInput::new(value)
+            })
+            .collect();
+        Form {
+            inputs,
+            selected: 1,
+        }
+    }
+
+    /// The edited profile. Keys the base did not have stay absent while they hold their
+    /// default, so opening and saving a file does not add keys the user never wrote.
+    pub fn to_raw(&self, base: &RawProfile) -> RawProfile {
+        let text = |id: FieldId| self.value(id).to_owned();
+        let opt = |id: FieldId| Some(text(id)).filter(|v| !v.is_empty());
+        let choice = |id: FieldId, had: &Option<String>, default: &str| {
+            let v = text(id);
+            if had.is_none() && v == default {
+                None
+            } else {
+                Some(v)
+            }
+        };
+        let mut raw = base.clone();
+        raw.callback_url = opt(FieldId::CallbackUrl);
+        raw.auth_url = opt(FieldId::AuthUrl);
+        raw.token_url = opt(FieldId::TokenUrl);
+        raw.client_id = opt(FieldId::ClientId);
+        raw.client_secret = opt(FieldId::ClientSecret);
+        raw.code_challenge_method = choice(
+            FieldId::ChallengeMethod,
+            &base.code_challenge_method,
+            "S256",
+        );
+        raw.code_verifier = keep_empty(opt(FieldId::CodeVerifier), &base.code_verifier);
+        raw.scope = keep_empty(opt(FieldId::Scope), &base.scope);
+        raw.state = keep_empty(opt(FieldId::State), &base.state);
+        raw.client_auth = choice(FieldId::ClientAuth, &base.client_auth, "basic");
+        raw.issuer = opt(FieldId::Issuer);
+        raw.auth_params = parse_params(self.value(FieldId::AuthParams));
+        raw.token_params = parse_params(self.value(FieldId::TokenParams));
+        raw
+    }
+
+    pub fn index_of(id: FieldId) -> usize {
+        FIELDS.iter().position(|f| f.id == id).unwrap_or(0)
+    }
+
+    pub fn value(&self, id: FieldId) -> &str {
+        self.inputs
+            .get(Self::index_of(id))
+            .map_or("", TextInput::value)
+    }
+
+    pub fn input(&self, index: usize) -> Option<&TextInput> {
+        self.inputs.get(index)
+    }
+
+    pub fn selected_spec(&self) -> &'static FieldSpec {
+        FIELDS.get(self.selected).unwrap_or(&FIELDS[0])
+    }
+
+    pub fn selected_input_mut(&mut self) -> Option<&mut TextInput> {
+        self.inputs.get_mut(self.selected)
+    }
+
+    pub fn set_value(&mut self, id: FieldId, value: &str) {
+        if let Some(input) = self.inputs.get_mut(Self::index_of(id)) {
+            input.set(value);
+        }
+    }
+
+    /// Moves to the next (or previous) choice of a choice field.
+    pub fn cycle_choice(&mut self, forward: bool) -> bool {
+        let Kind::Choice(options) = self.selected_spec().kind else {
+            return false;
+        };
+        let Some(input) = self.inputs.get_mut(self.selected) else {
+            return false;
+        };
+        let current = options
+            .iter()
+            .position(|(v, _)| *v == input.value())
+            .unwrap_or(0);
+        let next = if forward {
+            (current + 1) % options.len()
+        } else {
+            (current + options.len() - 1) % options.len()
+        };
+        input.set(options[next].0);
+        true
+    }
+
+    pub fn move_selection(&mut self, down: bool) {
+        let last = FIELDS.len() - 1;
+        // The fixed Grant Type row is shown but never focused.
+        self.selected = if down {
+            (self.selected + 1).min(last)
+        } else {
+            self.selected.saturating_sub(1).max(1)
+        };
+    }
+}
+
+/// An empty string the file had stays an empty string (`code_verifier = ""` is meaningful
+/// documentation), rather than disappearing.
+fn keep_empty(value: Option<String>, had: &Option<String>) -> Option<String> {
+    match (value, had) {
+        (None, Some(h)) if h.is_empty() => Some(String::new()),
+        (v, _) => v,
+    }
+}
+
+pub fn params_text(params: &BTreeMap<String, String>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    // Readable rather than fully encoded: URLs in values stay legible.
+    s.finish().replace("%3A", ":").replace("%2F", "/")
+}
+
+pub fn parse_params(text: &str) -> BTreeMap<String, String> {
+    form_urlencoded::parse(text.trim().as_bytes())
+        .filter(|(k, _)| !k.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_owned(), v.into_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_the_parameter_table() {
+        let labels: Vec<&str> = FIELDS.iter().map(|f| f.label).collect();
+        assert_eq!(
+            &labels[..10],
+            [
+                "Grant Type",
+                "Callback URL",
+                "Auth URL",
+                "Access Token URL",
+                "Client ID",
+                "Client Secret",
+                "Code Challenge Method",
+                "Code Verifier",
+                "Scope",
+                "State"
+            ]
+        );
+        assert_eq!(&labels[10..12], ["Client Authentication", "Issuer"]);
+    }
+
+    #[test]
+    fn round_trip_adds_no_keys() {
+        let raw = RawProfile {
+            callback_url: Some("http://127.0.0.1:1/cb".into()),
+            client_id: Some("app".into()),
+            code_verifier: Some(String::new()),
+            ..RawProfile::default()
+        };
+        let form = Form::from_raw(&raw);
+        assert_eq!(form.to_raw(&raw), raw);
+    }
+
+    #[test]
+    fn params_round_trip_readably() {
+        let p = parse_params("audience=https://api.example/&prompt=consent");
+        assert_eq!(p["audience"], "https://api.example/");
+        assert_eq!(
+            params_text(&p),
+            "audience=https://api.example/&prompt=consent"
+        );
+    }
+
+    #[test]
+    fn choices_cycle() {
+        let mut form = Form::from_raw(&RawProfile::default());
+        form.selected = Form::index_of(FieldId::ChallengeMethod);
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.value(FieldId::ChallengeMethod), "plain");
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.value(FieldId::ChallengeMethod), "S256");
+    }
+}

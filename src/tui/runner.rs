@@ -1,0 +1,246 @@
+//! The event loop: one queue of events in, `update`, effects performed, a frame drawn when
+//! something changed. Generic over the backend and the input stream, so tests drive the
+//! real loop with synthetic keys on a `TestBackend`.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::flow::{run_flow, BrowserMode, FlowIo, FlowOptions};
+use crate::net::http::HttpLimits;
+use crate::oauth::random::OsEntropy;
+use crate::profile::catalog;
+use crate::profile::document::ProfileDocument;
+
+use super::app::App;
+use super::event::{AppEvent, Effect, Event, StoreOp, Stored};
+use super::update::{new_profile_template, FLOW_TIMEOUT_SECS};
+use super::views;
+
+/// Puts text on the clipboard.
+pub type Clipboard = Box<dyn FnMut(&str) -> io::Result<()> + Send>;
+/// Sees every frame drawn.
+pub type Observer = Box<dyn FnMut(&Buffer) + Send>;
+
+/// Everything the loop needs from outside.
+pub struct Services {
+    pub browser: BrowserMode,
+    pub http: HttpLimits,
+    pub clock: fn() -> i64,
+    /// Where profiles are listed from; new profiles go to the first that exists.
+    pub dirs: Vec<PathBuf>,
+    /// Puts text on the clipboard (OSC 52 on a real terminal).
+    pub clipboard: Clipboard,
+    /// Called with every frame drawn (tests read the screen through it).
+    pub observe: Option<Observer>,
+    pub tick: Duration,
+}
+
+struct RunningFlow {
+    task: JoinHandle<()>,
+    paste: mpsc::UnboundedSender<String>,
+}
+
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut input: impl Stream<Item = Event> + Unpin,
+    mut services: Services,
+) -> io::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<AppEvent>();
+    let mut flow: Option<RunningFlow> = None;
+    let mut tick = tokio::time::interval(services.tick);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let frame = terminal
+                .draw(|f| views::draw(app, f))
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            if let Some(observe) = &mut services.observe {
+                observe(frame.buffer);
+            }
+        }
+        let event = tokio::select! {
+            e = input.next() => match e {
+                Some(e) => e,
+                // Input ended (a test, or the terminal went away): leave cleanly.
+                None => break,
+            },
+            Some(e) = rx.recv() => Event::App(Box::new(e)),
+            _ = tick.tick() => Event::Tick,
+        };
+        let is_tick = matches!(event, Event::Tick);
+        let effects = app.update(event, (services.clock)());
+        // A tick only redraws when something on screen counts time.
+        dirty =
+            !is_tick || app.flow_running() || app.tokens.report.is_some() || !effects.is_empty();
+        for effect in effects {
+            if matches!(effect, Effect::Quit) {
+                if let Some(f) = flow.take() {
+                    f.task.abort();
+                }
+                return Ok(());
+            }
+            perform(effect, &mut services, &tx, &mut flow);
+        }
+        if app.quit {
+            break;
+        }
+    }
+    if let Some(f) = flow.take() {
+        f.task.abort();
+    }
+    Ok(())
+}
+
+fn perform(
+    effect: Effect,
+    services: &mut Services,
+    tx: &mpsc::UnboundedSender<AppEvent>,
+    flow: &mut Option<RunningFlow>,
+) {
+    let send = |e: AppEvent| {
+        let _ = tx.send(e);
+    };
+    match effect {
+        Effect::StartFlow(profile) => {
+            if let Some(old) = flow.take() {
+                old.task.abort();
+            }
+            let (paste_tx, paste_rx) = mpsc::unbounded_channel();
+            let options = FlowOptions {
+                timeout: Duration::from_secs(FLOW_TIMEOUT_SECS.unsigned_abs()),
+                browser: services.browser.clone(),
+                http: services.http,
+                ..FlowOptions::default()
+            };
+            let tx = tx.clone();
+            let now = services.clock;
+            let task = tokio::spawn(async move {
+                let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+                let forward_tx = tx.clone();
+                let forward = tokio::spawn(async move {
+                    while let Some(e) = events_rx.recv().await {
+                        let _ = forward_tx.send(AppEvent::Flow(e));
+                    }
+                });
+                let env = |name: &str| std::env::var_os(name);
+                let mut entropy = OsEntropy;
+                let io = FlowIo {
+                    entropy: &mut entropy,
+                    now,
+                    env: &env,
+                    events: events_tx,
+                    paste: Some(paste_rx),
+                };
+                let report = run_flow(&profile, &options, io).await;
+                // Every progress event reaches the app before the result does.
+                let _ = forward.await;
+                let _ = tx.send(AppEvent::FlowFinished(Box::new(report)));
+            });
+            *flow = Some(RunningFlow {
+                task,
+                paste: paste_tx,
+            });
+        }
+        Effect::CancelFlow => {
+            // Dropping the flow's future drops its callback server, which frees the port.
+            if let Some(f) = flow.take() {
+                f.task.abort();
+            }
+        }
+        Effect::SubmitPaste(text) => {
+            if let Some(f) = flow {
+                let _ = f.paste.send(text);
+            }
+        }
+        Effect::ListProfiles => send(AppEvent::Profiles(catalog::list(&services.dirs))),
+        Effect::Open(path) => send(AppEvent::Opened(
+            ProfileDocument::open(&path).map_err(|e| e.to_string()),
+        )),
+        Effect::Save(mut doc, raw) => send(AppEvent::Saved(
+            doc.save(&raw).map(|()| *doc).map_err(|e| e.to_string()),
+        )),
+        Effect::Store(op) => send(AppEvent::Stored(store(op, &services.dirs))),
+        Effect::Copy { what, text } => match (services.clipboard)(&text) {
+            Ok(()) => send(AppEvent::Copied(what)),
+            Err(e) => send(AppEvent::Failed(format!("cannot copy {what}: {e}"))),
+        },
+        Effect::Quit => {}
+    }
+}
+
+fn store(op: StoreOp, dirs: &[PathBuf]) -> Result<Stored, String> {
+    let done = |message: String, open: Option<PathBuf>, removed: Option<PathBuf>| Stored {
+        message,
+        open,
+        removed,
+    };
+    match op {
+        StoreOp::Create { name } => {
+            let dir = catalog::default_save_dir(dirs);
+            let path =
+                catalog::create(&dir, &name, &new_profile_template()).map_err(|e| e.to_string())?;
+            Ok(done(
+                format!("created {}", path.display()),
+                Some(path),
+                None,
+            ))
+        }
+        StoreOp::Duplicate { entry, name } => {
+            let path = catalog::duplicate(&entry, &name).map_err(|e| e.to_string())?;
+            Ok(done(
+                format!("duplicated {} as {}", entry.name, path.display()),
+                None,
+                None,
+            ))
+        }
+        StoreOp::Rename {
+            entry,
+            name,
+            reopen,
+        } => {
+            let path = catalog::rename(&entry, &name).map_err(|e| e.to_string())?;
+            let open = reopen.then(|| path.clone());
+            Ok(done(
+                format!("renamed {} to {}", entry.name, path.display()),
+                open,
+                Some(entry.path),
+            ))
+        }
+        StoreOp::Delete { entry } => {
+            catalog::delete(&entry).map_err(|e| e.to_string())?;
+            Ok(done(
+                format!("deleted {}", entry.path.display()),
+                None,
+                Some(entry.path),
+            ))
+        }
+    }
+}
+
+/// The screen as text, one line per row (for tests and the observer).
+pub fn buffer_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in area.y..area.y + area.height {
+        let mut line = String::new();
+        for x in area.x..area.x + area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

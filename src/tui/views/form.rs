@@ -1,0 +1,192 @@
+//! The profile form: label, need, value, and inline errors and notes under each field.
+
+use std::path::Path;
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::oauth::text::sanitize;
+use crate::profile::{notes, validate_all};
+use crate::tui::app::{App, Level};
+use crate::tui::form::{field_for_key, FieldId, Kind, FIELDS};
+
+const LABEL_WIDTH: usize = 23;
+const NEED_WIDTH: usize = 12;
+
+/// Inline problems per field: (field, level, text).
+pub fn problems(app: &App) -> Vec<(FieldId, Level, String)> {
+    let raw = app.edited();
+    let path = app.doc.as_ref().map_or(Path::new(""), |d| d.path());
+    let mut out: Vec<(FieldId, Level, String)> = validate_all(path, &raw)
+        .into_iter()
+        .filter_map(|e| Some((field_for_key(e.key.as_deref()?)?, Level::Error, e.reason)))
+        .collect();
+    for (key, note) in notes(&raw) {
+        if let Some(field) = field_for_key(&key) {
+            out.push((field, Level::Warn, note));
+        }
+    }
+    out
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    if app.doc.is_none() {
+        let text = "No profile open.\n\nChoose one in Profiles (Tab) and press Enter, or press n there to create one.";
+        frame.render_widget(Paragraph::new(text), area);
+        return;
+    }
+    let problems = problems(app);
+    let value_width = usize::from(area.width)
+        .saturating_sub(LABEL_WIDTH + NEED_WIDTH + 2)
+        .max(8);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_line = 0usize;
+    let mut cursor: Option<(usize, usize)> = None;
+    for (i, spec) in FIELDS.iter().enumerate() {
+        let selected = i == app.form.selected;
+        if selected {
+            selected_line = lines.len();
+        }
+        let value = app.form.input(i).map(|inp| inp.value()).unwrap_or("");
+        let (shown, style) = shown_value(app, spec.id, spec.kind, value, spec.placeholder);
+        let shown: String = shown.chars().take(value_width).collect();
+        if selected && matches!(spec.kind, Kind::Text | Kind::Secret) {
+            let col = app
+                .form
+                .input(i)
+                .map_or(0, |inp| inp.cursor())
+                .min(value_width);
+            cursor = Some((lines.len(), LABEL_WIDTH + NEED_WIDTH + 2 + col));
+        }
+        let marker = if selected { "›" } else { " " };
+        let label_style = if selected { t.accent() } else { Style::new() };
+        lines.push(Line::from(vec![
+            Span::styled(marker, t.accent()),
+            Span::styled(
+                format!(" {:<w$}", spec.label, w = LABEL_WIDTH - 1),
+                label_style,
+            ),
+            Span::styled(
+                format!("{:<w$}", spec.need.label(), w = NEED_WIDTH),
+                t.dim(),
+            ),
+            Span::raw(" "),
+            Span::styled(
+                shown,
+                if selected {
+                    style.patch(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED))
+                } else {
+                    style
+                },
+            ),
+        ]));
+        let indent = LABEL_WIDTH + NEED_WIDTH + 1;
+        for (_, level, text) in problems.iter().filter(|(f, _, _)| *f == spec.id) {
+            let text = format!("{} {}", super::theme::symbol(*level), sanitize(text));
+            let width = area.width.saturating_sub(indent as u16);
+            for piece in super::text::wrap(&text, width, 2) {
+                lines.push(Line::from(Span::styled(
+                    format!("{:>indent$}{piece}", ""),
+                    t.level(*level),
+                )));
+            }
+        }
+        if let Some(used) = used_value(app, spec.id) {
+            lines.push(Line::from(Span::styled(
+                format!("{:>w$}{used}", "", w = LABEL_WIDTH + NEED_WIDTH + 1),
+                t.dim(),
+            )));
+        }
+    }
+    // The focused field's help sits on the last line of the pane.
+    let height = usize::from(area.height).saturating_sub(2);
+    let offset = (selected_line + 2).saturating_sub(height);
+    let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));
+    frame.render_widget(
+        Paragraph::new(lines).scroll((u16::try_from(offset).unwrap_or(0), 0)),
+        body,
+    );
+    let help = Rect::new(
+        area.x,
+        area.y + area.height.saturating_sub(1),
+        area.width,
+        1,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Help: ", t.dim()),
+            Span::raw(app.form.selected_spec().help),
+        ])),
+        help,
+    );
+    if app.overlay.is_none() && app.focus == crate::tui::keymap::Pane::Form {
+        if let Some((line, col)) = cursor {
+            if let Some(row) = line.checked_sub(offset).filter(|r| *r < height) {
+                frame.set_cursor_position(Position::new(area.x + col as u16, area.y + row as u16));
+            }
+        }
+    }
+}
+
+fn shown_value(
+    app: &App,
+    id: FieldId,
+    kind: Kind,
+    value: &str,
+    placeholder: &str,
+) -> (String, Style) {
+    let t = &app.theme;
+    match kind {
+        Kind::Fixed(text) => (text.to_owned(), t.dim()),
+        Kind::Choice(options) => {
+            let parts: Vec<String> = options
+                .iter()
+                .map(|(v, label)| {
+                    if *v == value {
+                        format!("[{label}]")
+                    } else {
+                        format!(" {label} ")
+                    }
+                })
+                .collect();
+            (parts.join(" "), Style::new())
+        }
+        _ if value.is_empty() => (placeholder.to_owned(), t.dim()),
+        Kind::Secret if value.starts_with("env:") => (
+            format!("{value}  (read from the environment at run time)"),
+            Style::new(),
+        ),
+        Kind::Secret if !app.reveal => ("•".repeat(value.chars().count().min(16)), Style::new()),
+        _ => {
+            let _ = id;
+            (sanitize(value), Style::new())
+        }
+    }
+}
+
+/// After a run, what an empty Code Verifier or State actually was.
+fn used_value(app: &App, id: FieldId) -> Option<String> {
+    let value = app.form.value(id);
+    if !value.is_empty() {
+        return None;
+    }
+    match id {
+        FieldId::State => app
+            .flow
+            .used_state
+            .as_ref()
+            .map(|s| format!("last run used: {}", sanitize(s))),
+        FieldId::CodeVerifier => app.flow.used_verifier.as_ref().map(|v| {
+            if app.reveal {
+                format!("last run used: {}", v.secret())
+            } else {
+                "last run used: •••••• (F2 reveals)".to_owned()
+            }
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,114 @@
+//! Popups drawn over the panes: help, the unsaved-changes and delete prompts, name entry.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::oauth::text::sanitize;
+use crate::tui::app::{App, NamePurpose, Overlay};
+use crate::tui::keymap;
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(overlay) = &app.overlay else { return };
+    let t = &app.theme;
+    let (title, lines, scroll) = match overlay {
+        Overlay::Help { scroll } => (" Help ".to_owned(), help_lines(app), *scroll),
+        Overlay::Unsaved { .. } => (
+            " Unsaved changes ".to_owned(),
+            vec![
+                Line::from(format!("{} has unsaved changes.", app.profile_title())),
+                Line::from(""),
+                key_line(app),
+            ],
+            0,
+        ),
+        Overlay::ConfirmDelete { index } => {
+            let path = app
+                .profiles
+                .get(*index)
+                .map(|e| e.path.display().to_string())
+                .unwrap_or_default();
+            (
+                " Delete profile ".to_owned(),
+                vec![
+                    Line::from(format!("Delete {}?", sanitize(&path))),
+                    Line::from("The file is removed."),
+                    Line::from(""),
+                    key_line(app),
+                ],
+                0,
+            )
+        }
+        Overlay::NamePrompt { purpose, input } => {
+            let what = match purpose {
+                NamePurpose::New => "Name of the new profile",
+                NamePurpose::Duplicate => "Name of the copy",
+                NamePurpose::Rename => "New name",
+                NamePurpose::SaveAs => "Save as",
+            };
+            (
+                format!(" {what} "),
+                vec![
+                    Line::from(vec![
+                        Span::raw("› "),
+                        Span::styled(format!("{}▏", sanitize(input.value())), t.accent()),
+                    ]),
+                    Line::from(Span::styled(
+                        "letters, digits, - and _; saved as NAME.toml",
+                        t.dim(),
+                    )),
+                    Line::from(""),
+                    key_line(app),
+                ],
+                0,
+            )
+        }
+    };
+    let width = if matches!(overlay, Overlay::Help { .. }) {
+        area.width.saturating_sub(8).min(76)
+    } else {
+        area.width.saturating_sub(8).min(60)
+    };
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent())
+        .title(Span::styled(title, t.accent()));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+/// The overlay's keys, from the keymap.
+fn key_line(app: &App) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (key, help) in keymap::hints(&app.ctx()) {
+        spans.push(Span::styled(key, app.theme.key()));
+        spans.push(Span::raw(format!(" {help}   ")));
+    }
+    Line::from(spans)
+}
+
+fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from("tokenbench runs OAuth 2.0 Authorization Code with PKCE against a profile."),
+        Line::from(""),
+    ];
+    for (group, entries) in keymap::help_groups() {
+        lines.push(Line::from(Span::styled(group, app.theme.accent())));
+        for (key, help) in entries {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {key:<8}"), app.theme.key()),
+                Span::raw(help),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
+    lines
+}

@@ -1,0 +1,351 @@
+//! The token panes: Summary, each token decoded, the raw response and the log.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use serde_json::Value;
+
+use crate::oauth::text::sanitize;
+use crate::oauth::time::{relative, utc};
+use crate::tui::app::{App, Level, TokenTab};
+
+use super::text::styled;
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for tab in TokenTab::ALL {
+        let style = if tab == app.tokens.tab {
+            t.selected().add_modifier(Modifier::BOLD)
+        } else {
+            t.dim()
+        };
+        spans.push(Span::styled(format!(" {} ", tab.title()), style));
+        spans.push(Span::raw("│"));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+    let body = Rect::new(
+        area.x,
+        area.y + 2,
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    let scroll = app.tokens.scroll[app.tokens.tab.index()];
+    frame.render_widget(
+        Paragraph::new(tab_lines(app, area.width)).scroll((scroll, 0)),
+        body,
+    );
+}
+
+/// The lines of the current tab, wrapped to `width`.
+pub fn tab_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(report) = &app.tokens.report else {
+        return vec![Line::from("No tokens yet. Press Ctrl+R to run the flow.")];
+    };
+    match app.tokens.tab {
+        TokenTab::Summary => summary(app, report, width),
+        TokenTab::Access => token(app, &report["tokens"]["access_token"], width),
+        TokenTab::Id => token(app, &report["tokens"]["id_token"], width),
+        TokenTab::Refresh => token(app, &report["tokens"]["refresh_token"], width),
+        TokenTab::Raw => {
+            let r = &report["token_response"];
+            if r.is_null() {
+                return vec![Line::from(
+                    "No token response: the flow ended before the token request.",
+                )];
+            }
+            let mut out = vec![Line::from(Span::styled(
+                format!("HTTP {}", r["status"]),
+                t.accent(),
+            ))];
+            if let Some(h) = r["headers"].as_object() {
+                for (k, v) in h {
+                    out.extend(styled(
+                        &format!("{k}: {}", v.as_str().map(sanitize).unwrap_or_default()),
+                        width,
+                        4,
+                        t.dim(),
+                    ));
+                }
+            }
+            out.push(Line::from(""));
+            out.extend(styled(
+                &sanitize_multiline(r["body"].as_str().unwrap_or("")),
+                width,
+                0,
+                Style::new(),
+            ));
+            out
+        }
+        TokenTab::Log => log_text(report)
+            .lines()
+            .flat_map(|l| styled(l, width, 6, Style::new()))
+            .collect(),
+    }
+}
+
+fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    if let Some(err) = report.get("error") {
+        out.push(Line::from(Span::styled(
+            "The flow failed",
+            t.level(Level::Error),
+        )));
+        out.extend(styled(
+            &format!("kind     {}", plain(&err["kind"])),
+            width,
+            9,
+            Style::new(),
+        ));
+        out.extend(styled(
+            &format!("message  {}", plain(&err["message"])),
+            width,
+            9,
+            Style::new(),
+        ));
+        if !err["oauth_error"].is_null() {
+            out.extend(styled(
+                &format!("error    {}", plain(&err["oauth_error"])),
+                width,
+                9,
+                Style::new(),
+            ));
+            out.extend(styled(
+                &format!("detail   {}", plain(&err["oauth_error_description"])),
+                width,
+                9,
+                Style::new(),
+            ));
+        }
+        return out;
+    }
+    let tokens = &report["tokens"];
+    let row = |k: &str, v: String| styled(&format!("{k:<14}{v}"), width, 14, Style::new());
+    out.extend(row("Token type", plain(&tokens["token_type"])));
+    out.extend(row("Scopes", plain(&tokens["scope"])));
+    let expiry = match tokens["expires_in"].as_i64() {
+        Some(secs) => {
+            let at = app.tokens.received_at + secs;
+            let state = if at <= app.now { "expired" } else { "expires" };
+            format!(
+                "{state} {} ({})",
+                relative(at, app.now),
+                utc(at).unwrap_or_default()
+            )
+        }
+        None => "not given".to_owned(),
+    };
+    out.extend(row("Access token", short_kind(&tokens["access_token"])));
+    out.extend(row("Expiry", expiry));
+    let refresh = &tokens["refresh_token"];
+    out.extend(row(
+        "Refresh token",
+        if refresh.is_object() {
+            format!("present, {}", short_kind(refresh))
+        } else {
+            "none".into()
+        },
+    ));
+    let id = &tokens["id_token"];
+    out.extend(row(
+        "ID token",
+        if id.is_object() {
+            short_kind(id)
+        } else {
+            "none (add openid to the scope)".into()
+        },
+    ));
+    out.extend(styled(
+        "JWTs are decoded for reading; their signatures are not verified.",
+        width,
+        0,
+        t.dim(),
+    ));
+    for (title, key) in [
+        ("ID token claims", "id_token"),
+        ("Access token claims", "access_token"),
+    ] {
+        let claims = &tokens[key]["claims"];
+        if claims.is_object() {
+            out.push(Line::from(""));
+            out.push(Line::from(Span::styled(title, t.accent())));
+            out.extend(json_lines(claims, width));
+        }
+    }
+    out
+}
+
+fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    if token.is_null() {
+        return vec![Line::from("The token response had no such token.")];
+    }
+    let mut out = vec![
+        Line::from(Span::styled(kind_label(token), t.accent())),
+        Line::from(""),
+    ];
+    match token["kind"].as_str() {
+        Some("jwt") | Some("jwe") => {
+            out.push(Line::from(Span::styled("Header", t.accent())));
+            out.extend(json_lines(&token["header"], width));
+            if token["claims"].is_object() {
+                out.push(Line::from(""));
+                out.push(Line::from(Span::styled("Claims", t.accent())));
+                out.extend(json_lines(&token["claims"], width));
+            }
+            if let Some(claims) = token["claims"].as_object() {
+                let times: Vec<_> = crate::oauth::jwt::TIME_CLAIMS
+                    .iter()
+                    .filter_map(|name| Some((*name, claims.get(*name)?.as_i64()?)))
+                    .collect();
+                if !times.is_empty() {
+                    out.push(Line::from(""));
+                    out.push(Line::from(Span::styled("Times", t.accent())));
+                    for (name, at) in times {
+                        out.push(Line::from(format!(
+                            "  {name:<10}{} ({})",
+                            utc(at).unwrap_or_default(),
+                            relative(at, app.now)
+                        )));
+                    }
+                }
+            }
+        }
+        _ => out.extend(styled(&plain(&token["reason"]), width, 0, t.dim())),
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled("Raw (c copies)", t.accent())));
+    out.extend(styled(
+        token["value"].as_str().unwrap_or(""),
+        width,
+        0,
+        Style::new(),
+    ));
+    out
+}
+
+/// A few words on a token's form, for the summary.
+fn short_kind(token: &Value) -> String {
+    match token["kind"].as_str() {
+        Some("jwt") => format!(
+            "JWT ({})",
+            sanitize(token["header"]["alg"].as_str().unwrap_or("?"))
+        ),
+        Some("jwe") => "JWE (encrypted)".to_owned(),
+        Some(_) => format!(
+            "opaque ({} chars)",
+            token["value"].as_str().map_or(0, str::len)
+        ),
+        None => "none".to_owned(),
+    }
+}
+
+fn kind_label(token: &Value) -> String {
+    match token["kind"].as_str() {
+        Some("jwt") => {
+            let alg = token["header"]["alg"].as_str().unwrap_or("?");
+            format!("JWT, {} (decoded; signature not verified)", sanitize(alg))
+        }
+        Some("jwe") => "JWE (encrypted; only the header can be read)".to_owned(),
+        Some(_) => {
+            let len = token["value"].as_str().map_or(0, str::len);
+            format!("opaque ({len} characters)")
+        }
+        None => "none".to_owned(),
+    }
+}
+
+/// Pretty JSON; serde escapes control characters, so claims cannot draw on the terminal.
+fn json_lines(v: &Value, width: u16) -> Vec<Line<'static>> {
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    text.lines()
+        .flat_map(|l| styled(l, width, 4, Style::new()))
+        .collect()
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => sanitize(s),
+        Value::Null => "—".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn sanitize_multiline(text: &str) -> String {
+    text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// The log of the exchange as text (shown in the Log tab and copied from it).
+pub fn log_text(report: &Value) -> String {
+    let mut s = String::new();
+    let pairs = |s: &mut String, v: &Value, sep: &str| {
+        if let Some(m) = v.as_object() {
+            for (k, v) in m {
+                s.push_str(&format!(
+                    "    {k}{sep}{}\n",
+                    v.as_str().map(sanitize).unwrap_or_else(|| v.to_string())
+                ));
+            }
+        }
+    };
+    if let Some(a) = report.get("authorization_request") {
+        s.push_str("Authorization request\n");
+        s.push_str(&format!("  GET {}\n", plain(&a["url"])));
+        pairs(&mut s, &a["params"], " = ");
+    }
+    if let Some(c) = report.get("callback") {
+        s.push_str("\nCallback\n");
+        pairs(&mut s, &c["params"], " = ");
+    }
+    if let Some(strays) = report.get("stray_requests").and_then(Value::as_array) {
+        s.push_str("\nOther requests to the callback server\n");
+        for r in strays {
+            s.push_str(&format!(
+                "    {} {} → {} ({})\n",
+                plain(&r["method"]),
+                plain(&r["path"]),
+                r["status"],
+                plain(&r["note"])
+            ));
+        }
+    }
+    if let Some(r) = report.get("token_request") {
+        s.push_str("\nToken request (secrets redacted)\n");
+        s.push_str(&format!("  {} {}\n", plain(&r["method"]), plain(&r["url"])));
+        pairs(&mut s, &r["headers"], ": ");
+        s.push_str("  form\n");
+        pairs(&mut s, &r["form"], " = ");
+    }
+    if let Some(r) = report.get("token_response") {
+        s.push_str(&format!(
+            "\nToken response\n  HTTP {} in {} ms\n",
+            r["status"], r["elapsed_ms"]
+        ));
+        pairs(&mut s, &r["headers"], ": ");
+    }
+    if let Some(w) = report
+        .get("warnings")
+        .and_then(Value::as_array)
+        .filter(|w| !w.is_empty())
+    {
+        s.push_str("\nWarnings\n");
+        for x in w {
+            s.push_str(&format!("    {}\n", plain(x)));
+        }
+    }
+    if let Some(e) = report.get("error") {
+        s.push_str(&format!(
+            "\nError ({})\n    {}\n",
+            plain(&e["kind"]),
+            plain(&e["message"])
+        ));
+    }
+    s
+}

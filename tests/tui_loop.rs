@@ -1,0 +1,450 @@
+//! The real event loop driven by synthetic keys on a `TestBackend`: full runs against the
+//! embedded IdP and against oidc-provider, asserting on what the screen shows.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tokenbench::flow::{system_now, BrowserMode};
+use tokenbench::idp::{IdpConfig, IdpServer};
+use tokenbench::net::http::HttpLimits;
+use tokenbench::profile::document::ProfileDocument;
+use tokenbench::tui::event::Event;
+use tokenbench::tui::runner::{buffer_text, run, Services};
+use tokenbench::tui::{App, Mode};
+use tokio::sync::{mpsc, watch};
+
+/// A workbench running in a task, fed keys, read through its frames.
+struct Harness {
+    keys: mpsc::UnboundedSender<Event>,
+    screen: watch::Receiver<String>,
+    copied: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<App>,
+}
+
+impl Harness {
+    fn start(
+        app: App,
+        browser: BrowserMode,
+        dirs: Vec<std::path::PathBuf>,
+        size: (u16, u16),
+    ) -> Harness {
+        let (keys, rx) = mpsc::unbounded_channel();
+        let (screen_tx, screen) = watch::channel(String::new());
+        let copied = Arc::new(Mutex::new(Vec::new()));
+        let copied_in = copied.clone();
+        let services = Services {
+            browser,
+            http: HttpLimits::default(),
+            clock: system_now,
+            dirs,
+            clipboard: Box::new(move |text: &str| {
+                copied_in.lock().unwrap().push(text.to_owned());
+                Ok(())
+            }),
+            observe: Some(Box::new(move |buffer| {
+                let _ = screen_tx.send(buffer_text(buffer));
+            })),
+            tick: Duration::from_millis(200),
+        };
+        let input =
+            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
+        let task = tokio::spawn(async move {
+            let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+            let mut app = app;
+            run(&mut terminal, &mut app, Box::pin(input), services)
+                .await
+                .unwrap();
+            app
+        });
+        Harness {
+            keys,
+            screen,
+            copied,
+            task,
+        }
+    }
+
+    fn key(&self, code: KeyCode, mods: KeyModifiers) {
+        self.keys
+            .send(Event::Key(KeyEvent::new(code, mods)))
+            .unwrap();
+    }
+
+    fn ctrl(&self, c: char) {
+        self.key(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+
+    fn typed(&self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen after `secs`.
+    async fn wait_for(&mut self, text: &str, secs: u64) -> String {
+        self.wait_until(text, |s| s.contains(text), secs).await
+    }
+
+    async fn wait_until(&mut self, what: &str, ok: impl Fn(&str) -> bool, secs: u64) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let screen = self.screen.borrow_and_update().clone();
+            if ok(&screen) {
+                return screen;
+            }
+            if tokio::time::timeout_at(deadline, self.screen.changed())
+                .await
+                .is_err()
+            {
+                panic!("the screen never showed {what:?}; it shows:\n{screen}");
+            }
+        }
+    }
+
+    async fn quit(self) -> App {
+        self.ctrl('q');
+        tokio::time::timeout(Duration::from_secs(5), self.task)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn demo_app(issuer: &str, dir: &std::path::Path) -> App {
+    let mut app = App::new(Mode::Demo, system_now());
+    let raw = tokenbench::cli::demo_raw(issuer).unwrap();
+    app.load(ProfileDocument::new_file(&dir.join("demo.toml")), raw);
+    app
+}
+
+#[tokio::test]
+async fn ctrl_r_against_the_embedded_idp_shows_the_decoded_tokens() {
+    let idp = IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(
+        demo_app(idp.issuer(), dir.path()),
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (100, 40),
+    );
+    h.wait_for("Callback URL", 5).await;
+    let started = std::time::Instant::now();
+    h.ctrl('r');
+    let screen = h.wait_for("ID token claims", 10).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "tokens took {:?}",
+        started.elapsed()
+    );
+    assert!(screen.contains("\"sub\": \"demo-user\""), "{screen}");
+    assert!(screen.contains("Access token claims"), "{screen}");
+    // Each token pane is one key away.
+    h.key(KeyCode::Right, KeyModifiers::NONE);
+    h.wait_for("typ\": \"at+jwt", 5).await;
+    h.key(KeyCode::Right, KeyModifiers::NONE);
+    h.wait_for("\"nonce\"", 5).await;
+    h.key(KeyCode::Char('c'), KeyModifiers::NONE);
+    h.wait_for("copied the ID token", 5).await;
+    assert_eq!(h.copied.lock().unwrap().len(), 1);
+    // The flow pane kept the steps.
+    h.key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    let flow = h.wait_for("callback server listening", 5).await;
+    assert!(flow.contains("callback received"), "{flow}");
+    assert!(flow.contains("✓ tokens received"), "{flow}");
+    let app = h.quit().await;
+    assert!(app.quit);
+}
+
+#[tokio::test]
+async fn edit_save_quit_and_the_file_is_as_saved() {
+    let idp = IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(
+        demo_app(idp.issuer(), dir.path()),
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (80, 24),
+    );
+    h.wait_for("Callback URL", 5).await;
+    // Scope is the 9th row: move down from Callback URL and type.
+    for _ in 0..7 {
+        h.key(KeyCode::Down, KeyModifiers::NONE);
+    }
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    h.typed(" extra");
+    h.wait_for("● modified", 5).await;
+    // Quitting with changes asks first; cancel, then save.
+    h.ctrl('q');
+    h.wait_for("has unsaved changes", 5).await;
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.ctrl('s');
+    h.wait_for(" saved /", 5).await;
+    let app = h.quit().await;
+    assert!(app.quit);
+    let saved = std::fs::read_to_string(dir.path().join("demo.toml")).unwrap();
+    assert!(saved.contains("offline_access extra"), "{saved}");
+    let reopened = ProfileDocument::open(&dir.path().join("demo.toml")).unwrap();
+    assert_eq!(
+        reopened.raw().scope.as_deref(),
+        Some("openid profile email offline_access extra")
+    );
+}
+
+#[tokio::test]
+async fn invalid_input_is_marked_inline_and_blocks_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(
+        demo_app("http://127.0.0.1:9", dir.path()),
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (100, 30),
+    );
+    h.wait_for("Callback URL", 5).await;
+    // Code Verifier is the 8th row.
+    for _ in 0..6 {
+        h.key(KeyCode::Down, KeyModifiers::NONE);
+    }
+    h.typed("abc+");
+    h.wait_for("code verifier contains '+'", 5).await;
+    h.ctrl('r');
+    h.wait_for("cannot run", 5).await;
+    let app = h.quit_discarding().await;
+    assert!(!app.flow_running());
+}
+
+#[tokio::test]
+async fn esc_cancels_a_waiting_flow_and_frees_the_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
+    raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
+    let mut app = App::new(Mode::Normal, system_now());
+    app.load(ProfileDocument::new_file(&dir.path().join("x.toml")), raw);
+    let mut h = Harness::start(
+        app,
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (80, 24),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for(&format!("listening on 127.0.0.1:{port}"), 5)
+        .await;
+    h.wait_for("waiting for the callback", 5).await;
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.wait_for("cancelled", 5).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn full_run_against_oidc_provider() {
+    common::require_node_modules();
+    let provider = common::Provider::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::Profile::public(&provider).write(dir.path());
+    let doc = ProfileDocument::open(&path).unwrap();
+    let mut app = App::new(Mode::Normal, system_now());
+    let raw = doc.raw().clone();
+    app.load(doc, raw);
+    let browser = BrowserMode::System {
+        browser_env: Some(common::browser_command()),
+        quiet: true,
+    };
+    let mut h = Harness::start(app, browser, vec![dir.path().to_owned()], (120, 40));
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    let screen = h.wait_for("ID token claims", 30).await;
+    assert!(screen.contains("\"sub\": \"alice\""), "{screen}");
+    assert!(screen.contains("Refresh token present"), "{screen}");
+    h.quit().await;
+}
+
+impl Harness {
+    /// Quits, discarding unsaved edits if asked.
+    async fn quit_discarding(self) -> App {
+        self.ctrl('q');
+        self.key(KeyCode::Char('d'), KeyModifiers::NONE);
+        tokio::time::timeout(Duration::from_secs(5), self.task)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn profile_app(dir: &std::path::Path) -> App {
+    let mut app = App::new(Mode::Normal, system_now());
+    app.profiles = tokenbench::profile::catalog::list(&[dir.to_owned()]);
+    app
+}
+
+#[tokio::test]
+async fn profiles_new_duplicate_rename_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![dir.path().to_owned()];
+    let mut h = Harness::start(
+        profile_app(dir.path()),
+        BrowserMode::PrintOnly,
+        dirs,
+        (100, 30),
+    );
+    h.wait_for("No profiles yet", 5).await;
+    h.typed("n");
+    h.wait_for("Name of the new profile", 5).await;
+    h.typed("okta");
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    // The new profile opens in the form.
+    h.wait_for("Form — okta", 5).await;
+    assert!(dir.path().join("okta.toml").is_file());
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.wait_for("● open", 5).await;
+    h.typed("d");
+    h.wait_for("Name of the copy", 5).await;
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for("│  okta-copy", 5).await;
+    // A bad name is refused with the reason, and the prompt stays.
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.typed("r");
+    h.wait_for("New name", 5).await;
+    h.typed("/x");
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for("/", 5).await;
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    h.typed("x");
+    h.wait_for("okta-copy.toml?", 5).await;
+    h.typed("y");
+    let screen = h.wait_for("deleted", 5).await;
+    assert!(
+        !dir.path().join("okta-copy.toml").exists(),
+        "{screen}\n{:?}",
+        std::fs::read_dir(dir.path()).unwrap().collect::<Vec<_>>()
+    );
+    assert!(dir.path().join("okta.toml").exists());
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn pasted_redirect_url_for_a_non_loopback_callback() {
+    let idp = IdpServer::start(IdpConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
+    raw.callback_url = Some("https://app.example.com/callback".into());
+    raw.state = Some("fixed-state".into());
+    raw.issuer = None;
+    let mut app = App::new(Mode::Normal, system_now());
+    app.load(
+        ProfileDocument::new_file(&dir.path().join("remote.toml")),
+        raw,
+    );
+    let mut h = Harness::start(
+        app,
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (100, 30),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("Paste the redirected URL", 5).await;
+    h.keys
+        .send(Event::Paste(
+            "https://app.example.com/callback?code=forged&state=fixed-state".into(),
+        ))
+        .unwrap();
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    // The code is not one the IdP issued: the token endpoint says so, after a real exchange.
+    let screen = h.wait_for("invalid_grant", 10).await;
+    assert!(screen.contains("callback received"), "{screen}");
+    assert_eq!(idp.token_requests(), 1);
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn the_ui_stays_live_while_the_flow_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
+    raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
+    let mut app = App::new(Mode::Normal, system_now());
+    app.load(ProfileDocument::new_file(&dir.path().join("x.toml")), raw);
+    let mut h = Harness::start(
+        app,
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (100, 30),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("waiting for the callback", 5).await;
+    // Back to the form and type while the flow waits.
+    h.key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    h.wait_for("Form — ", 5).await;
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    h.typed("?x=1");
+    let screen = h.wait_for("token?x=1", 5).await;
+    assert!(screen.contains("waiting for the callback"), "{screen}");
+    // A click on the Tokens tab focuses it.
+    h.keys
+        .send(Event::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 40,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        }))
+        .unwrap();
+    h.wait_for("No tokens yet", 5).await;
+    h.quit_discarding().await;
+}
+
+#[tokio::test]
+async fn after_a_run_the_generated_state_is_shown_in_the_form() {
+    let idp = IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(
+        demo_app(idp.issuer(), dir.path()),
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (100, 40),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("ID token claims", 10).await;
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    let form = h.wait_for("last run used:", 5).await;
+    assert!(
+        form.contains("(F2 reveals)"),
+        "the verifier stays hidden:\n{form}"
+    );
+    h.key(KeyCode::F(2), KeyModifiers::NONE);
+    let revealed = h
+        .wait_until("the verifier revealed", |s| !s.contains("(F2 reveals)"), 5)
+        .await;
+    assert_eq!(revealed.matches("last run used:").count(), 2, "{revealed}");
+    h.quit().await;
+}

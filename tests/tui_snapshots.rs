@@ -1,0 +1,249 @@
+//! Every screen of the workbench, drawn on a `TestBackend` and compared with a snapshot.
+
+use base64::Engine as _;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::json;
+use tokenbench::flow::FlowEvent;
+use tokenbench::oauth::secret::UsedVerifier;
+use tokenbench::profile::catalog::{Origin, ProfileEntry};
+use tokenbench::profile::document::ProfileDocument;
+use tokenbench::profile::RawProfile;
+use tokenbench::tui::app::{FlowStatus, Overlay, TokenTab};
+use tokenbench::tui::event::{AppEvent, Event};
+use tokenbench::tui::keymap::Pane;
+use tokenbench::tui::views;
+use tokenbench::tui::{App, Mode};
+
+const NOW: i64 = 1_795_999_218; // 2026-11-30 00:40:18 UTC
+
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    app.size = (w, h);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| views::draw(app, f)).unwrap();
+    terminal
+}
+
+fn app_with(raw: RawProfile) -> App {
+    let mut app = App::new(Mode::Normal, NOW);
+    app.theme.color = false;
+    app.load(
+        ProfileDocument::new_file(std::path::Path::new("profiles/example.toml")),
+        raw.clone(),
+    );
+    app
+}
+
+fn filled() -> RawProfile {
+    RawProfile {
+        name: Some("Example IdP".into()),
+        issuer: Some("https://idp.example".into()),
+        callback_url: Some("http://127.0.0.1:8765/callback".into()),
+        auth_url: Some("https://idp.example/authorize".into()),
+        token_url: Some("https://idp.example/token".into()),
+        client_id: Some("my-app".into()),
+        client_secret: Some("hunter2-very-secret".into()),
+        scope: Some("openid offline_access".into()),
+        ..RawProfile::default()
+    }
+}
+
+fn jwt(header: serde_json::Value, claims: serde_json::Value) -> String {
+    let e = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    format!("{}.{}.c2lnbmF0dXJl", e(header), e(claims))
+}
+
+fn report() -> serde_json::Value {
+    let id = jwt(
+        json!({"alg": "RS256", "kid": "k1"}),
+        json!({"iss": "https://idp.example", "sub": "alice", "aud": "my-app", "exp": NOW + 3600, "iat": NOW, "nonce": "n-123"}),
+    );
+    let at = jwt(
+        json!({"alg": "RS256", "typ": "at+jwt"}),
+        json!({"iss": "https://idp.example", "sub": "alice", "scope": "openid offline_access", "exp": NOW + 3600, "iat": NOW}),
+    );
+    let body = json!({"access_token": at, "token_type": "Bearer", "expires_in": 3600, "scope": "openid offline_access", "id_token": id, "refresh_token": "8xLOxBtZp8"}).to_string();
+    let decoded = |t: &str| tokenbench::flow::report::token_json(t, NOW);
+    json!({
+        "profile": "Example IdP",
+        "authorization_request": {"url": "https://idp.example/authorize?response_type=code&client_id=my-app&state=s-1", "params": {"response_type": "code", "client_id": "my-app", "state": "s-1"}},
+        "callback": {"params": {"code": "[redacted]", "state": "s-1", "iss": "https://idp.example"}},
+        "token_request": {"method": "POST", "url": "https://idp.example/token", "headers": {"accept": "application/json", "authorization": "Basic [redacted]"}, "form": {"grant_type": "authorization_code", "code": "[redacted]", "code_verifier": "[redacted]"}},
+        "token_response": {"status": 200, "headers": {"content-type": "application/json", "cache-control": "no-store"}, "body": body, "elapsed_ms": 12},
+        "tokens": {"token_type": "Bearer", "expires_in": 3600, "scope": "openid offline_access", "access_token": decoded(&at), "id_token": decoded(&id), "refresh_token": decoded("8xLOxBtZp8")},
+        "warnings": []
+    })
+}
+
+#[test]
+fn profile_list() {
+    let mut app = App::new(Mode::Normal, NOW);
+    app.theme.color = false;
+    let entry = |name: &str, label: Option<&str>, error: Option<&str>| ProfileEntry {
+        name: name.into(),
+        label: label.map(str::to_owned),
+        path: format!("profiles/{name}.toml").into(),
+        origin: Origin::Local,
+        error: error.map(|e| {
+            tokenbench::profile::ProfileError::new(std::path::Path::new("x"), Some("auth_url"), e)
+        }),
+    };
+    app.profiles = vec![
+        entry("auth0", Some("Auth0 (example)"), None),
+        entry(
+            "broken",
+            None,
+            Some("\"idp\" is not a valid URL: relative URL without a base"),
+        ),
+        entry("demo", Some("Demo IdP (embedded)"), None),
+    ];
+    app.selected_profile = 2;
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn empty_form() {
+    let mut app = app_with(RawProfile::default());
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn filled_form_with_inline_errors() {
+    let mut raw = filled();
+    raw.callback_url = Some("https://app.example.com/callback".into());
+    raw.token_url = Some("idp.example/token".into());
+    raw.code_verifier = Some("too-short".into());
+    let mut app = app_with(filled());
+    app.form = tokenbench::tui::form::Form::from_raw(&raw);
+    app.form.selected = 7;
+    insta::assert_snapshot!(draw(&mut app, 100, 30).backend());
+}
+
+#[test]
+fn secret_is_masked_until_revealed() {
+    let mut app = app_with(filled());
+    let masked = draw(&mut app, 80, 24).backend().to_string();
+    assert!(!masked.contains("hunter2"));
+    app.reveal = true;
+    assert!(draw(&mut app, 80, 24)
+        .backend()
+        .to_string()
+        .contains("hunter2-very-secret"));
+    let mut env = filled();
+    env.client_secret = Some("env:MY_SECRET".into());
+    let mut app = app_with(env);
+    assert!(draw(&mut app, 80, 24)
+        .backend()
+        .to_string()
+        .contains("env:MY_SECRET"));
+}
+
+#[test]
+fn running_flow() {
+    let mut app = app_with(filled());
+    app.set_focus(Pane::Flow);
+    app.flow.status = FlowStatus::Running {
+        started: NOW,
+        deadline: NOW + 300,
+    };
+    app.now = NOW + 28;
+    let events = [
+        FlowEvent::Prepared {
+            state: "s-1".into(),
+            code_verifier: UsedVerifier::new("v".repeat(43)),
+        },
+        FlowEvent::Listening {
+            addrs: vec!["127.0.0.1:8765".parse().unwrap()],
+            redirect_uri: "http://127.0.0.1:8765/callback".into(),
+        },
+        FlowEvent::AuthorizationUrl(
+            "https://idp.example/authorize?response_type=code&client_id=my-app&state=s-1".into(),
+        ),
+        FlowEvent::Browser(tokenbench::net::browser::BrowserLaunch::Started(
+            "xdg-open".into(),
+        )),
+    ];
+    for e in events {
+        app.update(Event::App(Box::new(AppEvent::Flow(e))), NOW + 28);
+    }
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn each_token_pane() {
+    for tab in TokenTab::ALL {
+        let mut app = app_with(filled());
+        app.tokens.report = Some(report());
+        app.tokens.received_at = NOW;
+        app.tokens.tab = tab;
+        app.set_focus(Pane::Tokens);
+        let name = format!(
+            "token_pane_{}",
+            tab.title().to_lowercase().replace(' ', "_")
+        );
+        insta::assert_snapshot!(name, draw(&mut app, 100, 40).backend());
+    }
+}
+
+#[test]
+fn wide_layout_shows_form_and_tokens() {
+    let mut app = app_with(filled());
+    app.tokens.report = Some(report());
+    app.tokens.received_at = NOW;
+    app.set_focus(Pane::Tokens);
+    app.left = Pane::Form;
+    insta::assert_snapshot!(draw(&mut app, 160, 40).backend());
+}
+
+#[test]
+fn help() {
+    let mut app = app_with(filled());
+    app.overlay = Some(Overlay::Help { scroll: 0 });
+    insta::assert_snapshot!(draw(&mut app, 80, 40).backend());
+}
+
+#[test]
+fn unsaved_changes_prompt() {
+    let mut app = app_with(filled());
+    app.form
+        .set_value(tokenbench::tui::form::FieldId::Scope, "openid");
+    assert!(app.modified());
+    app.overlay = Some(Overlay::Unsaved {
+        then: tokenbench::tui::app::Then::Quit,
+    });
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn small_terminal() {
+    let mut app = app_with(filled());
+    insta::assert_snapshot!(draw(&mut app, 50, 12).backend());
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    let mut app = app_with(filled());
+    app.tokens.report = Some(report());
+    app.set_focus(Pane::Tokens);
+    let terminal = draw(&mut app, 100, 30);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "a coloured cell under NO_COLOR: {cell:?}"
+        );
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+    // With colours on, the focused pane's border is coloured.
+    app.theme.color = true;
+    let terminal = draw(&mut app, 100, 30);
+    assert!(terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .any(|c| c.fg != ratatui::style::Color::Reset));
+}
