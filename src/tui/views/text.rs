@@ -46,7 +46,10 @@ mod tests {
 
     #[test]
     fn wraps_long_lines_with_indent() {
-        assert_eq!(wrap("abcdefghijkl", 8, 2), vec!["abcdefgh", "  ijkl"]);
+        assert_eq!(
+            wrap("abcdefghijklmnop", 12, 2),
+            vec!["abcdefghijkl", "  mnop"]
+        );
         assert_eq!(wrap("a\nb", 8, 0), vec!["a", "b"]);
         assert_eq!(wrap("", 8, 0), vec![""]);
     }
