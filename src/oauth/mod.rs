@@ -4,6 +4,7 @@ pub mod authorize;
 pub mod callback;
 pub mod error;
 pub mod jwt;
+pub mod metadata;
 pub mod pkce;
 pub mod random;
 pub mod request;
