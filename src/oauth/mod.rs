@@ -3,6 +3,8 @@
 pub mod authorize;
 pub mod callback;
 pub mod error;
+pub mod id_token;
+pub mod jose;
 pub mod jwt;
 pub mod metadata;
 pub mod pkce;
