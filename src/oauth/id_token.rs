@@ -329,9 +329,7 @@ fn half_hash(
         ));
     };
     let Some(alg) = alg else {
-        return Err(format!(
-            "cannot compute: the token's alg is not one tokenbench verifies"
-        ));
+        return Err("cannot compute: the token's alg is not one tokenbench verifies".to_owned());
     };
     let expected = alg.half_hash(value);
     match claim.as_str() {
