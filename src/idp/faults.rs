@@ -28,6 +28,11 @@ pub struct Faults {
     pub token_huge: bool,
     /// Token responses (success and error) as application/x-www-form-urlencoded, like GitHub.
     pub token_form_encoded: bool,
+    /// The ID token is wrong in this one way.
+    pub id_token: Option<super::id_token_faults::IdTokenFault>,
+    /// Rotate the signing key (for good) just before issuing tokens: they carry a new
+    /// `kid`, and the JWKS serves the new key.
+    pub rotate_key: bool,
 }
 
 /// The `state` sent back when `wrong_state` is on.
