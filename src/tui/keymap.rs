@@ -68,6 +68,7 @@ pub enum Action {
     Confirm,
     Discard,
     SubmitPaste,
+    CheckRedirect,
 }
 
 /// What the key handling depends on.
@@ -287,6 +288,15 @@ const BINDINGS: &[Binding] = &[
         group: "Global",
         when: |c| c.no_overlay() && !c.typing(),
         hint: Some("help"),
+    },
+    Binding {
+        keys: &[(KeyCode::Char('d'), CTRL)],
+        label: "^D",
+        action: Action::CheckRedirect,
+        help: "check the redirect URI with the IdP (doctor)",
+        group: "Global",
+        when: |c| c.no_overlay(),
+        hint: Some("check redirect"),
     },
     // Profiles.
     Binding {

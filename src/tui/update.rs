@@ -227,6 +227,7 @@ impl App {
                 self.form = Form::from_raw(&self.base);
                 self.after(then)
             }
+            Action::CheckRedirect => self.check_redirect(),
             Action::SubmitPaste => {
                 let text = self.flow.paste.value().trim().to_owned();
                 if text.is_empty() {
@@ -332,30 +333,8 @@ impl App {
     }
 
     fn run(&mut self) -> Vec<Effect> {
-        if self.doc.is_none() {
-            self.info("open a profile first (Profiles: Enter), or create one (n)");
+        let Some(profile) = self.form_profile("run") else {
             return Vec::new();
-        }
-        let raw = self.edited();
-        let path = self
-            .doc
-            .as_ref()
-            .map(|d| d.path().to_owned())
-            .unwrap_or_default();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let profile = match validate(&path, &stem, &raw) {
-            Ok(p) => p,
-            Err(e) => {
-                if let Some(field) = e.key.as_deref().and_then(field_for_key) {
-                    self.form.selected = Form::index_of(field);
-                }
-                self.set_focus(Pane::Form);
-                self.error(format!("cannot run: {}", e.reason));
-                return Vec::new();
-            }
         };
         self.flow = FlowView {
             status: FlowStatus::Running {
@@ -368,6 +347,55 @@ impl App {
         self.message = None;
         self.set_focus(Pane::Flow);
         vec![Effect::StartFlow(Box::new(profile))]
+    }
+
+    /// The profile in the form, validated; on failure the form shows why.
+    fn form_profile(&mut self, what: &str) -> Option<crate::profile::Profile> {
+        if self.doc.is_none() {
+            self.info("open a profile first (Profiles: Enter), or create one (n)");
+            return None;
+        }
+        let raw = self.edited();
+        let path = self
+            .doc
+            .as_ref()
+            .map(|d| d.path().to_owned())
+            .unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match validate(&path, &stem, &raw) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                if let Some(field) = e.key.as_deref().and_then(field_for_key) {
+                    self.form.selected = Form::index_of(field);
+                }
+                self.set_focus(Pane::Form);
+                self.error(format!("cannot {what}: {}", e.reason));
+                None
+            }
+        }
+    }
+
+    fn check_redirect(&mut self) -> Vec<Effect> {
+        if self.flow.checking {
+            self.info("a redirect check is already running");
+            return Vec::new();
+        }
+        let Some(profile) = self.form_profile("check the redirect") else {
+            return Vec::new();
+        };
+        self.flow.checking = true;
+        self.flow.diagnosis = None;
+        self.set_focus(Pane::Flow);
+        self.info("checking the redirect URI with the IdP…");
+        let sent = if self.flow_running() {
+            self.flow.redirect_uri.clone()
+        } else {
+            None
+        };
+        vec![Effect::CheckRedirect(Box::new(profile), sent)]
     }
 
     fn copy_token(&mut self) -> Vec<Effect> {
@@ -523,6 +551,16 @@ impl App {
                 self.error(e);
                 Vec::new()
             }
+            AppEvent::Diagnosis(report) => {
+                self.flow.checking = false;
+                self.flow.diagnosis = Some(crate::doctor::render_lines(&report, true));
+                if report.exit_code() == 0 {
+                    self.info(report.headline());
+                } else {
+                    self.warn(report.headline());
+                }
+                Vec::new()
+            }
             AppEvent::Copied(what) => {
                 self.info(format!("copied {what} to the clipboard (OSC 52)"));
                 Vec::new()
@@ -585,7 +623,18 @@ impl App {
             ),
             // Shown as plain steps for now (the diagnosis pane is the workbench's to design).
             FlowEvent::NearMiss(n) => self.step(Level::Warn, sanitize(&n.message)),
-            FlowEvent::Diagnosis(d) => self.step(Level::Info, d.headline()),
+            FlowEvent::Diagnosis(d) => {
+                let level = if d.exit_code() == 0 {
+                    Level::Info
+                } else {
+                    Level::Warn
+                };
+                self.step(
+                    level,
+                    format!("no callback yet; the IdP was asked: {}", d.headline()),
+                );
+                self.flow.diagnosis = Some(crate::doctor::render_lines(&d, false));
+            }
             FlowEvent::CallbackVia(ResponseMode::Query) => {}
             FlowEvent::CallbackVia(mode) => self.step(
                 Level::Info,
