@@ -451,13 +451,26 @@ async fn after_a_run_the_generated_state_is_shown_in_the_form() {
 
 #[tokio::test]
 async fn ctrl_d_checks_the_redirect_uri_with_the_idp() {
-    let idp = IdpServer::start(IdpConfig { auto_approve: true, ..IdpConfig::default() }).await.unwrap();
+    let idp = IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
     raw.callback_url = Some("http://127.0.0.1:0/cb".into());
     let mut app = App::new(Mode::Demo, system_now());
-    app.load(ProfileDocument::new_file(&dir.path().join("demo.toml")), raw);
-    let mut h = Harness::start(app, BrowserMode::Follow, vec![dir.path().to_owned()], (120, 50));
+    app.load(
+        ProfileDocument::new_file(&dir.path().join("demo.toml")),
+        raw,
+    );
+    let mut h = Harness::start(
+        app,
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (120, 50),
+    );
     h.wait_for("Callback URL", 5).await;
     h.ctrl('d');
     let screen = h.wait_for("Redirect check", 10).await;
