@@ -103,9 +103,11 @@ pub struct FlowView {
     pub scroll: u16,
     /// The redirect URI the run sent (the real port when the profile says 0).
     pub redirect_uri: Option<String>,
-    /// The last redirect check (doctor), rendered; shown in the Flow pane.
-    pub diagnosis: Option<Vec<String>>,
-    pub checking: bool,
+    /// The last redirect check or discovery, rendered: a title and its lines; shown at the
+    /// top of the Flow pane.
+    pub panel: Option<(String, Vec<String>)>,
+    /// A redirect check or discovery is under way; what it is.
+    pub checking: Option<&'static str>,
 }
 
 impl Default for FlowView {
@@ -120,8 +122,8 @@ impl Default for FlowView {
             paste: TextInput::default(),
             scroll: 0,
             redirect_uri: None,
-            diagnosis: None,
-            checking: false,
+            panel: None,
+            checking: None,
         }
     }
 }

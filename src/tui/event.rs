@@ -31,6 +31,10 @@ pub enum AppEvent {
     Copied(String),
     /// A redirect check (doctor) finished.
     Diagnosis(Box<crate::doctor::DoctorReport>),
+    /// A redirect check could not start (the profile did not resolve).
+    CheckFailed(String),
+    /// Discovery finished.
+    Discovered(Result<Box<crate::oauth::metadata::Metadata>, String>),
     /// An effect failed; the message says what and why.
     Failed(String),
 }
@@ -48,11 +52,21 @@ pub struct Stored {
 /// What `update` asks the runner to do.
 #[derive(Debug)]
 pub enum Effect {
-    StartFlow(Box<crate::profile::Profile>),
+    /// Resolve the profile (discovery when it has an issuer), then run it.
+    StartFlow {
+        raw: Box<crate::profile::RawProfile>,
+        path: PathBuf,
+    },
     CancelFlow,
     SubmitPaste(String),
     /// Probe the IdP about the redirect URI; with the URI a running flow sent, only that one.
-    CheckRedirect(Box<crate::profile::Profile>, Option<String>),
+    CheckRedirect {
+        raw: Box<crate::profile::RawProfile>,
+        path: PathBuf,
+        sent: Option<String>,
+    },
+    /// Fetch the issuer's discovery document.
+    Discover(String),
     ListProfiles,
     Open(PathBuf),
     Save(Box<ProfileDocument>, Box<crate::profile::RawProfile>),

@@ -69,6 +69,7 @@ pub enum Action {
     Discard,
     SubmitPaste,
     CheckRedirect,
+    Discover,
 }
 
 /// What the key handling depends on.
@@ -141,6 +142,7 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[(KeyCode::F(1), NONE)], label: "F1", action: Action::Help, help: "help", group: "Global", when: |c| c.no_overlay() && c.typing(), hint: Some("help") },
     Binding { keys: &[(KeyCode::Char('?'), NONE), (KeyCode::F(1), NONE)], label: "?", action: Action::Help, help: "help", group: "Global", when: |c| c.no_overlay() && !c.typing(), hint: Some("help") },
     Binding { keys: &[(KeyCode::Char('d'), CTRL)], label: "^D", action: Action::CheckRedirect, help: "check the redirect URI with the IdP (doctor)", group: "Global", when: |c| c.no_overlay(), hint: Some("check redirect") },
+    Binding { keys: &[(KeyCode::Char('o'), CTRL)], label: "^O", action: Action::Discover, help: "discover the issuer's endpoints (OpenID discovery) and check the profile against them", group: "Form", when: |c| c.no_overlay() && c.focus == Pane::Form, hint: Some("discover") },
     // Profiles.
     Binding { keys: &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], label: "↑↓", action: Action::Up, help: "select a profile", group: "Profiles", when: |c| c.no_overlay() && c.focus == Pane::Profiles, hint: Some("select") },
     Binding { keys: &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)], label: "↓", action: Action::Down, help: "select the next profile", group: "Profiles", when: |c| c.no_overlay() && c.focus == Pane::Profiles, hint: None },

@@ -14,12 +14,14 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::doctor::{self, DoctorOptions};
-use crate::flow::{run_flow, BrowserMode, FlowIo, FlowOptions};
-use crate::net::http::HttpLimits;
+use crate::flow::{resolve, run_resolved, BrowserMode, FlowError, FlowIo, FlowOptions, FlowReport};
+use crate::net::discovery::discover;
+use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::random::OsEntropy;
 use crate::oauth::types::RedirectUri;
 use crate::profile::catalog;
 use crate::profile::document::ProfileDocument;
+use crate::profile::load::file_stem;
 
 use super::app::App;
 use super::event::{AppEvent, Effect, Event, StoreOp, Stored};
@@ -116,7 +118,7 @@ fn perform(
         let _ = tx.send(e);
     };
     match effect {
-        Effect::StartFlow(profile) => {
+        Effect::StartFlow { raw, path } => {
             if let Some(old) = flow.take() {
                 old.task.abort();
             }
@@ -129,7 +131,27 @@ fn perform(
             };
             let tx = tx.clone();
             let now = services.clock;
+            let limits = services.http;
             let task = tokio::spawn(async move {
+                // Discovery first (when the profile has an issuer): it may fill endpoints and
+                // gives the keys the ID token is checked against.
+                let resolved = match HttpClient::new(limits) {
+                    Ok(http) => resolve(&raw, &path, &http).await,
+                    Err(e) => Err(FlowError::Internal(e.to_string())),
+                };
+                let resolved = match resolved {
+                    Ok(r) => r,
+                    Err(error) => {
+                        let name = raw.name.clone().unwrap_or_else(|| file_stem(&path));
+                        let report = FlowReport {
+                            profile: name,
+                            error: Some(error),
+                            ..FlowReport::default()
+                        };
+                        let _ = tx.send(AppEvent::FlowFinished(Box::new(report)));
+                        return;
+                    }
+                };
                 let (events_tx, mut events_rx) = mpsc::unbounded_channel();
                 let forward_tx = tx.clone();
                 let forward = tokio::spawn(async move {
@@ -146,7 +168,7 @@ fn perform(
                     events: events_tx,
                     paste: Some(paste_rx),
                 };
-                let report = run_flow(&profile, &options, io).await;
+                let report = run_resolved(&resolved, &options, io).await;
                 // Every progress event reaches the app before the result does.
                 let _ = forward.await;
                 let _ = tx.send(AppEvent::FlowFinished(Box::new(report)));
@@ -167,9 +189,21 @@ fn perform(
                 let _ = f.paste.send(text);
             }
         }
-        Effect::CheckRedirect(profile, sent) => {
+        Effect::CheckRedirect { raw, path, sent } => {
             let tx = tx.clone();
+            let limits = services.http;
             tokio::spawn(async move {
+                let resolved = match HttpClient::new(limits) {
+                    Ok(http) => resolve(&raw, &path, &http).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let profile = match resolved {
+                    Ok(r) => r.profile,
+                    Err(e) => {
+                        let _ = tx.send(AppEvent::CheckFailed(e));
+                        return;
+                    }
+                };
                 // While a run listens on the port, probe only the URI it sent; otherwise the
                 // whole diagnosis, variants included.
                 let sent = sent.and_then(|s| RedirectUri::parse(&s).ok());
@@ -183,6 +217,20 @@ fn perform(
                     None => doctor::diagnose(&profile, opts).await,
                 };
                 let _ = tx.send(AppEvent::Diagnosis(Box::new(report)));
+            });
+        }
+        Effect::Discover(issuer) => {
+            let tx = tx.clone();
+            let limits = services.http;
+            tokio::spawn(async move {
+                let found = match HttpClient::new(limits) {
+                    Ok(http) => discover(&http, &issuer)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = tx.send(AppEvent::Discovered(found));
             });
         }
         Effect::ListProfiles => send(AppEvent::Profiles(catalog::list(&services.dirs))),

@@ -1,7 +1,9 @@
 //! The open profile's life: running it, checking its redirect, saving, leaving, and the
 //! profile-list operations that ask for a name or a confirmation.
 
-use crate::profile::load::validate;
+use std::path::PathBuf;
+
+use crate::profile::{validate_all, RawProfile};
 
 use super::super::app::{App, FlowStatus, FlowView, NamePurpose, Overlay, Then};
 use super::super::event::{Effect, StoreOp};
@@ -105,7 +107,7 @@ impl App {
     }
 
     pub(super) fn run(&mut self) -> Vec<Effect> {
-        let Some(profile) = self.form_profile("run") else {
+        let Some((raw, path)) = self.form_raw("run") else {
             return Vec::new();
         };
         self.flow = FlowView {
@@ -118,48 +120,39 @@ impl App {
         self.tokens.report = None;
         self.message = None;
         self.set_focus(Pane::Flow);
-        vec![Effect::StartFlow(Box::new(profile))]
+        vec![Effect::StartFlow { raw, path }]
     }
 
-    /// The profile in the form, validated; on failure the form shows why.
-    pub(super) fn form_profile(&mut self, what: &str) -> Option<crate::profile::Profile> {
-        if self.doc.is_none() {
+    /// The profile in the form and its file, checked as a run checks it (endpoints may be
+    /// left to discovery); on failure the form shows why.
+    pub(super) fn form_raw(&mut self, what: &str) -> Option<(Box<RawProfile>, PathBuf)> {
+        let Some(doc) = &self.doc else {
             self.info("open a profile first (Profiles: Enter), or create one (n)");
             return None;
-        }
+        };
+        let path = doc.path().to_owned();
         let raw = self.edited();
-        let path = self
-            .doc
-            .as_ref()
-            .map(|d| d.path().to_owned())
-            .unwrap_or_default();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match validate(&path, &stem, &raw) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                if let Some(field) = e.key.as_deref().and_then(field_for_key) {
-                    self.form.selected = Form::index_of(field);
-                }
-                self.set_focus(Pane::Form);
-                self.error(format!("cannot {what}: {}", e.reason));
-                None
+        if let Some(e) = validate_all(&path, &raw).into_iter().next() {
+            if let Some(field) = e.key.as_deref().and_then(field_for_key) {
+                self.form.selected = Form::index_of(field);
             }
+            self.set_focus(Pane::Form);
+            self.error(format!("cannot {what}: {}", e.reason));
+            return None;
         }
+        Some((Box::new(raw), path))
     }
 
     pub(super) fn check_redirect(&mut self) -> Vec<Effect> {
-        if self.flow.checking {
-            self.info("a redirect check is already running");
+        if let Some(what) = self.flow.checking {
+            self.info(format!("{what} is already under way"));
             return Vec::new();
         }
-        let Some(profile) = self.form_profile("check the redirect") else {
+        let Some((raw, path)) = self.form_raw("check the redirect") else {
             return Vec::new();
         };
-        self.flow.checking = true;
-        self.flow.diagnosis = None;
+        self.flow.checking = Some("a redirect check");
+        self.flow.panel = None;
         self.set_focus(Pane::Flow);
         self.info("checking the redirect URI with the IdP…");
         let sent = if self.flow_running() {
@@ -167,6 +160,30 @@ impl App {
         } else {
             None
         };
-        vec![Effect::CheckRedirect(Box::new(profile), sent)]
+        vec![Effect::CheckRedirect { raw, path, sent }]
+    }
+
+    /// Fetches the issuer's discovery document; the result fills empty endpoints.
+    pub(super) fn discover(&mut self) -> Vec<Effect> {
+        if let Some(what) = self.flow.checking {
+            self.info(format!("{what} is already under way"));
+            return Vec::new();
+        }
+        let issuer = self
+            .form
+            .value(crate::tui::form::FieldId::Issuer)
+            .trim()
+            .to_owned();
+        if issuer.is_empty() {
+            self.form.selected = Form::index_of(crate::tui::form::FieldId::Issuer);
+            self.set_focus(Pane::Form);
+            self.info(
+                "set Issuer first: discovery reads {issuer}/.well-known/openid-configuration",
+            );
+            return Vec::new();
+        }
+        self.flow.checking = Some("discovery");
+        self.info(format!("fetching the discovery document of {issuer}…"));
+        vec![Effect::Discover(issuer)]
     }
 }

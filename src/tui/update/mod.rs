@@ -227,6 +227,7 @@ impl App {
                 self.after(then)
             }
             Action::CheckRedirect => self.check_redirect(),
+            Action::Discover => self.discover(),
             Action::SubmitPaste => {
                 let text = self.flow.paste.value().trim().to_owned();
                 if text.is_empty() {

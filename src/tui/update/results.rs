@@ -8,7 +8,7 @@ use crate::profile::RawProfile;
 
 use super::super::app::{App, FlowStatus, Level, Step, Then, TokenTab};
 use super::super::event::{AppEvent, Effect};
-use super::super::form::Form;
+use super::super::form::{FieldId, Form};
 use super::super::keymap::Pane;
 
 impl App {
@@ -85,12 +85,28 @@ impl App {
                 Vec::new()
             }
             AppEvent::Diagnosis(report) => {
-                self.flow.checking = false;
-                self.flow.diagnosis = Some(crate::doctor::render_lines(&report, true));
+                self.flow.checking = None;
+                self.flow.panel = Some((
+                    "Redirect check (Ctrl+D runs it again)".to_owned(),
+                    crate::doctor::render_lines(&report, true),
+                ));
                 if report.exit_code() == 0 {
                     self.info(report.headline());
                 } else {
                     self.warn(report.headline());
+                }
+                Vec::new()
+            }
+            AppEvent::CheckFailed(e) => {
+                self.flow.checking = None;
+                self.error(format!("cannot check the redirect: {e}"));
+                Vec::new()
+            }
+            AppEvent::Discovered(found) => {
+                self.flow.checking = None;
+                match found {
+                    Ok(metadata) => self.discovered(&metadata),
+                    Err(e) => self.error(format!("discovery failed: {e}")),
                 }
                 Vec::new()
             }
@@ -154,7 +170,6 @@ impl App {
                     sanitize(&r.note)
                 ),
             ),
-            // Shown as plain steps for now (the diagnosis pane is the workbench's to design).
             FlowEvent::NearMiss(n) => self.step(Level::Warn, sanitize(&n.message)),
             FlowEvent::Diagnosis(d) => {
                 let level = if d.exit_code() == 0 {
@@ -166,7 +181,10 @@ impl App {
                     level,
                     format!("no callback yet; the IdP was asked: {}", d.headline()),
                 );
-                self.flow.diagnosis = Some(crate::doctor::render_lines(&d, false));
+                self.flow.panel = Some((
+                    "The IdP, asked while the run waits".to_owned(),
+                    crate::doctor::render_lines(&d, false),
+                ));
             }
             FlowEvent::CallbackVia(ResponseMode::Query) => {}
             FlowEvent::CallbackVia(mode) => self.step(
@@ -230,5 +248,84 @@ impl App {
         }
         self.tokens.report = Some(json);
         self.tokens.received_at = self.now;
+    }
+
+    /// Discovery's result: empty endpoints in the form are filled (the profile is then
+    /// modified, and Ctrl+S keeps them), and the metadata with the lint shows in the Flow pane.
+    fn discovered(&mut self, metadata: &crate::oauth::metadata::Metadata) {
+        let mut filled = Vec::new();
+        for (field, found) in [
+            (FieldId::AuthUrl, &metadata.authorization_endpoint),
+            (FieldId::TokenUrl, &metadata.token_endpoint),
+        ] {
+            if let (true, Some(url)) = (self.form.value(field).trim().is_empty(), found) {
+                self.form.set_value(field, url);
+                filled.push(crate::tui::form::spec(field).label);
+            }
+        }
+        let mut lines = vec![format!("issuer {}", sanitize(&metadata.issuer))];
+        for (name, url) in metadata.endpoints() {
+            if let Some(url) = url {
+                lines.push(format!("  {name:<24}{}", sanitize(url)));
+            }
+        }
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "(not published)".to_owned()
+            } else {
+                sanitize(&v.join(" "))
+            }
+        };
+        lines.push(format!(
+            "  code_challenge_methods  {}",
+            list(&metadata.code_challenge_methods_supported)
+        ));
+        lines.push(format!(
+            "  token auth methods      {}",
+            list(&metadata.token_endpoint_auth_methods_supported)
+        ));
+        lines.push(format!(
+            "  scopes                  {}",
+            list(&metadata.scopes_supported)
+        ));
+        lines.push(format!(
+            "  iss in responses        {}",
+            if metadata.authorization_response_iss_parameter_supported {
+                "yes (RFC 9207)"
+            } else {
+                "not advertised"
+            }
+        ));
+        let raw = self.edited();
+        let path = self
+            .doc
+            .as_ref()
+            .map(|d| d.path().to_owned())
+            .unwrap_or_default();
+        if let Ok(profile) =
+            crate::profile::load::validate(&path, &crate::profile::load::file_stem(&path), &raw)
+        {
+            let warnings = crate::profile::lint::lint(&profile, metadata);
+            if warnings.is_empty() {
+                lines.push(String::new());
+                lines.push("✓ the profile fits what the IdP advertises".to_owned());
+            }
+            for w in warnings {
+                lines.push(String::new());
+                lines.push(format!("! {}", sanitize(&w.message)));
+                lines.push(format!("    fix: {}", sanitize(&w.fix)));
+            }
+        }
+        self.flow.panel = Some(("Discovery (Ctrl+O fetches it again)".to_owned(), lines));
+        if filled.is_empty() {
+            self.info(format!("discovered {}", sanitize(&metadata.issuer)));
+        } else {
+            self.info(format!(
+                "discovered {}: filled {} (Ctrl+S keeps them)",
+                sanitize(&metadata.issuer),
+                filled.join(" and ")
+            ));
+        }
+        self.set_focus(Pane::Flow);
     }
 }

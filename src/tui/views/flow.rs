@@ -16,19 +16,16 @@ use super::theme::symbol;
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut out: Vec<Line<'static>> = Vec::new();
-    if app.flow.checking {
+    if let Some(what) = app.flow.checking {
         out.push(Line::from(Span::styled(
-            "Checking the redirect URI with the IdP…",
+            format!("Running {what}…"),
             t.level(Level::Warn),
         )));
         out.push(Line::from(""));
     }
-    if let Some(diagnosis) = &app.flow.diagnosis {
-        out.push(Line::from(Span::styled(
-            "Redirect check (Ctrl+D runs it again)",
-            t.accent(),
-        )));
-        for line in diagnosis {
+    if let Some((title, lines)) = &app.flow.panel {
+        out.push(Line::from(Span::styled(title.clone(), t.accent())));
+        for line in lines {
             let style = if line.starts_with('✗') {
                 t.level(Level::Error)
             } else if line.starts_with('!') {
@@ -41,7 +38,7 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
         out.push(Line::from(""));
     }
     match app.flow.status {
-        FlowStatus::Idle if app.flow.diagnosis.is_some() || app.flow.checking => return out,
+        FlowStatus::Idle if app.flow.panel.is_some() || app.flow.checking.is_some() => return out,
         FlowStatus::Idle => {
             out.push(Line::from(
                 "Press Ctrl+R to run the flow for the open profile.",

@@ -124,7 +124,11 @@ fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
                 Style::new(),
             ));
         }
-        return out;
+        // An ID token that failed its checks still came with tokens: show them, labelled.
+        if report["tokens"].is_null() {
+            return out;
+        }
+        out.push(Line::from(""));
     }
     let tokens = &report["tokens"];
     let row = |k: &str, v: String| styled(&format!("{k:<14}{v}"), width, 14, Style::new());
@@ -162,12 +166,29 @@ fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
             "none (add openid to the scope)".into()
         },
     ));
-    out.extend(styled(
-        "JWTs are decoded for reading; their signatures are not verified.",
-        width,
-        0,
-        t.dim(),
-    ));
+    match tokens["id_token"]["verified"].as_bool() {
+        Some(true) => out.extend(styled(
+            "ID token verified: signature and claims checked (ID Token tab).",
+            width,
+            0,
+            t.level(Level::Info),
+        )),
+        Some(false) => out.extend(styled(
+            &format!(
+                "ID token UNVERIFIED: failed {} (ID Token tab).",
+                failed_checks(&tokens["id_token"]).join(", ")
+            ),
+            width,
+            0,
+            t.level(Level::Error),
+        )),
+        None => out.extend(styled(
+            "Tokens are decoded for reading; without an issuer in the profile nothing is verified.",
+            width,
+            0,
+            t.dim(),
+        )),
+    }
     for (title, key) in [
         ("ID token claims", "id_token"),
         ("Access token claims", "access_token"),
@@ -191,6 +212,47 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
         Line::from(Span::styled(kind_label(token), t.accent())),
         Line::from(""),
     ];
+    if let Some(checks) = token["validation"].as_array() {
+        let verified = token["verified"].as_bool().unwrap_or(false);
+        let (head, level) = if verified {
+            (
+                "VERIFIED — every check passed (OIDC Core 3.1.3.7)".to_owned(),
+                Level::Info,
+            )
+        } else {
+            (
+                format!("UNVERIFIED — failed: {}", failed_checks(token).join(", ")),
+                Level::Error,
+            )
+        };
+        out.push(Line::from(Span::styled(head, t.level(level))));
+        for c in checks {
+            let (mark, level) = match c["result"].as_str() {
+                Some("pass") => ("✓", Some(Level::Info)),
+                Some("fail") => ("✗", Some(Level::Error)),
+                _ => ("-", None),
+            };
+            let text = format!("  {mark} {:<10}{}", plain(&c["check"]), plain(&c["detail"]));
+            out.extend(styled(
+                &text,
+                width,
+                15,
+                level.map_or(t.dim(), |l| t.level(l)),
+            ));
+        }
+        out.push(Line::from(""));
+    }
+    if let Some(sig) = token["signature"].as_object() {
+        let result = sig.get("result").map(plain).unwrap_or_default();
+        let detail = sig.get("detail").map(plain).unwrap_or_default();
+        out.extend(styled(
+            &format!("signature: {result} — {detail}"),
+            width,
+            4,
+            t.dim(),
+        ));
+        out.push(Line::from(""));
+    }
     match token["kind"].as_str() {
         Some("jwt") | Some("jwe") => {
             out.push(Line::from(Span::styled("Header", t.accent())));
@@ -247,11 +309,35 @@ fn short_kind(token: &Value) -> String {
     }
 }
 
+/// The names of the checks an ID token failed.
+fn failed_checks(token: &Value) -> Vec<String> {
+    token["validation"]
+        .as_array()
+        .map(|checks| {
+            checks
+                .iter()
+                .filter(|c| c["result"] == "fail")
+                .map(|c| plain(&c["check"]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn kind_label(token: &Value) -> String {
     match token["kind"].as_str() {
         Some("jwt") => {
-            let alg = token["header"]["alg"].as_str().unwrap_or("?");
-            format!("JWT, {} (decoded; signature not verified)", sanitize(alg))
+            let alg = sanitize(token["header"]["alg"].as_str().unwrap_or("?"));
+            match (
+                token["verified"].as_bool(),
+                token["signature"]["result"].as_str(),
+            ) {
+                (Some(true), _) => format!("JWT, {alg} — verified"),
+                (Some(false), _) => format!("JWT, {alg} — UNVERIFIED (decoded for reading)"),
+                (None, Some("pass")) => {
+                    format!("JWT, {alg} — signature verified with the issuer's key")
+                }
+                _ => format!("JWT, {alg} (decoded; signature not verified)"),
+            }
         }
         Some("jwe") => "JWE (encrypted; only the header can be read)".to_owned(),
         Some(_) => {
