@@ -2,4 +2,5 @@
 //! callback server, and the browser launcher.
 pub mod browser;
 pub mod callback_server;
+pub mod discovery;
 pub mod http;

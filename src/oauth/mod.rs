@@ -6,6 +6,7 @@ pub mod endpoint_response;
 pub mod error;
 pub mod introspection;
 pub mod jwt;
+pub mod metadata;
 pub mod pkce;
 pub mod random;
 pub mod refresh;

@@ -1,0 +1,240 @@
+//! Fetching an issuer's metadata: OpenID Connect Discovery first, then RFC 8414.
+
+use std::fmt;
+
+use url::Url;
+
+use super::http::{HttpClient, TransportError};
+use crate::oauth::metadata::{parse_metadata, Metadata, MetadataError};
+use crate::oauth::text::sanitize;
+
+/// One well-known URL tried and what came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub url: String,
+    pub outcome: AttemptOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Transport(TransportError),
+    /// Not 200; `excerpt` is the start of the body, made safe to show.
+    Status {
+        status: u16,
+        excerpt: String,
+    },
+    Invalid(MetadataError),
+}
+
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.outcome {
+            AttemptOutcome::Transport(e) => write!(f, "{}: {e}", self.url),
+            AttemptOutcome::Status { status, excerpt } if excerpt.is_empty() => {
+                write!(f, "{}: HTTP {status}", self.url)
+            }
+            AttemptOutcome::Status { status, excerpt } => {
+                write!(f, "{}: HTTP {status}: {excerpt}", self.url)
+            }
+            AttemptOutcome::Invalid(e) => write!(f, "{}: {e}", self.url),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("\"{issuer}\" is not a usable issuer: {reason}")]
+    InvalidIssuer { issuer: String, reason: String },
+    /// A document was found but names another issuer (OIDC Discovery §4.3, RFC 8414 §3.3).
+    #[error("{url} describes issuer \"{actual}\", not \"{expected}\" (they must be identical)")]
+    IssuerMismatch {
+        url: String,
+        expected: String,
+        actual: String,
+        tried: Vec<Attempt>,
+    },
+    /// Every URL failed to connect.
+    #[error("the issuer is unreachable; tried {}", list(.tried))]
+    Unreachable { tried: Vec<Attempt> },
+    /// Something answered, but no URL served a usable document.
+    #[error("no discovery document found; tried {}", list(.tried))]
+    NotFound { tried: Vec<Attempt> },
+}
+
+impl DiscoveryError {
+    /// The URLs tried, in order, with what came back.
+    pub fn tried(&self) -> &[Attempt] {
+        match self {
+            DiscoveryError::InvalidIssuer { .. } => &[],
+            DiscoveryError::IssuerMismatch { tried, .. }
+            | DiscoveryError::Unreachable { tried }
+            | DiscoveryError::NotFound { tried } => tried,
+        }
+    }
+}
+
+fn list(tried: &[Attempt]) -> String {
+    tried
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The well-known URLs for an issuer, in the order tried: OIDC Discovery §4 appends
+/// `/.well-known/openid-configuration` to the issuer; RFC 8414 §3.1 inserts
+/// `/.well-known/oauth-authorization-server` between host and path, and many servers also
+/// serve it appended, so both forms are tried when the issuer has a path.
+pub fn well_known_urls(issuer: &str) -> Result<Vec<String>, DiscoveryError> {
+    let invalid = |reason: &str| DiscoveryError::InvalidIssuer {
+        issuer: sanitize(issuer),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(issuer).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(invalid(
+            "the scheme must be https (or http for local testing)",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("an issuer has no query or fragment (RFC 8414 §2)"));
+    }
+    let base = issuer.trim_end_matches('/');
+    let path = url.path().trim_end_matches('/');
+    let origin = url.origin().ascii_serialization();
+    let mut urls = vec![
+        format!("{base}/.well-known/openid-configuration"),
+        format!("{origin}/.well-known/oauth-authorization-server{path}"),
+        format!("{base}/.well-known/oauth-authorization-server"),
+    ];
+    urls.dedup();
+    Ok(urls)
+}
+
+/// Fetches and checks the metadata of `issuer`. The first URL that serves a document for
+/// this issuer wins; a document for another issuer is an error, never used.
+pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Metadata, DiscoveryError> {
+    let mut tried = Vec::new();
+    for url in well_known_urls(issuer)? {
+        let outcome = match http.get(&url).await {
+            Err(e) => AttemptOutcome::Transport(e),
+            Ok(r) if r.status != 200 => AttemptOutcome::Status {
+                status: r.status,
+                excerpt: excerpt(&r.body),
+            },
+            Ok(r) => match parse_metadata(issuer, &r.body) {
+                Ok(metadata) => return Ok(metadata),
+                Err(MetadataError::IssuerMismatch { expected, actual }) => {
+                    return Err(DiscoveryError::IssuerMismatch {
+                        url,
+                        expected,
+                        actual,
+                        tried,
+                    })
+                }
+                Err(e) => AttemptOutcome::Invalid(e),
+            },
+        };
+        tried.push(Attempt { url, outcome });
+    }
+    if tried
+        .iter()
+        .all(|a| matches!(a.outcome, AttemptOutcome::Transport(_)))
+    {
+        Err(DiscoveryError::Unreachable { tried })
+    } else {
+        Err(DiscoveryError::NotFound { tried })
+    }
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = sanitize(&text).chars().take(120).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_without_path_has_two_urls() {
+        assert_eq!(
+            well_known_urls("https://idp.example").unwrap(),
+            [
+                "https://idp.example/.well-known/openid-configuration",
+                "https://idp.example/.well-known/oauth-authorization-server",
+            ]
+        );
+        // A trailing slash does not double up.
+        assert_eq!(
+            well_known_urls("https://idp.example/").unwrap()[0],
+            "https://idp.example/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn issuer_with_path_gets_both_rfc8414_forms() {
+        assert_eq!(
+            well_known_urls("https://idp.example:8443/realms/dev").unwrap(),
+            [
+                "https://idp.example:8443/realms/dev/.well-known/openid-configuration",
+                "https://idp.example:8443/.well-known/oauth-authorization-server/realms/dev",
+                "https://idp.example:8443/realms/dev/.well-known/oauth-authorization-server",
+            ]
+        );
+    }
+
+    #[test]
+    fn unusable_issuers_are_refused() {
+        for bad in [
+            "idp.example",
+            "ftp://idp.example",
+            "https://idp.example/?a=b",
+        ] {
+            assert!(
+                matches!(
+                    well_known_urls(bad),
+                    Err(DiscoveryError::InvalidIssuer { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_list_what_was_tried() {
+        let e = DiscoveryError::NotFound {
+            tried: vec![
+                Attempt {
+                    url: "https://a/.well-known/openid-configuration".into(),
+                    outcome: AttemptOutcome::Status {
+                        status: 404,
+                        excerpt: "Not Found".into(),
+                    },
+                },
+                Attempt {
+                    url: "https://a/.well-known/oauth-authorization-server".into(),
+                    outcome: AttemptOutcome::Invalid(MetadataError::NotObject),
+                },
+            ],
+        };
+        assert_eq!(
+            e.to_string(),
+            "no discovery document found; tried https://a/.well-known/openid-configuration: \
+             HTTP 404: Not Found; https://a/.well-known/oauth-authorization-server: the \
+             discovery document is not a JSON object"
+        );
+    }
+
+    #[test]
+    fn excerpts_are_short_and_single_line() {
+        let long = "x".repeat(500);
+        assert_eq!(excerpt(long.as_bytes()).chars().count(), 121);
+        assert_eq!(excerpt(b"<h1>Not\r\nFound</h1>"), "<h1>Not Found</h1>");
+    }
+}

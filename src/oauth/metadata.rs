@@ -1,0 +1,205 @@
+//! Authorization server metadata (OIDC Discovery §3, RFC 8414 §2), parsed and checked
+//! against the issuer it was fetched for.
+
+use serde_json::Value;
+
+use super::text::sanitize;
+
+/// What a discovery document says, with the fields tokenbench uses typed and the rest kept.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    pub issuer: String,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    pub authorization_response_iss_parameter_supported: bool,
+    /// The whole document as received, for display.
+    pub raw: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataError {
+    #[error("the discovery document is not JSON: {0}")]
+    NotJson(String),
+    #[error("the discovery document is not a JSON object")]
+    NotObject,
+    #[error("the discovery document has no \"issuer\"")]
+    MissingIssuer,
+    #[error("the discovery document's \"{field}\" is not {expected}")]
+    WrongType {
+        field: &'static str,
+        expected: &'static str,
+    },
+    /// OIDC Discovery §4.3 / RFC 8414 §3.3: the issuer must be identical, or the document
+    /// may describe someone else.
+    #[error("the discovery document's issuer is \"{actual}\", but the expected issuer is \"{expected}\" (they must be identical)")]
+    IssuerMismatch { expected: String, actual: String },
+}
+
+/// Parses a discovery document fetched for `expected_issuer`; its `issuer` must equal it
+/// exactly (no normalisation: a trailing slash is a different issuer).
+pub fn parse_metadata(expected_issuer: &str, body: &[u8]) -> Result<Metadata, MetadataError> {
+    let raw: Value =
+        serde_json::from_slice(body).map_err(|e| MetadataError::NotJson(e.to_string()))?;
+    let obj = raw.as_object().ok_or(MetadataError::NotObject)?;
+    let issuer = match obj.get("issuer") {
+        None | Some(Value::Null) => return Err(MetadataError::MissingIssuer),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(MetadataError::WrongType {
+                field: "issuer",
+                expected: "a string",
+            })
+        }
+    };
+    if issuer != expected_issuer {
+        return Err(MetadataError::IssuerMismatch {
+            expected: sanitize(expected_issuer),
+            actual: sanitize(&issuer),
+        });
+    }
+    Ok(Metadata {
+        authorization_endpoint: string(obj, "authorization_endpoint")?,
+        token_endpoint: string(obj, "token_endpoint")?,
+        userinfo_endpoint: string(obj, "userinfo_endpoint")?,
+        jwks_uri: string(obj, "jwks_uri")?,
+        introspection_endpoint: string(obj, "introspection_endpoint")?,
+        revocation_endpoint: string(obj, "revocation_endpoint")?,
+        code_challenge_methods_supported: strings(obj, "code_challenge_methods_supported")?,
+        token_endpoint_auth_methods_supported: strings(
+            obj,
+            "token_endpoint_auth_methods_supported",
+        )?,
+        scopes_supported: strings(obj, "scopes_supported")?,
+        authorization_response_iss_parameter_supported: boolean(
+            obj,
+            "authorization_response_iss_parameter_supported",
+        )?,
+        issuer,
+        raw,
+    })
+}
+
+type Object = serde_json::Map<String, Value>;
+
+fn string(obj: &Object, field: &'static str) -> Result<Option<String>, MetadataError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(MetadataError::WrongType {
+            field,
+            expected: "a string",
+        }),
+    }
+}
+
+fn strings(obj: &Object, field: &'static str) -> Result<Vec<String>, MetadataError> {
+    let wrong = || MetadataError::WrongType {
+        field,
+        expected: "an array of strings",
+    };
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(wrong))
+            .collect(),
+        Some(_) => Err(wrong()),
+    }
+}
+
+/// Absent means false (RFC 9207 §3).
+fn boolean(obj: &Object, field: &'static str) -> Result<bool, MetadataError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(MetadataError::WrongType {
+            field,
+            expected: "true or false",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{
+        "issuer": "https://idp.example",
+        "authorization_endpoint": "https://idp.example/authorize",
+        "token_endpoint": "https://idp.example/token",
+        "jwks_uri": "https://idp.example/jwks",
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
+        "scopes_supported": ["openid", "email"],
+        "authorization_response_iss_parameter_supported": true,
+        "x_vendor": 1
+    }"#;
+
+    #[test]
+    fn parses_the_fields_used() {
+        let m = parse_metadata("https://idp.example", DOC.as_bytes()).unwrap();
+        assert_eq!(m.issuer, "https://idp.example");
+        assert_eq!(
+            m.token_endpoint.as_deref(),
+            Some("https://idp.example/token")
+        );
+        assert_eq!(m.userinfo_endpoint, None);
+        assert_eq!(m.code_challenge_methods_supported, ["S256"]);
+        assert_eq!(m.scopes_supported, ["openid", "email"]);
+        assert!(m.authorization_response_iss_parameter_supported);
+        assert_eq!(m.raw["x_vendor"], 1);
+    }
+
+    #[test]
+    fn issuer_must_match_exactly_and_both_are_named() {
+        let e = parse_metadata("https://idp.example/", DOC.as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            MetadataError::IssuerMismatch {
+                expected: "https://idp.example/".into(),
+                actual: "https://idp.example".into()
+            }
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("\"https://idp.example\"") && text.contains("\"https://idp.example/\"")
+        );
+    }
+
+    #[test]
+    fn absent_lists_are_empty_and_absent_iss_support_is_false() {
+        let m = parse_metadata("i", br#"{"issuer":"i"}"#).unwrap();
+        assert!(m.code_challenge_methods_supported.is_empty());
+        assert!(!m.authorization_response_iss_parameter_supported);
+    }
+
+    #[test]
+    fn malformed_documents_are_typed() {
+        assert!(matches!(
+            parse_metadata("i", b"<html>"),
+            Err(MetadataError::NotJson(_))
+        ));
+        assert_eq!(
+            parse_metadata("i", b"[]").unwrap_err(),
+            MetadataError::NotObject
+        );
+        assert_eq!(
+            parse_metadata("i", b"{}").unwrap_err(),
+            MetadataError::MissingIssuer
+        );
+        assert_eq!(
+            parse_metadata("i", br#"{"issuer":"i","scopes_supported":"openid"}"#).unwrap_err(),
+            MetadataError::WrongType {
+                field: "scopes_supported",
+                expected: "an array of strings"
+            }
+        );
+    }
+}
