@@ -1,7 +1,7 @@
 //! Token introspection (RFC 7662): the request, authenticated like the token request, and
 //! the response, whose one required member is `active`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 // A JSON body is accepted whatever its content type: the members are what matter.
@@ -14,7 +14,7 @@ use super::types::EndpointUrl;
 const ENDPOINT: &str = "introspection";
 
 /// Which token is meant: the hint of RFC 7662 §2.1 and RFC 7009 §2.1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     #[default]
