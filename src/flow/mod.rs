@@ -2,9 +2,10 @@
 //! network and reports progress as events.
 pub mod diagnosis;
 pub mod error;
+pub mod grants;
 pub mod report;
 pub mod run;
 
 pub use error::FlowError;
-pub use report::FlowReport;
+pub use report::{FlowReport, Received};
 pub use run::{run_flow, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, DIAGNOSE_AFTER};

@@ -24,8 +24,17 @@ pub struct FlowReport {
     pub token_request: Option<Value>,
     pub token_response: Option<Value>,
     pub tokens: Option<Value>,
+    /// The token response as parsed, and when it arrived (for the token cache).
+    pub received: Option<Received>,
     pub warnings: Vec<String>,
     pub error: Option<FlowError>,
+}
+
+/// A successful token response and the Unix time it arrived.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub response: TokenResponse,
+    pub at: i64,
 }
 
 impl FlowReport {

@@ -23,7 +23,7 @@ use crate::profile::Profile;
 
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
 use super::error::FlowError;
-use super::report::{pairs_json, tokens_json, FlowReport};
+use super::report::{pairs_json, tokens_json, FlowReport, Received};
 
 /// How the authorization URL reaches a browser.
 #[derive(Debug, Clone)]
@@ -300,7 +300,12 @@ async fn run_inner(
         response.header("content-type"),
         &response.body,
     )?;
-    report.tokens = Some(tokens_json(&tokens, (io.now)()));
+    let now = (io.now)();
+    report.tokens = Some(tokens_json(&tokens, now));
+    report.received = Some(Received {
+        response: tokens,
+        at: now,
+    });
     Ok(())
 }
 

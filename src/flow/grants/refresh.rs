@@ -1,0 +1,72 @@
+//! The refresh-token grant on cached tokens: what rotated, what changed, and a refreshed ID
+//! token that must still be about the same user. No retries: a refused refresh token means
+//! signing in again.
+
+use crate::cache::CachedTokens;
+use crate::oauth::introspection::TokenKind;
+use crate::oauth::refresh::refresh_token_request;
+use crate::oauth::refreshed::{check_continuity, refresh_changes};
+use crate::oauth::token_response::parse_token_response;
+use crate::profile::Profile;
+
+use super::super::report::tokens_json;
+use super::error::GrantError;
+use super::exchange::{client_credentials, http_client, send, GrantIo};
+use super::report::{GrantReport, GrantResult, Operation};
+
+/// Refreshes the cached tokens at the profile's token endpoint. On success `result` says
+/// what changed and `updated` holds the entry to cache.
+pub async fn refresh(profile: &Profile, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+    let mut report = GrantReport::new(Operation::Refresh, &profile.name);
+    if let Err(e) = refresh_inner(profile, cached, io, &mut report).await {
+        report.error = Some(e);
+    }
+    report
+}
+
+async fn refresh_inner(
+    profile: &Profile,
+    cached: &CachedTokens,
+    io: &GrantIo<'_>,
+    report: &mut GrantReport,
+) -> Result<(), GrantError> {
+    let Some(refresh_token) = cached.token(TokenKind::Refresh) else {
+        return Err(GrantError::MissingToken {
+            profile: profile.name.clone(),
+            kind: TokenKind::Refresh,
+            revoked: cached.stored(TokenKind::Refresh).is_some(),
+        });
+    };
+    let before = cached
+        .tokens()
+        .map_err(|e| GrantError::Internal(format!("the cached response is unusable: {e}")))?;
+    let client = client_credentials(profile, io.env)?;
+    let http = http_client(io.http)?;
+    let request = refresh_token_request(
+        &profile.token_url,
+        &client,
+        &refresh_token,
+        None,
+        &profile.token_params,
+    );
+    let response = send(&http, &request, report).await?;
+    let after = parse_token_response(
+        response.status,
+        response.header("content-type"),
+        &response.body,
+    )?;
+    let mut id_token_checked = false;
+    if let (Some(original), Some(refreshed)) = (cached.id_token(), after.id_token.as_deref()) {
+        check_continuity(original, refreshed)?;
+        id_token_checked = true;
+    }
+    let now = (io.now)();
+    let changes = refresh_changes(&before, cached.received_at, &after, now);
+    report.result = Some(GrantResult::Refreshed {
+        changes,
+        tokens: tokens_json(&after, now),
+        id_token_checked,
+    });
+    report.updated = Some(cached.refreshed(&after, now));
+    Ok(())
+}
