@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use faults::{Faults, WRONG_ISSUER, WRONG_STATE};
+pub use faults::{Faults, OTHER_SUB, WRONG_ISSUER, WRONG_STATE};
 pub use keys::KeyError;
 
 use keys::SigningKey;
