@@ -4,6 +4,8 @@ use clap::Args;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
+use crate::cache::TokenCache;
+use crate::flow::grants::cache_run;
 use crate::flow::{run_flow, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, FlowReport};
 use crate::net::http::HttpLimits;
 use crate::oauth::random::OsEntropy;
@@ -25,6 +27,9 @@ pub struct RunArgs {
     /// Do not open a browser; print the URL to stderr.
     #[arg(long)]
     no_browser: bool,
+    /// Keep the tokens in the token cache (as `cache_tokens = true` in the profile does).
+    #[arg(long)]
+    cache: bool,
 }
 
 pub async fn run(args: RunArgs) -> i32 {
@@ -47,11 +52,29 @@ pub async fn run(args: RunArgs) -> i32 {
         http: HttpLimits::default(),
         ..FlowOptions::default()
     };
-    execute_flow(&profile, &options, args.json).await
+    let cache = if args.cache || profile.cache_tokens {
+        match TokenCache::user() {
+            Ok(cache) => Some(cache),
+            Err(e) => return super::fail(args.json, "cache", 1, &e.to_string()),
+        }
+    } else {
+        None
+    };
+    execute_flow_with(&profile, &options, args.json, cache.as_ref()).await
 }
 
 /// Runs a flow with progress on stderr, then prints the report; Ctrl+C cancels cleanly.
 pub(super) async fn execute_flow(profile: &Profile, options: &FlowOptions, json: bool) -> i32 {
+    execute_flow_with(profile, options, json, None).await
+}
+
+/// [`execute_flow`], caching the tokens of a successful run when given a cache.
+async fn execute_flow_with(
+    profile: &Profile,
+    options: &FlowOptions,
+    json: bool,
+    cache: Option<&TokenCache>,
+) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
     let printer = tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
@@ -77,12 +100,20 @@ pub(super) async fn execute_flow(profile: &Profile, options: &FlowOptions, json:
     };
     // The flow has dropped its sender; let the printer finish so lines keep their order.
     let _ = printer.await;
+    let mut report = report;
+    if let Some(cache) = cache {
+        match cache_run(cache, profile, &report) {
+            Ok(Some(path)) => eprintln!("• tokens cached in {}", path.display()),
+            Ok(None) => {}
+            Err(e) => report.warnings.push(e.to_string()),
+        }
+    }
     print_report(&report, json);
     report.exit_code()
 }
 
 /// Lines typed or pasted on stdin.
-fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
+pub(super) fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
