@@ -4,3 +4,4 @@ pub mod browser;
 pub mod callback_server;
 pub mod discovery;
 pub mod http;
+pub mod jwks;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::DocumentMut;
 
 use super::edit;
-use super::load::{file_stem, parse_raw, read_text, validate, ProfileError};
+use super::load::{file_stem, parse_raw, read_text, validate_all, ProfileError};
 use super::model::RawProfile;
 use super::name::{validate_name, NameError};
 use super::store::{create_private_dir, write_new, NewMode};
@@ -44,7 +44,8 @@ impl ProfileEntry {
             Err(e) => (None, Some(e)),
             Ok(raw) => (
                 raw.name.clone().filter(|n| !n.trim().is_empty()),
-                validate(path, &name, &raw).err(),
+                // Lenient on endpoints left to discovery, like the form.
+                validate_all(path, &raw).into_iter().next(),
             ),
         };
         // A file that loads but cannot be reached by name still deserves a mention.

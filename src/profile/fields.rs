@@ -49,6 +49,22 @@ pub fn endpoint(value: Option<&str>) -> Result<EndpointUrl, String> {
     EndpointUrl::parse(required(value)?).map_err(|e| e.to_string())
 }
 
+/// `auth_url` and `token_url` when an issuer may supply them: None means "discover it".
+/// Without `discoverable`, empty is an error that says how it could be left empty.
+pub fn endpoint_or_discovered(
+    value: Option<&str>,
+    has_issuer: bool,
+    discoverable: bool,
+) -> Result<Option<EndpointUrl>, String> {
+    match value.map(str::trim) {
+        None | Some("") if discoverable => Ok(None),
+        None | Some("") if has_issuer => Err(
+            "is required; with `issuer` set it may stay empty, and is then taken from the discovery document when the profile is resolved for a run".to_owned(),
+        ),
+        _ => endpoint(value).map(Some),
+    }
+}
+
 pub fn client_id(value: Option<&str>) -> Result<ClientId, String> {
     required(value).map(ClientId::new)
 }

@@ -7,7 +7,7 @@ use crate::oauth::authorize::RESERVED_AUTH_PARAMS;
 use super::fields;
 use super::model::{Profile, RawProfile};
 // The warnings sit beside the errors for callers that look for both here.
-pub use super::notes::{notes, LOCALHOST, NOT_LOOPBACK, PLAIN_HTTP, PLAIN_METHOD};
+pub use super::notes::{notes, DISCOVERED, LOCALHOST, NOT_LOOPBACK, PLAIN_HTTP, PLAIN_METHOD};
 
 /// Parameters of the token request that extra `token_params` may not replace.
 pub const RESERVED_TOKEN_PARAMS: &[&str] = &[
@@ -117,19 +117,33 @@ pub fn validate(
     default_name: &str,
     raw: &RawProfile,
 ) -> Result<Profile, ProfileError> {
-    check(file, default_name, raw).map_err(|errors| {
-        errors
-            .into_iter()
-            .next()
-            // `check` never fails without an error; this keeps that a non-panicking invariant.
-            .unwrap_or_else(|| ProfileError::new(file, None, "is not a valid profile"))
-    })
+    // `check` never fails without an error, nor leaves endpoints open when they are
+    // required; the fallback keeps that a non-panicking invariant.
+    let invalid = || ProfileError::new(file, None, "is not a valid profile");
+    match check(file, default_name, raw, Endpoints::Required) {
+        Ok(Some(profile)) => Ok(profile),
+        Ok(None) => Err(invalid()),
+        Err(errors) => Err(errors.into_iter().next().unwrap_or_else(invalid)),
+    }
 }
 
 /// Every wrong key with its reason, one error per key, in form order; empty when the profile
 /// is valid. For inline messages while the profile is edited.
+/// With `issuer` set, empty `auth_url` and `token_url` are valid here: they are taken from
+/// the discovery document when the profile is resolved for a run (`flow::resolve`).
 pub fn validate_all(file: &Path, raw: &RawProfile) -> Vec<ProfileError> {
-    check(file, "", raw).err().unwrap_or_default()
+    check(file, "", raw, Endpoints::Discoverable)
+        .err()
+        .unwrap_or_default()
+}
+
+/// How an empty `auth_url` or `token_url` is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoints {
+    /// A typed profile needs both.
+    Required,
+    /// Empty is fine when `issuer` is set: discovery fills them.
+    Discoverable,
 }
 
 /// Errors gathered while checking every key.
@@ -168,8 +182,14 @@ impl Errors<'_> {
     }
 }
 
-/// Runs every field check, in form order, collecting all errors before giving up.
-fn check(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Profile, Vec<ProfileError>> {
+/// Runs every field check, in form order, collecting all errors before giving up. Ok(None):
+/// valid, but the endpoints are left to discovery.
+fn check(
+    file: &Path,
+    default_name: &str,
+    raw: &RawProfile,
+    endpoints: Endpoints,
+) -> Result<Option<Profile>, Vec<ProfileError>> {
     let mut errors = Errors {
         file,
         found: Vec::new(),
@@ -181,8 +201,16 @@ fn check(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Profile, V
         "callback_url",
         fields::callback_url(raw.callback_url.as_deref()),
     );
-    let auth_url = e.field("auth_url", fields::endpoint(raw.auth_url.as_deref()));
-    let token_url = e.field("token_url", fields::endpoint(raw.token_url.as_deref()));
+    let has_issuer = matches!(issuer, Some(Some(_)));
+    let discoverable = has_issuer && endpoints == Endpoints::Discoverable;
+    let auth_url = e.field(
+        "auth_url",
+        fields::endpoint_or_discovered(raw.auth_url.as_deref(), has_issuer, discoverable),
+    );
+    let token_url = e.field(
+        "token_url",
+        fields::endpoint_or_discovered(raw.token_url.as_deref(), has_issuer, discoverable),
+    );
     let client_id = e.field("client_id", fields::client_id(raw.client_id.as_deref()));
     let client_secret = e.field(
         "client_secret",
@@ -233,7 +261,10 @@ fn check(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Profile, V
     else {
         return Err(errors.found);
     };
-    Ok(Profile {
+    let (Some(auth_url), Some(token_url)) = (auth_url, token_url) else {
+        return Ok(None);
+    };
+    Ok(Some(Profile {
         name: fields::name(raw.name.as_deref(), default_name),
         issuer,
         callback_url,
@@ -249,7 +280,7 @@ fn check(file: &Path, default_name: &str, raw: &RawProfile) -> Result<Profile, V
         cache_tokens: raw.cache_tokens.unwrap_or(false),
         auth_params,
         token_params,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -398,6 +429,28 @@ code = "c"
         );
         assert!(errors.iter().all(|e| e.file == f));
         assert_eq!(validate(f, "p", &raw).unwrap_err(), errors[0]);
+    }
+
+    #[test]
+    fn with_an_issuer_endpoints_may_be_left_to_discovery() {
+        let f = Path::new("p.toml");
+        let text = GOOD
+            .replace("auth_url = \"https://idp.example/authorize\"\n", "")
+            .replace("https://idp.example/token", "");
+        let raw = parse_raw(f, &format!("issuer = \"https://idp.example\"\n{text}")).unwrap();
+        assert!(validate_all(f, &raw).is_empty());
+        // A typed profile still needs them, and says how they could stay empty.
+        let e = validate(f, "p", &raw).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("auth_url"));
+        assert!(e.reason.contains("discovery document"), "{e}");
+        // Without an issuer, empty is simply missing.
+        let raw = parse_raw(f, &text).unwrap();
+        let keys: Vec<_> = validate_all(f, &raw)
+            .into_iter()
+            .filter_map(|e| e.key)
+            .collect();
+        assert_eq!(keys, ["auth_url", "token_url"]);
+        assert_eq!(validate_all(f, &raw)[0].reason, "is required");
     }
 
     #[test]

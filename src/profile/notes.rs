@@ -15,6 +15,7 @@ pub const LOCALHOST: &str = "RFC 8252 §8.3 recommends 127.0.0.1 or [::1] over l
 pub const PLAIN_METHOD: &str =
     "plain sends the verifier in the clear; use S256 unless the client cannot hash";
 pub const PLAIN_HTTP: &str = "plain http outside loopback exposes codes and tokens";
+pub const DISCOVERED: &str = "empty: taken from the issuer's discovery document at run time";
 
 /// `(key, note)` pairs in form order. Values that do not parse get no note: their error
 /// says enough.
@@ -39,6 +40,14 @@ pub fn notes(raw: &RawProfile) -> Vec<(String, String)> {
         if let Some(Ok(url)) = value.as_deref().map(|v| EndpointUrl::parse(v.trim())) {
             if url.url().scheme() == "http" && !is_loopback(url.url()) {
                 note(key, PLAIN_HTTP);
+            }
+        }
+    }
+    let issuer = raw.issuer.as_deref().map(str::trim).unwrap_or_default();
+    if EndpointUrl::parse(issuer).is_ok() {
+        for (key, value) in [("auth_url", &raw.auth_url), ("token_url", &raw.token_url)] {
+            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                note(key, DISCOVERED);
             }
         }
     }
@@ -121,6 +130,16 @@ mod tests {
             notes(&r),
             [("callback_url".to_owned(), LOCALHOST.to_owned())]
         );
+    }
+
+    #[test]
+    fn empty_endpoints_with_an_issuer_are_discovered() {
+        let mut r = raw("http://127.0.0.1:1/cb", "", "https://x/t", None);
+        assert!(notes(&r).is_empty(), "no issuer: the error says enough");
+        r.issuer = Some("https://idp.example".into());
+        assert_eq!(notes(&r), [("auth_url".to_owned(), DISCOVERED.to_owned())]);
+        r.token_url = None;
+        assert_eq!(keys(&notes(&r)), ["auth_url", "token_url"]);
     }
 
     #[test]
