@@ -122,21 +122,31 @@ fn demo_app(issuer: &str, dir: &std::path::Path) -> App {
     app
 }
 
-#[tokio::test]
-async fn ctrl_r_against_the_embedded_idp_shows_the_decoded_tokens() {
-    let idp = IdpServer::start(IdpConfig {
+/// The embedded IdP, approving without a person.
+async fn auto_idp() -> IdpServer {
+    IdpServer::start(IdpConfig {
         auto_approve: true,
         ..IdpConfig::default()
     })
     .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::start(
-        demo_app(idp.issuer(), dir.path()),
+    .unwrap()
+}
+
+/// The demo profile for `idp`, open in a workbench whose browser follows redirects.
+fn demo_harness(idp: &IdpServer, dir: &std::path::Path, size: (u16, u16)) -> Harness {
+    Harness::start(
+        demo_app(idp.issuer(), dir),
         BrowserMode::Follow,
-        vec![dir.path().to_owned()],
-        (100, 40),
-    );
+        vec![dir.to_owned()],
+        size,
+    )
+}
+
+#[tokio::test]
+async fn ctrl_r_against_the_embedded_idp_shows_the_decoded_tokens() {
+    let idp = auto_idp().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = demo_harness(&idp, dir.path(), (100, 40));
     h.wait_for("Callback URL", 5).await;
     let started = std::time::Instant::now();
     h.ctrl('r');
@@ -167,19 +177,9 @@ async fn ctrl_r_against_the_embedded_idp_shows_the_decoded_tokens() {
 
 #[tokio::test]
 async fn edit_save_quit_and_the_file_is_as_saved() {
-    let idp = IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap();
+    let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::start(
-        demo_app(idp.issuer(), dir.path()),
-        BrowserMode::Follow,
-        vec![dir.path().to_owned()],
-        (80, 24),
-    );
+    let mut h = demo_harness(&idp, dir.path(), (80, 24));
     h.wait_for("Callback URL", 5).await;
     // Scope is the 9th row: move down from Callback URL and type.
     for _ in 0..7 {
@@ -418,19 +418,9 @@ async fn the_ui_stays_live_while_the_flow_waits() {
 
 #[tokio::test]
 async fn after_a_run_the_generated_state_is_shown_in_the_form() {
-    let idp = IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap();
+    let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::start(
-        demo_app(idp.issuer(), dir.path()),
-        BrowserMode::Follow,
-        vec![dir.path().to_owned()],
-        (100, 40),
-    );
+    let mut h = demo_harness(&idp, dir.path(), (100, 40));
     h.wait_for("Callback URL", 5).await;
     h.ctrl('r');
     h.wait_for("ID token claims", 10).await;
@@ -447,4 +437,30 @@ async fn after_a_run_the_generated_state_is_shown_in_the_form() {
         .await;
     assert_eq!(revealed.matches("last run used:").count(), 2, "{revealed}");
     h.quit().await;
+}
+
+#[tokio::test]
+async fn ctrl_d_checks_the_redirect_uri_with_the_idp() {
+    let idp = auto_idp().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
+    raw.callback_url = Some("http://127.0.0.1:0/cb".into());
+    let mut app = App::new(Mode::Demo, system_now());
+    app.load(
+        ProfileDocument::new_file(&dir.path().join("demo.toml")),
+        raw,
+    );
+    let mut h = Harness::start(
+        app,
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (120, 50),
+    );
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('d');
+    let screen = h.wait_for("Redirect check", 10).await;
+    assert!(screen.contains("rejected"), "{screen}");
+    assert!(screen.contains("fix:"), "{screen}");
+    assert_eq!(idp.token_requests(), 0);
+    h.quit_discarding().await;
 }

@@ -16,6 +16,8 @@ pub struct FlowReport {
     pub callback: Option<Value>,
     /// Requests the callback server saw that were not the callback.
     pub stray_requests: Vec<Value>,
+    /// All stray requests, including those past the recorded ones.
+    pub stray_total: usize,
     /// Stray requests that look like a misdirected callback, with what differs.
     pub near_misses: Vec<Value>,
     /// The background probe's report, when it ran.
@@ -56,6 +58,9 @@ impl FlowReport {
                 "stray_requests".into(),
                 Value::Array(self.stray_requests.clone()),
             );
+        }
+        if self.stray_total > self.stray_requests.len() {
+            m.insert("stray_requests_total".into(), json!(self.stray_total));
         }
         if !self.near_misses.is_empty() {
             m.insert("near_misses".into(), Value::Array(self.near_misses.clone()));

@@ -66,6 +66,9 @@ impl Default for FlowOptions {
     }
 }
 
+/// How many stray requests a run records and reports one by one.
+pub const STRAY_RECORDS_KEPT: usize = 50;
+
 /// Progress, as it happens.
 #[derive(Debug, Clone)]
 pub enum FlowEvent {
@@ -401,6 +404,12 @@ async fn wait_for_callback(
             }
             event = next_server_event(server.as_deref_mut()) => match event {
                 ServerEvent::Stray(record) => {
+                    report.stray_total += 1;
+                    // A flood of junk must not grow the record or the screen without bound:
+                    // the first ones tell the story, the rest are counted.
+                    if report.stray_requests.len() >= STRAY_RECORDS_KEPT {
+                        continue;
+                    }
                     report.stray_requests.push(serde_json::to_value(&record).unwrap_or(Value::Null));
                     let near = analyse_near_miss(callback, &record);
                     let _ = events.send(FlowEvent::Stray(record));

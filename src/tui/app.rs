@@ -101,6 +101,11 @@ pub struct FlowView {
     pub paste_mode: bool,
     pub paste: TextInput,
     pub scroll: u16,
+    /// The redirect URI the run sent (the real port when the profile says 0).
+    pub redirect_uri: Option<String>,
+    /// The last redirect check (doctor), rendered; shown in the Flow pane.
+    pub diagnosis: Option<Vec<String>>,
+    pub checking: bool,
 }
 
 impl Default for FlowView {
@@ -114,6 +119,9 @@ impl Default for FlowView {
             paste_mode: false,
             paste: TextInput::default(),
             scroll: 0,
+            redirect_uri: None,
+            diagnosis: None,
+            checking: false,
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum AppEvent {
     /// A store operation finished.
     Stored(Result<Stored, String>),
     Copied(String),
+    /// A redirect check (doctor) finished.
+    Diagnosis(Box<crate::doctor::DoctorReport>),
     /// An effect failed; the message says what and why.
     Failed(String),
 }
@@ -49,11 +51,16 @@ pub enum Effect {
     StartFlow(Box<crate::profile::Profile>),
     CancelFlow,
     SubmitPaste(String),
+    /// Probe the IdP about the redirect URI; with the URI a running flow sent, only that one.
+    CheckRedirect(Box<crate::profile::Profile>, Option<String>),
     ListProfiles,
     Open(PathBuf),
     Save(Box<ProfileDocument>, Box<crate::profile::RawProfile>),
     Store(StoreOp),
-    Copy { what: String, text: String },
+    Copy {
+        what: String,
+        text: String,
+    },
     Quit,
 }
 

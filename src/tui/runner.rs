@@ -13,9 +13,11 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::doctor::{self, DoctorOptions};
 use crate::flow::{run_flow, BrowserMode, FlowIo, FlowOptions};
 use crate::net::http::HttpLimits;
 use crate::oauth::random::OsEntropy;
+use crate::oauth::types::RedirectUri;
 use crate::profile::catalog;
 use crate::profile::document::ProfileDocument;
 
@@ -164,6 +166,24 @@ fn perform(
             if let Some(f) = flow {
                 let _ = f.paste.send(text);
             }
+        }
+        Effect::CheckRedirect(profile, sent) => {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                // While a run listens on the port, probe only the URI it sent; otherwise the
+                // whole diagnosis, variants included.
+                let sent = sent.and_then(|s| RedirectUri::parse(&s).ok());
+                let opts = DoctorOptions {
+                    variants: sent.is_none(),
+                    check_port: sent.is_none(),
+                    ..DoctorOptions::default()
+                };
+                let report = match sent {
+                    Some(uri) => doctor::check_redirect(&profile, &uri, &opts).await,
+                    None => doctor::diagnose(&profile, opts).await,
+                };
+                let _ = tx.send(AppEvent::Diagnosis(Box::new(report)));
+            });
         }
         Effect::ListProfiles => send(AppEvent::Profiles(catalog::list(&services.dirs))),
         Effect::Open(path) => send(AppEvent::Opened(

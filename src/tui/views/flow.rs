@@ -16,7 +16,32 @@ use super::theme::symbol;
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut out: Vec<Line<'static>> = Vec::new();
+    if app.flow.checking {
+        out.push(Line::from(Span::styled(
+            "Checking the redirect URI with the IdP…",
+            t.level(Level::Warn),
+        )));
+        out.push(Line::from(""));
+    }
+    if let Some(diagnosis) = &app.flow.diagnosis {
+        out.push(Line::from(Span::styled(
+            "Redirect check (Ctrl+D runs it again)",
+            t.accent(),
+        )));
+        for line in diagnosis {
+            let style = if line.starts_with('✗') {
+                t.level(Level::Error)
+            } else if line.starts_with('!') {
+                t.level(Level::Warn)
+            } else {
+                Style::new()
+            };
+            out.extend(styled(line, width, 14, style));
+        }
+        out.push(Line::from(""));
+    }
     match app.flow.status {
+        FlowStatus::Idle if app.flow.diagnosis.is_some() || app.flow.checking => return out,
         FlowStatus::Idle => {
             out.push(Line::from(
                 "Press Ctrl+R to run the flow for the open profile.",

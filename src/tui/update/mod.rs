@@ -1,0 +1,331 @@
+//! `update(event) -> effects`: the one place where the workbench's state changes. Keys and
+//! actions here; the open profile's life (lifecycle.rs) and results of background work
+//! (results.rs) in their own files.
+mod lifecycle;
+mod results;
+
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::profile::RawProfile;
+
+use super::app::{App, FlowStatus, Level, NamePurpose, Overlay, Then, TokenTab};
+use super::event::{Effect, Event};
+use super::form::Form;
+use super::input::TextInput;
+use super::keymap::{self, Action, Pane};
+use super::views::layout;
+
+/// How long the TUI waits for a callback.
+pub const FLOW_TIMEOUT_SECS: i64 = 300;
+const PAGE: u16 = 10;
+
+impl App {
+    pub fn update(&mut self, event: Event, now: i64) -> Vec<Effect> {
+        self.now = now;
+        match event {
+            Event::Key(key) => self.on_key(key),
+            Event::Mouse(mouse) => self.on_mouse(mouse),
+            Event::Paste(text) => {
+                if let Some(input) = self.focused_input() {
+                    input.paste(&text);
+                }
+                Vec::new()
+            }
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Event::Tick => Vec::new(),
+            Event::App(e) => self.on_app_event(*e),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == crossterm::event::KeyEventKind::Release {
+            return Vec::new();
+        }
+        match keymap::resolve(&key, &self.ctx()) {
+            Some(action) => self.on_action(action),
+            None => {
+                if self.ctx().typing() {
+                    if let Some(input) = self.focused_input() {
+                        input.handle(&key);
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// The text input that typing goes to, if any.
+    fn focused_input(&mut self) -> Option<&mut TextInput> {
+        if self.overlay.is_some() {
+            return match &mut self.overlay {
+                Some(Overlay::NamePrompt { input, .. }) => Some(input),
+                _ => None,
+            };
+        }
+        match self.focus {
+            Pane::Form if self.doc.is_some() => self.form.selected_input_mut(),
+            Pane::Flow if self.flow.paste_mode => Some(&mut self.flow.paste),
+            _ => None,
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        let areas = layout::areas(self, self.size);
+        let hit = |r: ratatui::layout::Rect| {
+            mouse.column >= r.x
+                && mouse.column < r.x + r.width
+                && mouse.row >= r.y
+                && mouse.row < r.y + r.height
+        };
+        match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if self.overlay.is_some() {
+                    return Vec::new();
+                }
+                if let Some((pane, _)) = areas.tabs.iter().find(|(_, r)| hit(*r)) {
+                    self.set_focus(*pane);
+                } else if let Some((pane, _)) = areas.panes.iter().find(|(_, r)| hit(*r)) {
+                    self.set_focus(*pane);
+                }
+                Vec::new()
+            }
+            MouseEventKind::ScrollUp => self.on_action(Action::Up),
+            MouseEventKind::ScrollDown => self.on_action(Action::Down),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Run => self.run(),
+            Action::Save => self.save(Then::Stay),
+            Action::Quit => {
+                self.overlay = None;
+                self.leave(Then::Quit)
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                Vec::new()
+            }
+            Action::CloseOverlay => {
+                self.overlay = None;
+                Vec::new()
+            }
+            Action::NextPane | Action::PrevPane => {
+                let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let n = Pane::ALL.len();
+                let next = if action == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.set_focus(Pane::ALL[next]);
+                Vec::new()
+            }
+            Action::Up | Action::Down => {
+                self.move_vertically(action == Action::Down, 1);
+                Vec::new()
+            }
+            Action::PageUp | Action::PageDown => {
+                self.move_vertically(action == Action::PageDown, PAGE);
+                Vec::new()
+            }
+            Action::Top => {
+                self.tokens.scroll[self.tokens.tab.index()] = 0;
+                Vec::new()
+            }
+            Action::Bottom => {
+                let max = self.max_scroll();
+                self.tokens.scroll[self.tokens.tab.index()] = max;
+                Vec::new()
+            }
+            Action::NextTab | Action::PrevTab => {
+                let i = self.tokens.tab.index();
+                let n = TokenTab::ALL.len();
+                let next = if action == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.tokens.tab = TokenTab::ALL[next];
+                Vec::new()
+            }
+            Action::NextChoice | Action::PrevChoice => {
+                self.form.cycle_choice(action == Action::NextChoice);
+                Vec::new()
+            }
+            Action::Reveal => {
+                self.reveal = !self.reveal;
+                Vec::new()
+            }
+            Action::CancelFlow => {
+                if self.flow_running() {
+                    self.flow.status = FlowStatus::Cancelled;
+                    self.flow.paste_mode = false;
+                    self.step(
+                        Level::Warn,
+                        "cancelled; the callback server is closed and its port free",
+                    );
+                    return vec![Effect::CancelFlow];
+                }
+                Vec::new()
+            }
+            Action::Copy => self.copy_token(),
+            Action::CopyAuthUrl => match self.flow.auth_url.clone() {
+                Some(url) => vec![Effect::Copy {
+                    what: "the authorization URL".into(),
+                    text: url,
+                }],
+                None => {
+                    self.info("no authorization URL yet: run the flow with Ctrl+R");
+                    Vec::new()
+                }
+            },
+            Action::Open => match self
+                .profiles
+                .get(self.selected_profile)
+                .map(|e| e.path.clone())
+            {
+                Some(path) => self.leave(Then::Open(path)),
+                None => Vec::new(),
+            },
+            Action::NewProfile => self.prompt(NamePurpose::New, ""),
+            Action::DuplicateProfile | Action::RenameProfile => {
+                let Some(entry) = self.profiles.get(self.selected_profile) else {
+                    return Vec::new();
+                };
+                let suggestion = if action == Action::DuplicateProfile {
+                    format!("{}-copy", entry.name)
+                } else {
+                    entry.name.clone()
+                };
+                let purpose = if action == Action::DuplicateProfile {
+                    NamePurpose::Duplicate
+                } else {
+                    NamePurpose::Rename
+                };
+                self.prompt(purpose, &suggestion)
+            }
+            Action::DeleteProfile => {
+                if self.selected_profile < self.profiles.len() {
+                    self.overlay = Some(Overlay::ConfirmDelete {
+                        index: self.selected_profile,
+                    });
+                }
+                Vec::new()
+            }
+            Action::Confirm => self.confirm(),
+            Action::Discard => {
+                let then = match self.overlay.take() {
+                    Some(Overlay::Unsaved { then }) => then,
+                    _ => return Vec::new(),
+                };
+                self.form = Form::from_raw(&self.base);
+                self.after(then)
+            }
+            Action::CheckRedirect => self.check_redirect(),
+            Action::SubmitPaste => {
+                let text = self.flow.paste.value().trim().to_owned();
+                if text.is_empty() {
+                    return Vec::new();
+                }
+                self.flow.paste.set("");
+                vec![Effect::SubmitPaste(text)]
+            }
+        }
+    }
+
+    pub(super) fn copy_token(&mut self) -> Vec<Effect> {
+        let Some(report) = &self.tokens.report else {
+            self.info("no tokens yet: run the flow with Ctrl+R");
+            return Vec::new();
+        };
+        let token = |k: &str| report["tokens"][k]["value"].as_str().map(str::to_owned);
+        let (what, text) = match self.tokens.tab {
+            TokenTab::Summary | TokenTab::Access => ("the access token", token("access_token")),
+            TokenTab::Id => ("the ID token", token("id_token")),
+            TokenTab::Refresh => ("the refresh token", token("refresh_token")),
+            TokenTab::Raw => (
+                "the raw response",
+                report["token_response"]["body"].as_str().map(str::to_owned),
+            ),
+            TokenTab::Log => ("the log", Some(super::views::tokens::log_text(report))),
+        };
+        match text {
+            Some(text) => vec![Effect::Copy {
+                what: what.into(),
+                text,
+            }],
+            None => {
+                self.info(format!(
+                    "nothing to copy: no {}",
+                    what.trim_start_matches("the ")
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn move_vertically(&mut self, down: bool, by: u16) {
+        if let Some(Overlay::Help { scroll }) = &mut self.overlay {
+            *scroll = if down {
+                scroll.saturating_add(by)
+            } else {
+                scroll.saturating_sub(by)
+            };
+            return;
+        }
+        match self.focus {
+            Pane::Profiles => {
+                let last = self.profiles.len().saturating_sub(1);
+                self.selected_profile = if down {
+                    (self.selected_profile + 1).min(last)
+                } else {
+                    self.selected_profile.saturating_sub(1)
+                };
+            }
+            Pane::Form => self.form.move_selection(down),
+            Pane::Flow => {
+                self.flow.scroll = if down {
+                    self.flow.scroll.saturating_add(by)
+                } else {
+                    self.flow.scroll.saturating_sub(by)
+                };
+            }
+            Pane::Tokens => {
+                let max = self.max_scroll();
+                let s = &mut self.tokens.scroll[self.tokens.tab.index()];
+                *s = if down {
+                    s.saturating_add(by).min(max)
+                } else {
+                    s.saturating_sub(by)
+                };
+            }
+        }
+    }
+
+    /// The last line the token tab can scroll to at the current size.
+    pub(super) fn max_scroll(&self) -> u16 {
+        let areas = layout::areas(self, self.size);
+        let width = areas
+            .panes
+            .iter()
+            .find(|(p, _)| *p == Pane::Tokens)
+            .map_or(self.size.0, |(_, r)| r.width);
+        let lines = super::views::tokens::tab_lines(self, width.saturating_sub(2)).len();
+        u16::try_from(lines.saturating_sub(1)).unwrap_or(u16::MAX)
+    }
+}
+
+/// A fresh profile's starting values.
+pub fn new_profile_template() -> RawProfile {
+    RawProfile {
+        callback_url: Some("http://127.0.0.1:8765/callback".into()),
+        code_challenge_method: Some("S256".into()),
+        scope: Some("openid".into()),
+        ..RawProfile::default()
+    }
+}

@@ -1,0 +1,234 @@
+//! Results of background work: flow progress, the flow's end, store operations, saves.
+
+use crate::flow::{FlowEvent, FlowReport};
+use crate::net::browser::BrowserLaunch;
+use crate::net::callback_server::ResponseMode;
+use crate::oauth::text::sanitize;
+use crate::profile::RawProfile;
+
+use super::super::app::{App, FlowStatus, Level, Step, Then, TokenTab};
+use super::super::event::{AppEvent, Effect};
+use super::super::form::Form;
+use super::super::keymap::Pane;
+
+impl App {
+    pub(super) fn step(&mut self, level: Level, text: impl Into<String>) {
+        self.flow.steps.push(Step {
+            level,
+            text: text.into(),
+            detail: Vec::new(),
+        });
+    }
+
+    pub(super) fn on_app_event(&mut self, event: AppEvent) -> Vec<Effect> {
+        match event {
+            AppEvent::Flow(e) => {
+                self.on_flow_event(e);
+                Vec::new()
+            }
+            AppEvent::FlowFinished(report) => {
+                self.on_flow_finished(&report);
+                Vec::new()
+            }
+            AppEvent::Profiles(entries) => {
+                self.profiles = entries;
+                self.selected_profile = self
+                    .selected_profile
+                    .min(self.profiles.len().saturating_sub(1));
+                Vec::new()
+            }
+            AppEvent::Opened(Ok(doc)) => {
+                let raw = doc.raw().clone();
+                self.load(doc, raw);
+                Vec::new()
+            }
+            AppEvent::Opened(Err(e)) => {
+                self.error(e);
+                Vec::new()
+            }
+            AppEvent::Saved(Ok(doc)) => {
+                self.base = doc.raw().clone();
+                let path = doc.path().display().to_string();
+                self.doc = Some(doc);
+                self.info(format!("saved {path}"));
+                let then = self.pending.take().unwrap_or(Then::Stay);
+                let mut effects = vec![Effect::ListProfiles];
+                effects.extend(self.after(then));
+                effects
+            }
+            AppEvent::Saved(Err(e)) => {
+                self.pending = None;
+                self.error(format!("not saved: {e}"));
+                Vec::new()
+            }
+            AppEvent::Stored(Ok(stored)) => {
+                self.info(stored.message);
+                if stored.removed.as_deref().is_some_and(|p| self.is_open(p)) {
+                    // The open profile's file is gone: close it rather than keep a form
+                    // whose save would recreate a deleted file.
+                    self.doc = None;
+                    self.base = RawProfile::default();
+                    self.form = Form::from_raw(&self.base);
+                }
+                let mut effects = vec![Effect::ListProfiles];
+                if let Some(path) = stored.open {
+                    effects.push(Effect::Open(path));
+                }
+                effects
+            }
+            AppEvent::Stored(Err(e)) => {
+                self.error(e);
+                vec![Effect::ListProfiles]
+            }
+            AppEvent::Failed(e) => {
+                self.error(e);
+                Vec::new()
+            }
+            AppEvent::Diagnosis(report) => {
+                self.flow.checking = false;
+                self.flow.diagnosis = Some(crate::doctor::render_lines(&report, true));
+                if report.exit_code() == 0 {
+                    self.info(report.headline());
+                } else {
+                    self.warn(report.headline());
+                }
+                Vec::new()
+            }
+            AppEvent::Copied(what) => {
+                self.info(format!("copied {what} to the clipboard (OSC 52)"));
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn on_flow_event(&mut self, event: FlowEvent) {
+        if !self.flow_running() {
+            // Late events of a cancelled run.
+            return;
+        }
+        match event {
+            FlowEvent::Prepared {
+                state,
+                code_verifier,
+            } => {
+                self.flow.used_state = Some(state);
+                self.flow.used_verifier = Some(code_verifier);
+            }
+            FlowEvent::Listening {
+                addrs,
+                redirect_uri,
+            } => {
+                let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+                self.step(
+                    Level::Info,
+                    format!("callback server listening on {}", addrs.join(" and ")),
+                );
+                if let Some(step) = self.flow.steps.last_mut() {
+                    step.detail.push(format!("redirect_uri {redirect_uri}"));
+                }
+            }
+            FlowEvent::PasteMode { redirect_uri } => {
+                self.flow.paste_mode = true;
+                self.step(
+                    Level::Warn,
+                    format!("{redirect_uri} is not on loopback: after signing in, paste the URL the browser was sent to"),
+                );
+            }
+            FlowEvent::AuthorizationUrl(url) => {
+                self.flow.auth_url = Some(url);
+            }
+            FlowEvent::Browser(BrowserLaunch::Started(how)) => {
+                self.step(Level::Info, format!("browser opened ({how})"))
+            }
+            FlowEvent::Browser(BrowserLaunch::Failed(why)) => self.step(
+                Level::Warn,
+                format!("no browser opened ({why}): press c to copy the URL and open it yourself"),
+            ),
+            FlowEvent::Stray(r) => self.step(
+                Level::Warn,
+                format!(
+                    "ignored {} {} → {} ({})",
+                    sanitize(&r.method),
+                    sanitize(&r.path),
+                    r.status,
+                    sanitize(&r.note)
+                ),
+            ),
+            // Shown as plain steps for now (the diagnosis pane is the workbench's to design).
+            FlowEvent::NearMiss(n) => self.step(Level::Warn, sanitize(&n.message)),
+            FlowEvent::Diagnosis(d) => {
+                let level = if d.exit_code() == 0 {
+                    Level::Info
+                } else {
+                    Level::Warn
+                };
+                self.step(
+                    level,
+                    format!("no callback yet; the IdP was asked: {}", d.headline()),
+                );
+                self.flow.diagnosis = Some(crate::doctor::render_lines(&d, false));
+            }
+            FlowEvent::CallbackVia(ResponseMode::Query) => {}
+            FlowEvent::CallbackVia(mode) => self.step(
+                Level::Info,
+                format!("response arrived as {}", mode.as_str()),
+            ),
+            FlowEvent::CallbackReceived => {
+                self.flow.paste_mode = false;
+                self.step(Level::Info, "callback received");
+            }
+            FlowEvent::TokenRequestSent { url } => {
+                self.step(Level::Info, format!("token request sent to {url}"))
+            }
+            FlowEvent::TokenResponse { status, elapsed_ms } => {
+                let level = if (200..300).contains(&status) {
+                    Level::Info
+                } else {
+                    Level::Warn
+                };
+                self.step(
+                    level,
+                    format!("token response: HTTP {status} in {elapsed_ms} ms"),
+                );
+            }
+            FlowEvent::Warning(w) => self.step(Level::Warn, sanitize(&w)),
+        }
+    }
+
+    pub(super) fn on_flow_finished(&mut self, report: &FlowReport) {
+        if !self.flow_running() {
+            return;
+        }
+        let json = report.to_json();
+        if let Some(params) = json["callback"]["params"].as_object() {
+            if let Some(step) = self
+                .flow
+                .steps
+                .iter_mut()
+                .rev()
+                .find(|s| s.text == "callback received")
+            {
+                step.detail = params
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {}", v.as_str().map_or(v.to_string(), sanitize)))
+                    .collect();
+            }
+        }
+        self.flow.paste_mode = false;
+        match &report.error {
+            None => {
+                self.flow.status = FlowStatus::Succeeded;
+                self.step(Level::Info, "tokens received");
+                self.tokens.tab = TokenTab::Summary;
+                self.tokens.scroll = [0; 6];
+                self.set_focus(Pane::Tokens);
+            }
+            Some(e) => {
+                self.flow.status = FlowStatus::Failed;
+                self.step(Level::Error, sanitize(&e.to_string()));
+            }
+        }
+        self.tokens.report = Some(json);
+        self.tokens.received_at = self.now;
+    }
+}
