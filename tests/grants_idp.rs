@@ -121,8 +121,17 @@ async fn refresh_rotates_the_refresh_token_and_is_accepted() {
     let old_refresh = first.token(TokenKind::Refresh).unwrap();
     assert!(!json["request"].to_string().contains(old_refresh.secret()));
 
+    let debug = format!("{report:?}");
+    let second = report.updated.clone().expect("an entry to cache");
+    for token in [
+        second.token(TokenKind::Access).unwrap(),
+        second.token(TokenKind::Refresh).unwrap(),
+        old_refresh.clone(),
+    ] {
+        assert!(!debug.contains(token.secret()), "a token in Debug: {debug}");
+    }
+
     // The rotated token works; the one it replaced is refused, with the advice to sign in.
-    let second = report.updated.expect("an entry to cache");
     assert_ne!(
         second.token(TokenKind::Refresh).unwrap().secret(),
         old_refresh.secret()

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::cache::CachedTokens;
 use crate::oauth::introspection::{Introspection, TokenKind};
 use crate::oauth::refreshed::RefreshChanges;
+use crate::oauth::secret::REDACTED;
 use crate::oauth::userinfo::UserInfo;
 
 use super::error::GrantError;
@@ -32,7 +33,8 @@ impl Operation {
 }
 
 /// The parsed outcome of a successful operation.
-#[derive(Debug, Clone)]
+// Debug is written by hand: the refreshed tokens are bearer credentials.
+#[derive(Clone)]
 pub enum GrantResult {
     Refreshed {
         changes: RefreshChanges,
@@ -49,6 +51,33 @@ pub enum GrantResult {
     Revoked {
         kind: TokenKind,
     },
+}
+
+impl std::fmt::Debug for GrantResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GrantResult::Refreshed {
+                changes,
+                id_token_checked,
+                ..
+            } => f
+                .debug_struct("Refreshed")
+                .field("changes", changes)
+                .field("id_token_checked", id_token_checked)
+                .field("tokens", &REDACTED)
+                .finish(),
+            GrantResult::Userinfo(info) => f.debug_tuple("Userinfo").field(info).finish(),
+            GrantResult::Introspected {
+                kind,
+                introspection,
+            } => f
+                .debug_struct("Introspected")
+                .field("kind", kind)
+                .field("introspection", introspection)
+                .finish(),
+            GrantResult::Revoked { kind } => f.debug_struct("Revoked").field("kind", kind).finish(),
+        }
+    }
 }
 
 impl GrantResult {
@@ -83,7 +112,7 @@ impl GrantResult {
     }
 }
 
-#[derive(Debug)]
+// Debug is written by hand: a token response body holds bearer tokens.
 pub struct GrantReport {
     pub operation: Operation,
     pub profile: String,
@@ -98,6 +127,23 @@ pub struct GrantReport {
     pub updated: Option<CachedTokens>,
     pub warnings: Vec<String>,
     pub error: Option<GrantError>,
+}
+
+impl std::fmt::Debug for GrantReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.response.as_ref().and_then(|r| r.get("status"));
+        f.debug_struct("GrantReport")
+            .field("operation", &self.operation)
+            .field("profile", &self.profile)
+            .field("endpoint", &self.endpoint)
+            .field("request", &self.request)
+            .field("response_status", &status)
+            .field("result", &self.result)
+            .field("updated", &self.updated)
+            .field("warnings", &self.warnings)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 impl GrantReport {
