@@ -30,8 +30,8 @@ pub struct Cli {
 
 const EXIT_CODES: &str =
     "Exit codes: 0 success, 1 internal error, 2 usage or invalid profile/input, \
-3 the IdP answered with an OAuth error, 4 the callback failed validation, 5 no callback before \
-the timeout, 6 transport failure.";
+3 the IdP answered with an OAuth error, 4 the callback (or a refreshed ID token, or userinfo) \
+failed validation, 5 no callback before the timeout, 6 transport failure.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
