@@ -423,3 +423,17 @@ fn endpoints_need_an_issuer() {
     // The refresh needs only the token endpoint.
     s.run(&["refresh"]).expect(0);
 }
+
+#[test]
+fn refresh_uses_the_discovered_token_endpoint_when_the_profile_leaves_it_empty() {
+    let idp = Provider::start();
+    let mut profile = Profile::public(&idp);
+    profile.auth_url = String::new();
+    profile.token_url = String::new();
+    let s = Session::new(&idp, profile);
+    s.sign_in();
+    let out = s.run(&["refresh", "--json"]);
+    let json = out.expect(0).json();
+    assert_eq!(json["endpoint"], idp.token_url());
+    assert_eq!(json["result"]["changes"]["refresh_token"], "rotated");
+}

@@ -9,7 +9,9 @@ use tokenbench::flow::grants::{
     cache_run, current_token, introspect, load_cached, refresh, require_cached, userinfo,
     GrantError, GrantIo, GrantResult, TokenSource,
 };
-use tokenbench::flow::{run_flow, system_now, BrowserMode, FlowIo, FlowOptions, FlowReport};
+use tokenbench::flow::{
+    run_flow, system_now, BrowserMode, FlowIo, FlowOptions, FlowReport, Resolved,
+};
 use tokenbench::idp::{Faults, IdpConfig, IdpServer, DEMO_CLIENT_ID, OTHER_SUB};
 use tokenbench::net::http::HttpLimits;
 use tokenbench::oauth::introspection::TokenKind;
@@ -98,7 +100,7 @@ async fn refresh_rotates_the_refresh_token_and_is_accepted() {
     let p = profile(&idp, true);
     let first = signed_in(&p).await;
 
-    let report = refresh(&p, &first, &IO).await;
+    let report = refresh(&Resolved::without_discovery(p.clone()), &first, &IO).await;
     assert_eq!(report.exit_code(), 0, "{:?}", report.error);
     let Some(GrantResult::Refreshed {
         changes,
@@ -136,9 +138,9 @@ async fn refresh_rotates_the_refresh_token_and_is_accepted() {
         second.token(TokenKind::Refresh).unwrap().secret(),
         old_refresh.secret()
     );
-    let again = refresh(&p, &second, &IO).await;
+    let again = refresh(&Resolved::without_discovery(p.clone()), &second, &IO).await;
     assert_eq!(again.exit_code(), 0, "{:?}", again.error);
-    let reused = refresh(&p, &first, &IO).await;
+    let reused = refresh(&Resolved::without_discovery(p.clone()), &first, &IO).await;
     assert_eq!(reused.exit_code(), 3);
     let message = reused.error.as_ref().unwrap().to_string();
     assert!(message.contains("invalid_grant"), "{message}");
@@ -158,7 +160,7 @@ async fn a_refreshed_id_token_about_someone_else_is_rejected() {
         refresh_other_sub: true,
         ..Faults::default()
     });
-    let report = refresh(&p, &first, &IO).await;
+    let report = refresh(&Resolved::without_discovery(p.clone()), &first, &IO).await;
     assert_eq!(report.exit_code(), 4);
     let error = report.error.as_ref().unwrap();
     assert!(
@@ -182,7 +184,7 @@ async fn userinfo_by_discovery_and_endpoints_that_are_not_there() {
     let idp = idp().await;
     let p = profile(&idp, true);
     let tokens = signed_in(&p).await;
-    let report = userinfo(&p, &tokens, &IO).await;
+    let report = userinfo(&Resolved::without_discovery(p.clone()), &tokens, &IO).await;
     assert_eq!(report.exit_code(), 0, "{:?}", report.error);
     let json = report.to_json();
     assert_eq!(json["endpoint"], format!("{}/userinfo", idp.issuer()));
@@ -197,7 +199,13 @@ async fn userinfo_by_discovery_and_endpoints_that_are_not_there() {
     assert!(!json["request"].to_string().contains(access.secret()));
 
     // The embedded IdP has no introspection endpoint: a clear error, exit 2.
-    let report = introspect(&p, &tokens, TokenKind::Access, &IO).await;
+    let report = introspect(
+        &Resolved::without_discovery(p.clone()),
+        &tokens,
+        TokenKind::Access,
+        &IO,
+    )
+    .await;
     assert_eq!(report.exit_code(), 2);
     assert!(
         report
@@ -211,7 +219,7 @@ async fn userinfo_by_discovery_and_endpoints_that_are_not_there() {
     );
     // Without an issuer there is nothing to discover from.
     let no_issuer = profile(&idp, false);
-    let report = userinfo(&no_issuer, &tokens, &IO).await;
+    let report = userinfo(&Resolved::without_discovery(no_issuer), &tokens, &IO).await;
     assert_eq!(report.exit_code(), 2);
     assert!(
         report
@@ -244,9 +252,15 @@ async fn current_token_serves_the_cache_refreshes_then_signs_in() {
 
     let quiet = |_: &str| {};
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let got = current_token(&p, Some(entry.clone()), &options(), flow_io(tx), &quiet)
-        .await
-        .unwrap();
+    let got = current_token(
+        &Resolved::without_discovery(p.clone()),
+        Some(entry.clone()),
+        &options(),
+        flow_io(tx),
+        &quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(got.source, TokenSource::Cache);
     assert_eq!(
         got.access_token.secret(),
@@ -262,9 +276,15 @@ async fn current_token_serves_the_cache_refreshes_then_signs_in() {
     let mut expiring = entry.clone();
     expiring.received_at -= 3600 - 30;
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let got = current_token(&p, Some(expiring), &options(), flow_io(tx), &quiet)
-        .await
-        .unwrap();
+    let got = current_token(
+        &Resolved::without_discovery(p.clone()),
+        Some(expiring),
+        &options(),
+        flow_io(tx),
+        &quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(got.source, TokenSource::Refresh);
     assert_ne!(
         got.access_token.secret(),
@@ -277,9 +297,15 @@ async fn current_token_serves_the_cache_refreshes_then_signs_in() {
     let mut stale = entry.clone();
     stale.received_at -= 7200;
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let got = current_token(&p, Some(stale), &options(), flow_io(tx), &quiet)
-        .await
-        .unwrap();
+    let got = current_token(
+        &Resolved::without_discovery(p.clone()),
+        Some(stale),
+        &options(),
+        flow_io(tx),
+        &quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(got.source, TokenSource::SignIn);
     assert!(got.refresh.as_ref().is_some_and(|r| r.exit_code() == 3));
     assert!(got.run.is_some());

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::flow::{system_now, BrowserMode, FlowOptions};
+use crate::flow::{resolve, system_now, BrowserMode, FlowOptions};
 use crate::idp::{IdpConfig, IdpServer, DEMO_CLIENT_ID};
 use crate::net::http::HttpLimits;
 use crate::profile::document::ProfileDocument;
@@ -84,15 +84,23 @@ pub async fn demo(args: DemoArgs) -> i32 {
             idp.issuer()
         );
     }
-    let code = match demo_profile(idp.issuer()) {
-        Ok(profile) => {
+    let http = crate::net::http::HttpClient::new(HttpLimits::default());
+    let resolved = match (demo_raw(idp.issuer()), http) {
+        (Ok(raw), Ok(http)) => resolve(&raw, std::path::Path::new("(demo)"), &http)
+            .await
+            .map_err(|e| e.to_string()),
+        (Err(e), _) => Err(e),
+        (_, Err(e)) => Err(e.to_string()),
+    };
+    let code = match resolved {
+        Ok(resolved) => {
             let options = FlowOptions {
                 timeout: Duration::from_secs(args.timeout),
                 browser: BrowserMode::Follow,
                 http: HttpLimits::default(),
                 ..FlowOptions::default()
             };
-            super::run::execute_flow(&profile, &options, args.json).await
+            super::run::execute_flow(&resolved, &options, args.json).await
         }
         Err(e) => super::fail(args.json, "internal", 1, &e),
     };

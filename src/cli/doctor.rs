@@ -3,7 +3,8 @@
 use clap::Args;
 
 use crate::doctor::{diagnose, render, DoctorOptions};
-use crate::profile::{load_file, store};
+use crate::oauth::text::sanitize;
+use crate::profile::store;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -21,11 +22,23 @@ pub struct DoctorArgs {
 /// Exit codes: 0 accepted (or nothing wrong found), 2 invalid profile, 3 rejected or another
 /// OAuth error, 6 the IdP could not be reached.
 pub async fn doctor(args: DoctorArgs) -> i32 {
-    let profile =
-        match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
-            Ok(p) => p,
-            Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
-        };
+    let path = match store::resolve(&args.profile, &store::search_dirs()) {
+        Ok(p) => p,
+        Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+    };
+    let resolved = match super::run::resolve_profile(&path, args.json).await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if !args.json {
+        for w in &resolved.warnings {
+            eprintln!("! {}", sanitize(w));
+        }
+        for l in &resolved.lint {
+            eprintln!("! lint {}: {}", l.check, sanitize(&l.to_string()));
+        }
+    }
+    let profile = resolved.profile;
     let options = DoctorOptions {
         variants: args.variants,
         ..DoctorOptions::default()

@@ -8,10 +8,10 @@ use crate::flow::grants::{
     introspect, refresh, require_cached, revoke, userinfo, GrantError, GrantIo, GrantReport,
     Operation,
 };
-use crate::flow::system_now;
-use crate::net::http::HttpLimits;
+use crate::flow::{resolve_file, system_now, Resolved};
+use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::introspection::TokenKind;
-use crate::profile::{load_file, store, Profile};
+use crate::profile::store;
 
 use super::grant_output::print_grant_report;
 
@@ -67,18 +67,19 @@ pub async fn revoke_command(args: TokenChoiceArgs) -> i32 {
 
 /// Loads the profile and its cached tokens, runs the operation, updates the cache, prints.
 async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32 {
-    let profile = match load(&args.profile) {
-        Ok(p) => p,
-        Err(message) => {
+    let resolved = match load(&args.profile).await {
+        Ok(r) => r,
+        Err(e) => {
             let mut report = GrantReport::new(operation, &args.profile);
-            report.error = Some(GrantError::InvalidInput(message));
+            report.error = Some(e);
             return finish(report, args.json);
         }
     };
-    let mut warnings = Vec::new();
+    let profile = &resolved.profile;
+    let mut warnings = resolved.warnings.clone();
     let cached = TokenCache::user()
         .map_err(GrantError::from)
-        .and_then(|cache| require_cached(&cache, &profile, &mut warnings).map(|c| (cache, c)));
+        .and_then(|cache| require_cached(&cache, profile, &mut warnings).map(|c| (cache, c)));
     let (cache, cached) = match cached {
         Ok(found) => found,
         Err(e) => {
@@ -101,10 +102,10 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
         http: HttpLimits::default(),
     };
     let mut report = match operation {
-        Operation::Refresh => refresh(&profile, &cached, &io).await,
-        Operation::Userinfo => userinfo(&profile, &cached, &io).await,
-        Operation::Introspect => introspect(&profile, &cached, kind, &io).await,
-        Operation::Revoke => revoke(&profile, &cached, kind, &io).await,
+        Operation::Refresh => refresh(&resolved, &cached, &io).await,
+        Operation::Userinfo => userinfo(&resolved, &cached, &io).await,
+        Operation::Introspect => introspect(&resolved, &cached, kind, &io).await,
+        Operation::Revoke => revoke(&resolved, &cached, kind, &io).await,
     };
     warnings.append(&mut report.warnings);
     report.warnings = warnings;
@@ -125,9 +126,14 @@ fn finish(report: GrantReport, json: bool) -> i32 {
     report.exit_code()
 }
 
-/// Resolves and loads `--profile`, or the message saying why not.
-pub(super) fn load(arg: &str) -> Result<Profile, String> {
-    store::resolve(arg, &store::search_dirs())
-        .and_then(|p| load_file(&p))
-        .map_err(|e| e.to_string())
+/// Finds and reads `--profile`, then resolves it through its issuer's metadata (which
+/// fills endpoints left empty and names the userinfo, introspection and revocation ones).
+pub(super) async fn load(arg: &str) -> Result<Resolved, GrantError> {
+    let path = store::resolve(arg, &store::search_dirs())
+        .map_err(|e| GrantError::InvalidInput(e.to_string()))?;
+    let http =
+        HttpClient::new(HttpLimits::default()).map_err(|e| GrantError::Internal(e.to_string()))?;
+    resolve_file(&path, &http)
+        .await
+        .map_err(GrantError::Resolve)
 }

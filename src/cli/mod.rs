@@ -1,6 +1,7 @@
 //! The command line: thin wrappers that parse arguments, call the library and print.
 mod decode;
 mod demo;
+mod discover;
 mod doctor;
 mod grant_output;
 mod grants;
@@ -16,8 +17,8 @@ pub use demo::{demo_profile, demo_raw};
 pub use output::print_report;
 
 /// Exit codes (fixed; scripts rely on them): 0 success, 1 internal error, 2 usage or invalid
-/// profile/input, 3 OAuth error from the IdP, 4 callback failed validation, 5 no callback
-/// before the timeout, 6 transport failure.
+/// profile/input, 3 OAuth error from the IdP (or metadata naming another issuer), 4 callback
+/// or ID token failed validation, 5 no callback before the timeout, 6 transport failure.
 #[derive(Debug, Parser)]
 #[command(name = "tokenbench", version, about = "A workbench for OAuth 2.0 Authorization Code with PKCE", after_help = EXIT_CODES)]
 pub struct Cli {
@@ -30,8 +31,9 @@ pub struct Cli {
 
 const EXIT_CODES: &str =
     "Exit codes: 0 success, 1 internal error, 2 usage or invalid profile/input, \
-3 the IdP answered with an OAuth error, 4 the callback (or a refreshed ID token, or userinfo) \
-failed validation, 5 no callback before the timeout, 6 transport failure.";
+3 the IdP answered with an OAuth error (or its metadata names another issuer), 4 the callback \
+or the ID token (also a refreshed one) or userinfo failed validation, 5 no callback before the \
+timeout, 6 transport failure.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -53,6 +55,9 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Run the whole flow against the embedded demo IdP (no browser, no network needed).
     Demo(demo::DemoArgs),
+    /// Fetch an issuer's discovery document and summarise it: endpoints, supported PKCE
+    /// methods, client authentication, scopes and `iss` support.
+    Discover(discover::DiscoverArgs),
     /// Serve the embedded demo IdP alone and print its issuer URL.
     Idp(demo::IdpArgs),
     /// Show the header and claims of a JWT (not verified).
@@ -84,6 +89,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Doctor(args)) => doctor::doctor(args).await,
         Some(Command::Demo(args)) => demo::demo(args).await,
         Some(Command::Idp(args)) => demo::idp(args).await,
+        Some(Command::Discover(args)) => discover::discover(args).await,
         Some(Command::Decode(args)) => decode::decode(args),
         Some(Command::Pkce(args)) => pkce::pkce(args),
         None => workbench::workbench(cli.profile).await,

@@ -80,12 +80,35 @@ pub fn print_report(report: &FlowReport, json: bool) {
     for w in &report.warnings {
         eprintln!("! {}", sanitize(w));
     }
-    if let Some(e) = &report.error {
-        eprintln!("error: {}", sanitize(&e.to_string()));
+    // Tokens that failed validation are still shown, below the verdict; other failures
+    // have no tokens.
+    let error = report.error.as_ref().map(|e| sanitize(&e.to_string()));
+    let Some(tokens) = &report.tokens else {
+        if let Some(e) = error {
+            eprintln!("error: {e}");
+        }
         return;
+    };
+    if let Some(v) = report.id_token_validation.as_ref().filter(|v| !v.verified) {
+        let failed: Vec<&str> = v.failed().map(|c| c.check.as_str()).collect();
+        println!(
+            "UNVERIFIED: the ID token failed {} — do not trust its claims",
+            failed.join(", ")
+        );
+        println!();
     }
-    let Some(tokens) = &report.tokens else { return };
     println!("Tokens for profile {:?}", report.profile);
+    if let Some(m) = &report.metadata {
+        let filled = if report.discovered.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} from its discovery document",
+                report.discovered.join(", ")
+            )
+        };
+        println!("  issuer      {}{filled}", sanitize(&m.issuer));
+    }
     let field = |name: &str| tokens.get(name).filter(|v| !v.is_null()).map(plain);
     if let Some(t) = field("token_type") {
         println!("  token_type  {t}");
@@ -106,6 +129,9 @@ pub fn print_report(report: &FlowReport, json: bool) {
             print_token(label, t);
         }
     }
+    if let Some(e) = error {
+        eprintln!("error: {e}");
+    }
 }
 
 /// One decoded token (the shape made by `flow::report::token_json`).
@@ -116,7 +142,27 @@ pub fn print_token(label: &str, token: &Value) {
         .unwrap_or("opaque");
     match kind {
         "jwt" => {
-            println!("{label}: JWT (decoded, signature not verified)");
+            match (
+                token.get("verified").and_then(Value::as_bool),
+                token.get("signature"),
+            ) {
+                (Some(true), _) => println!("{label}: JWT, VERIFIED (every check passed)"),
+                (Some(false), _) => println!("{label}: JWT, UNVERIFIED (failed checks below)"),
+                (None, Some(sig)) => println!("{label}: JWT (signature: {})", check_text(sig)),
+                (None, None) => println!("{label}: JWT (decoded, signature not verified)"),
+            }
+            if let Some(Value::Array(checks)) = token.get("validation") {
+                println!("checks:");
+                for c in checks {
+                    let get = |k: &str| c.get(k).map(plain).unwrap_or_default();
+                    let mark = match get("result").as_str() {
+                        "pass" => "pass",
+                        "fail" => "FAIL",
+                        _ => "skip",
+                    };
+                    println!("  {mark}  {:<9}  {}", get("check"), get("detail"));
+                }
+            }
             println!("header:\n{}", indent(&pretty(token.get("header"))));
             println!("claims:\n{}", indent(&pretty(token.get("claims"))));
             if let Some(Value::Array(times)) = token.get("times") {
@@ -128,6 +174,9 @@ pub fn print_token(label: &str, token: &Value) {
         }
         "jwe" => {
             println!("{label}: JWE (encrypted; only the header can be read)");
+            if let Some(sig) = token.get("signature") {
+                println!("signature: {}", check_text(sig));
+            }
             println!("header:\n{}", indent(&pretty(token.get("header"))));
         }
         _ => {
@@ -139,6 +188,12 @@ pub fn print_token(label: &str, token: &Value) {
             }
         }
     }
+}
+
+/// `{result, detail}` as "pass — detail".
+fn check_text(check: &Value) -> String {
+    let get = |k: &str| check.get(k).map(plain).unwrap_or_default();
+    format!("{} — {}", get("result"), get("detail"))
 }
 
 fn plain(v: &Value) -> String {

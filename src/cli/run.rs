@@ -6,10 +6,13 @@ use tokio::sync::mpsc;
 
 use crate::cache::TokenCache;
 use crate::flow::grants::cache_run;
-use crate::flow::{run_flow, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, FlowReport};
-use crate::net::http::HttpLimits;
+use crate::flow::{
+    resolve_file, run_resolved, system_now, BrowserMode, FlowError, FlowEvent, FlowIo, FlowOptions,
+    FlowReport, Resolved,
+};
+use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::random::OsEntropy;
-use crate::profile::{load_file, store, Profile};
+use crate::profile::store;
 
 use super::output::{print_event, print_report};
 
@@ -33,11 +36,14 @@ pub struct RunArgs {
 }
 
 pub async fn run(args: RunArgs) -> i32 {
-    let profile =
-        match store::resolve(&args.profile, &store::search_dirs()).and_then(|p| load_file(&p)) {
-            Ok(p) => p,
-            Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
-        };
+    let path = match store::resolve(&args.profile, &store::search_dirs()) {
+        Ok(p) => p,
+        Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
+    };
+    let resolved = match resolve_profile(&path, args.json).await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let browser = if args.no_browser {
         BrowserMode::PrintOnly
     } else {
@@ -52,7 +58,7 @@ pub async fn run(args: RunArgs) -> i32 {
         http: HttpLimits::default(),
         ..FlowOptions::default()
     };
-    let cache = if args.cache || profile.cache_tokens {
+    let cache = if args.cache || resolved.profile.cache_tokens {
         match TokenCache::user() {
             Ok(cache) => Some(cache),
             Err(e) => return super::fail(args.json, "cache", 1, &e.to_string()),
@@ -60,21 +66,40 @@ pub async fn run(args: RunArgs) -> i32 {
     } else {
         None
     };
-    execute_flow_with(&profile, &options, args.json, cache.as_ref()).await
+    execute_flow_with(&resolved, &options, args.json, cache.as_ref()).await
+}
+
+/// Reads a profile and resolves it through its issuer's metadata; a failure is printed
+/// (as a report, so JSON keeps its shape) and its exit code returned.
+pub(super) async fn resolve_profile(path: &std::path::Path, json: bool) -> Result<Resolved, i32> {
+    let resolved = match HttpClient::new(HttpLimits::default()) {
+        Ok(http) => resolve_file(path, &http).await,
+        Err(e) => Err(FlowError::Internal(e.to_string())),
+    };
+    resolved.map_err(|e| {
+        let report = FlowReport {
+            profile: crate::profile::load::file_stem(path),
+            error: Some(e),
+            ..FlowReport::default()
+        };
+        print_report(&report, json);
+        report.exit_code()
+    })
 }
 
 /// Runs a flow with progress on stderr, then prints the report; Ctrl+C cancels cleanly.
-pub(super) async fn execute_flow(profile: &Profile, options: &FlowOptions, json: bool) -> i32 {
-    execute_flow_with(profile, options, json, None).await
+pub(super) async fn execute_flow(resolved: &Resolved, options: &FlowOptions, json: bool) -> i32 {
+    execute_flow_with(resolved, options, json, None).await
 }
 
 /// [`execute_flow`], caching the tokens of a successful run when given a cache.
 async fn execute_flow_with(
-    profile: &Profile,
+    resolved: &Resolved,
     options: &FlowOptions,
     json: bool,
     cache: Option<&TokenCache>,
 ) -> i32 {
+    let profile = &resolved.profile;
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
     let printer = tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
@@ -92,7 +117,7 @@ async fn execute_flow_with(
         paste,
     };
     let report: FlowReport = tokio::select! {
-        r = run_flow(profile, options, io) => r,
+        r = run_resolved(resolved, options, io) => r,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("cancelled");
             return 130;

@@ -37,10 +37,17 @@ pub struct TokenArgs {
 }
 
 pub async fn token(args: TokenArgs) -> i32 {
-    let profile = match load(&args.profile) {
-        Ok(p) => p,
-        Err(message) => return super::fail(false, "invalid_input", 2, &message),
+    let resolved = match load(&args.profile).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}", sanitize(&e.to_string()));
+            return e.exit_code();
+        }
     };
+    for w in &resolved.warnings {
+        eprintln!("! {}", sanitize(w));
+    }
+    let profile = &resolved.profile;
     let cache = if args.cache || profile.cache_tokens {
         match TokenCache::user() {
             Ok(cache) => Some(cache),
@@ -55,7 +62,7 @@ pub async fn token(args: TokenArgs) -> i32 {
     let mut warnings = Vec::new();
     let cached = cache
         .as_ref()
-        .and_then(|c| load_cached(c, &profile, &mut warnings));
+        .and_then(|c| load_cached(c, profile, &mut warnings));
     for w in &warnings {
         eprintln!("! {}", sanitize(w));
     }
@@ -88,7 +95,7 @@ pub async fn token(args: TokenArgs) -> i32 {
     };
     let progress = |m: &str| eprintln!("• {}", sanitize(m));
     let result = tokio::select! {
-        r = current_token(&profile, cached, &options, io, &progress) => r,
+        r = current_token(&resolved, cached, &options, io, &progress) => r,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("cancelled");
             return 130;

@@ -3,9 +3,11 @@
 use serde_json::{json, Value};
 
 use crate::net::callback_server::BindError;
+use crate::net::discovery::DiscoveryError;
 use crate::net::http::TransportError;
 use crate::oauth::callback::CallbackError;
 use crate::oauth::error::OAuthError;
+use crate::oauth::id_token::Check;
 use crate::oauth::text::sanitize;
 use crate::oauth::token_response::TokenResponseError;
 
@@ -39,6 +41,12 @@ pub enum FlowError {
     },
     #[error("{0}")]
     Transport(String),
+    /// The issuer's metadata could not be used (see `exit_code` for which case is which).
+    #[error("discovery: {0}")]
+    Discovery(DiscoveryError),
+    /// The ID token failed validation; the failing checks. The tokens are still reported.
+    #[error("the ID token failed validation and is UNVERIFIED: {}", failed_checks(.0))]
+    IdTokenInvalid(Vec<Check>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -48,6 +56,14 @@ fn hint(error: &OAuthError) -> String {
     crate::doctor::hints::oauth_hint(error)
         .map(|h| format!(" — {h}"))
         .unwrap_or_default()
+}
+
+fn failed_checks(failed: &[Check]) -> String {
+    failed
+        .iter()
+        .map(|c| format!("{} ({})", c.check, c.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn timeout_message(secs: u64, redirect_uri: &str, cause: Option<&str>) -> String {
@@ -65,6 +81,12 @@ impl FlowError {
             FlowError::CallbackInvalid(_) => 4,
             FlowError::Timeout { .. } => 5,
             FlowError::Transport(_) => 6,
+            FlowError::Discovery(DiscoveryError::InvalidIssuer { .. }) => 2,
+            // Like an IdP that answers wrongly: the profile and the IdP disagree.
+            FlowError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
+            FlowError::Discovery(_) => 6,
+            // Like a callback that fails validation: the response cannot be trusted.
+            FlowError::IdTokenInvalid(_) => 4,
             FlowError::Internal(_) => 1,
         }
     }
@@ -77,6 +99,10 @@ impl FlowError {
             FlowError::CallbackInvalid(_) => "callback_invalid",
             FlowError::Timeout { .. } => "timeout",
             FlowError::Transport(_) => "transport",
+            FlowError::Discovery(DiscoveryError::InvalidIssuer { .. }) => "invalid_input",
+            FlowError::Discovery(DiscoveryError::IssuerMismatch { .. }) => "issuer_mismatch",
+            FlowError::Discovery(_) => "discovery_failed",
+            FlowError::IdTokenInvalid(_) => "id_token_invalid",
             FlowError::Internal(_) => "internal",
         }
     }
@@ -87,14 +113,21 @@ impl FlowError {
             FlowError::OAuth { error, .. } => Some(error),
             _ => None,
         };
-        json!({
+        let mut v = json!({
             "kind": self.kind(),
             "message": sanitize(&self.to_string()),
             "exit_code": self.exit_code(),
             "oauth_error": oauth.map(|e| e.error.clone()),
             "oauth_error_description": oauth.and_then(|e| e.error_description.clone()),
             "oauth_error_uri": oauth.and_then(|e| e.error_uri.clone()),
-        })
+        });
+        if let FlowError::IdTokenInvalid(failed) = self {
+            v["failed_checks"] = failed.iter().map(|c| c.check.clone()).collect();
+        }
+        if let FlowError::Discovery(e) = self {
+            v["tried"] = e.tried().iter().map(|a| a.to_string()).collect();
+        }
+        v
     }
 
     pub fn from_callback(e: CallbackError) -> Self {

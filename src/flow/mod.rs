@@ -4,8 +4,13 @@ pub mod diagnosis;
 pub mod error;
 pub mod grants;
 pub mod report;
+pub mod resolve;
 pub mod run;
+pub mod verify;
 
 pub use error::FlowError;
 pub use report::{FlowReport, Received};
-pub use run::{run_flow, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, DIAGNOSE_AFTER};
+pub use resolve::{resolve, resolve_file, Resolved};
+pub use run::{
+    run_flow, run_resolved, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, DIAGNOSE_AFTER,
+};

@@ -2,10 +2,15 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::oauth::id_token::IdTokenValidation;
 use crate::oauth::jwt::{decode, time_claims, DecodedToken};
+use crate::oauth::metadata::Metadata;
 use crate::oauth::token_response::TokenResponse;
+use crate::profile::lint::LintWarning;
 
 use super::error::FlowError;
+use super::resolve::discovery_json;
+use super::verify::SignatureCheck;
 
 #[derive(Debug, Default)]
 pub struct FlowReport {
@@ -30,6 +35,16 @@ pub struct FlowReport {
     pub received: Option<Received>,
     pub warnings: Vec<String>,
     pub error: Option<FlowError>,
+    /// The issuer's metadata, when the profile has an issuer and it was fetched.
+    pub metadata: Option<Metadata>,
+    /// Profile keys filled from the metadata ("auth_url", "token_url").
+    pub discovered: Vec<&'static str>,
+    /// The profile checked against the metadata (also in `warnings`).
+    pub lint: Vec<LintWarning>,
+    /// The ID token's checklist, when the issuer's metadata was known.
+    pub id_token_validation: Option<IdTokenValidation>,
+    /// The access token's signature, labelled, when the issuer's metadata was known.
+    pub access_token_signature: Option<SignatureCheck>,
 }
 
 /// A successful token response and the Unix time it arrived.
@@ -48,6 +63,10 @@ impl FlowReport {
                 m.insert(k.to_owned(), v.clone());
             }
         };
+        put(
+            "discovery",
+            &discovery_json(self.metadata.as_ref(), &self.discovered, &self.lint),
+        );
         put("authorization_request", &self.authorization_request);
         put("callback", &self.callback);
         put("token_request", &self.token_request);

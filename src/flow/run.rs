@@ -24,6 +24,8 @@ use crate::profile::Profile;
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
 use super::error::FlowError;
 use super::report::{pairs_json, tokens_json, FlowReport, Received};
+use super::resolve::{metadata_for_run, Resolved};
+use super::verify::{prefetch_keys, verify_into_report, RunExpectation};
 
 /// How the authorization URL reaches a browser.
 #[derive(Debug, Clone)]
@@ -119,13 +121,33 @@ pub fn system_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Runs the whole flow. Never panics on bad input; failures end up in `report.error`.
+/// Runs the whole flow. Never panics on bad input; failures end up in `report.error`. With
+/// an issuer in the profile, its metadata is fetched first (see [`run_resolved`] for a
+/// profile already resolved).
 pub async fn run_flow(profile: &Profile, options: &FlowOptions, io: FlowIo<'_>) -> FlowReport {
+    run_with(profile, None, options, io).await
+}
+
+/// Runs the whole flow for a resolved profile, using the metadata found when resolving.
+pub async fn run_resolved(
+    resolved: &Resolved,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+) -> FlowReport {
+    run_with(&resolved.profile, Some(resolved), options, io).await
+}
+
+async fn run_with(
+    profile: &Profile,
+    resolved: Option<&Resolved>,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+) -> FlowReport {
     let mut report = FlowReport {
         profile: profile.name.clone(),
         ..FlowReport::default()
     };
-    if let Err(e) = run_inner(profile, options, io, &mut report).await {
+    if let Err(e) = run_inner(profile, resolved, options, io, &mut report).await {
         report.error = Some(e);
     }
     report
@@ -133,6 +155,7 @@ pub async fn run_flow(profile: &Profile, options: &FlowOptions, io: FlowIo<'_>) 
 
 async fn run_inner(
     profile: &Profile,
+    resolved: Option<&Resolved>,
     options: &FlowOptions,
     mut io: FlowIo<'_>,
     report: &mut FlowReport,
@@ -166,10 +189,14 @@ async fn run_inner(
         .any(|s| s == "openid")
         .then(|| random_token(io.entropy));
 
-    let iss_required = match &profile.issuer {
-        Some(issuer) => advertises_iss(&http, issuer, report).await,
-        None => false,
-    };
+    // RFC 9207 §3: when the IdP promises `iss` in authorization responses, a missing one
+    // is suspicious.
+    let metadata = metadata_for_run(&http, profile, resolved, report).await?;
+    let iss_required = metadata
+        .as_ref()
+        .is_some_and(|m| m.authorization_response_iss_parameter_supported);
+    let mut keys = prefetch_keys(&http, metadata.as_ref(), nonce.is_some()).await;
+    let nonce_sent = nonce.clone();
     emit(
         &io.events,
         FlowEvent::Prepared {
@@ -305,45 +332,22 @@ async fn run_inner(
     )?;
     let now = (io.now)();
     report.tokens = Some(tokens_json(&tokens, now));
+    if let Some(metadata) = &metadata {
+        let expect = RunExpectation {
+            metadata,
+            client_id: profile.client_id.as_str(),
+            nonce: nonce_sent,
+            code: Some(code.secret().to_owned()),
+            now,
+        };
+        verify_into_report(&tokens, expect, keys.as_mut(), &http, report).await?;
+    }
+    // Kept only for tokens that passed validation: these may be cached.
     report.received = Some(Received {
         response: tokens,
         at: now,
     });
     Ok(())
-}
-
-/// Whether the IdP promises `iss` in authorization responses (RFC 9207 §3): then a missing
-/// `iss` is suspicious. Metadata that cannot be fetched is a warning, not a failure.
-async fn advertises_iss(http: &HttpClient, issuer: &str, report: &mut FlowReport) -> bool {
-    let url = format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    );
-    match http.get(&url).await {
-        Ok(r) if r.status == 200 => match serde_json::from_slice::<Value>(&r.body) {
-            Ok(meta) => meta
-                .get("authorization_response_iss_parameter_supported")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            Err(_) => {
-                report.warnings.push(format!(
-                    "{url} is not JSON; a missing `iss` in the callback will be accepted"
-                ));
-                false
-            }
-        },
-        Ok(r) => {
-            report.warnings.push(format!(
-                "{url} answered HTTP {}; a missing `iss` in the callback will be accepted",
-                r.status
-            ));
-            false
-        }
-        Err(e) => {
-            report.warnings.push(format!("cannot read the issuer's metadata ({e}); a missing `iss` in the callback will be accepted"));
-            false
-        }
-    }
 }
 
 fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<FlowEvent>) {

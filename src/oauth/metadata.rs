@@ -23,6 +23,43 @@ pub struct Metadata {
     pub raw: Value,
 }
 
+impl Metadata {
+    /// The endpoints, in the order shown to people.
+    pub fn endpoints(&self) -> [(&'static str, Option<&str>); 6] {
+        [
+            (
+                "authorization_endpoint",
+                self.authorization_endpoint.as_deref(),
+            ),
+            ("token_endpoint", self.token_endpoint.as_deref()),
+            ("userinfo_endpoint", self.userinfo_endpoint.as_deref()),
+            ("jwks_uri", self.jwks_uri.as_deref()),
+            (
+                "introspection_endpoint",
+                self.introspection_endpoint.as_deref(),
+            ),
+            ("revocation_endpoint", self.revocation_endpoint.as_deref()),
+        ]
+    }
+
+    /// The fields tokenbench uses, as JSON (the `discover --json` document and the
+    /// `discovery` object of a run).
+    pub fn summary_json(&self) -> Value {
+        let mut v = serde_json::json!({ "issuer": self.issuer });
+        for (name, url) in self.endpoints() {
+            v[name] = url.into();
+        }
+        v["code_challenge_methods_supported"] =
+            self.code_challenge_methods_supported.clone().into();
+        v["token_endpoint_auth_methods_supported"] =
+            self.token_endpoint_auth_methods_supported.clone().into();
+        v["scopes_supported"] = self.scopes_supported.clone().into();
+        v["authorization_response_iss_parameter_supported"] =
+            self.authorization_response_iss_parameter_supported.into();
+        v
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MetadataError {
     #[error("the discovery document is not JSON: {0}")]
@@ -171,6 +208,20 @@ mod tests {
         assert!(
             text.contains("\"https://idp.example\"") && text.contains("\"https://idp.example/\"")
         );
+    }
+
+    #[test]
+    fn summary_has_every_used_field_and_null_for_absent_endpoints() {
+        let m = parse_metadata("https://idp.example", DOC.as_bytes()).unwrap();
+        let v = m.summary_json();
+        assert_eq!(v["jwks_uri"], "https://idp.example/jwks");
+        assert!(v["revocation_endpoint"].is_null());
+        assert_eq!(
+            v["code_challenge_methods_supported"],
+            serde_json::json!(["S256"])
+        );
+        assert_eq!(v["authorization_response_iss_parameter_supported"], true);
+        assert!(v.get("x_vendor").is_none());
     }
 
     #[test]

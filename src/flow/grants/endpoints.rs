@@ -5,8 +5,8 @@ use crate::net::discovery::discover;
 use crate::net::http::HttpClient;
 use crate::oauth::metadata::Metadata;
 use crate::oauth::types::EndpointUrl;
-use crate::profile::Profile;
 
+use super::super::resolve::Resolved;
 use super::error::GrantError;
 
 /// The endpoints found by discovery.
@@ -35,19 +35,24 @@ impl Discovered {
     }
 }
 
-/// The endpoint as the profile's issuer advertises it.
+/// The endpoint as the profile's issuer advertises it: from the metadata found when the
+/// profile was resolved, else fetched now (so a discovery failure says why).
 pub(super) async fn discovered(
     http: &HttpClient,
-    profile: &Profile,
+    resolved: &Resolved,
     which: Discovered,
 ) -> Result<EndpointUrl, GrantError> {
+    let profile = &resolved.profile;
     let Some(issuer) = profile.issuer.as_deref() else {
         return Err(GrantError::NoIssuer {
             profile: profile.name.clone(),
             endpoint: which.name(),
         });
     };
-    let metadata = discover(http, issuer).await?;
+    let metadata = match &resolved.metadata {
+        Some(m) => m.clone(),
+        None => discover(http, issuer).await?,
+    };
     let Some(url) = which.in_metadata(&metadata) else {
         return Err(GrantError::NotAdvertised {
             issuer: issuer.to_owned(),

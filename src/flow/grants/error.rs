@@ -54,6 +54,9 @@ pub enum GrantError {
     /// The browser flow `token` had to run failed; its own error says why.
     #[error("{0}")]
     SignIn(FlowError),
+    /// The profile could not be resolved (invalid, or its issuer's metadata unusable).
+    #[error("{0}")]
+    Resolve(FlowError),
     #[error("{0}")]
     Transport(String),
     #[error("{0}")]
@@ -93,7 +96,7 @@ impl GrantError {
             GrantError::Discovery(_) => 6,
             GrantError::OAuth { .. } => 3,
             GrantError::IdTokenChanged(_) | GrantError::SubjectMismatch { .. } => 4,
-            GrantError::SignIn(e) => e.exit_code(),
+            GrantError::SignIn(e) | GrantError::Resolve(e) => e.exit_code(),
             GrantError::Transport(_) => 6,
             GrantError::Cache(_) | GrantError::Internal(_) => 1,
         }
@@ -110,7 +113,7 @@ impl GrantError {
             GrantError::OAuth { .. } => "oauth_error",
             GrantError::IdTokenChanged(_) => "id_token_changed",
             GrantError::SubjectMismatch { .. } => "subject_mismatch",
-            GrantError::SignIn(e) => e.kind(),
+            GrantError::SignIn(e) | GrantError::Resolve(e) => e.kind(),
             GrantError::Transport(_) => "transport",
             GrantError::Cache(_) => "cache",
             GrantError::Internal(_) => "internal",
@@ -119,7 +122,7 @@ impl GrantError {
 
     /// The `error` object of the JSON output (the same shape as a run's).
     pub fn to_json(&self) -> Value {
-        if let GrantError::SignIn(e) = self {
+        if let GrantError::SignIn(e) | GrantError::Resolve(e) = self {
             return e.to_json();
         }
         let oauth = match self {

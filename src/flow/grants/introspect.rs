@@ -3,8 +3,8 @@
 
 use crate::cache::CachedTokens;
 use crate::oauth::introspection::{introspection_request, parse_introspection, TokenKind};
-use crate::profile::Profile;
 
+use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
 use super::exchange::{client_credentials, http_client, send, GrantIo};
@@ -12,25 +12,27 @@ use super::report::{GrantReport, GrantResult, Operation};
 
 /// Asks the issuer's introspection endpoint whether the cached `kind` token is active.
 pub async fn introspect(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: &CachedTokens,
     kind: TokenKind,
     io: &GrantIo<'_>,
 ) -> GrantReport {
+    let profile = &resolved.profile;
     let mut report = GrantReport::new(Operation::Introspect, &profile.name);
-    if let Err(e) = introspect_inner(profile, cached, kind, io, &mut report).await {
+    if let Err(e) = introspect_inner(resolved, cached, kind, io, &mut report).await {
         report.error = Some(e);
     }
     report
 }
 
 async fn introspect_inner(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: &CachedTokens,
     kind: TokenKind,
     io: &GrantIo<'_>,
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
+    let profile = &resolved.profile;
     let Some(token) = cached.stored(kind) else {
         return Err(GrantError::MissingToken {
             profile: profile.name.clone(),
@@ -40,7 +42,7 @@ async fn introspect_inner(
     };
     let client = client_credentials(profile, io.env)?;
     let http = http_client(io.http)?;
-    let endpoint = discovered(&http, profile, Discovered::Introspection).await?;
+    let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
     let request = introspection_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;
     let introspection = parse_introspection(

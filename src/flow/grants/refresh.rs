@@ -7,29 +7,31 @@ use crate::oauth::introspection::TokenKind;
 use crate::oauth::refresh::refresh_token_request;
 use crate::oauth::refreshed::{check_continuity, refresh_changes};
 use crate::oauth::token_response::parse_token_response;
-use crate::profile::Profile;
 
 use super::super::report::tokens_json;
+use super::super::resolve::Resolved;
 use super::error::GrantError;
 use super::exchange::{client_credentials, http_client, send, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Refreshes the cached tokens at the profile's token endpoint. On success `result` says
 /// what changed and `updated` holds the entry to cache.
-pub async fn refresh(profile: &Profile, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+pub async fn refresh(resolved: &Resolved, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+    let profile = &resolved.profile;
     let mut report = GrantReport::new(Operation::Refresh, &profile.name);
-    if let Err(e) = refresh_inner(profile, cached, io, &mut report).await {
+    if let Err(e) = refresh_inner(resolved, cached, io, &mut report).await {
         report.error = Some(e);
     }
     report
 }
 
 async fn refresh_inner(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: &CachedTokens,
     io: &GrantIo<'_>,
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
+    let profile = &resolved.profile;
     let Some(refresh_token) = cached.token(TokenKind::Refresh) else {
         return Err(GrantError::MissingToken {
             profile: profile.name.clone(),

@@ -4,8 +4,8 @@
 use crate::cache::CachedTokens;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::revocation::{parse_revocation, revocation_request};
-use crate::profile::Profile;
 
+use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
 use super::exchange::{client_credentials, http_client, send, GrantIo};
@@ -13,25 +13,27 @@ use super::report::{GrantReport, GrantResult, Operation};
 
 /// Revokes the cached `kind` token at the issuer's revocation endpoint.
 pub async fn revoke(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: &CachedTokens,
     kind: TokenKind,
     io: &GrantIo<'_>,
 ) -> GrantReport {
+    let profile = &resolved.profile;
     let mut report = GrantReport::new(Operation::Revoke, &profile.name);
-    if let Err(e) = revoke_inner(profile, cached, kind, io, &mut report).await {
+    if let Err(e) = revoke_inner(resolved, cached, kind, io, &mut report).await {
         report.error = Some(e);
     }
     report
 }
 
 async fn revoke_inner(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: &CachedTokens,
     kind: TokenKind,
     io: &GrantIo<'_>,
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
+    let profile = &resolved.profile;
     let Some(token) = cached.stored(kind) else {
         return Err(GrantError::MissingToken {
             profile: profile.name.clone(),
@@ -41,7 +43,7 @@ async fn revoke_inner(
     };
     let client = client_credentials(profile, io.env)?;
     let http = http_client(io.http)?;
-    let endpoint = discovered(&http, profile, Discovered::Revocation).await?;
+    let endpoint = discovered(&http, resolved, Discovered::Revocation).await?;
     let request = revocation_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;
     parse_revocation(

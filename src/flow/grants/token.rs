@@ -1,17 +1,16 @@
 //! A currently valid access token, for scripts: from the cache while it has over a minute
 //! left, else refreshed, and only when neither works from a new sign-in in the browser.
 
-use crate::cache::CachedTokens;
-use crate::oauth::introspection::TokenKind;
-use crate::oauth::secret::TokenValue;
-use crate::profile::Profile;
-
 use super::super::report::FlowReport;
-use super::super::run::{run_flow, FlowIo, FlowOptions};
+use super::super::resolve::Resolved;
+use super::super::run::{run_resolved, FlowIo, FlowOptions};
 use super::error::GrantError;
 use super::exchange::GrantIo;
 use super::refresh::refresh;
 use super::report::GrantReport;
+use crate::cache::CachedTokens;
+use crate::oauth::introspection::TokenKind;
+use crate::oauth::secret::TokenValue;
 
 /// A cached access token that expires sooner than this is refreshed rather than served.
 pub const REFRESH_MARGIN_SECS: i64 = 60;
@@ -75,12 +74,13 @@ pub struct CurrentToken {
 /// Gets a currently valid access token. `progress` hears each decision, for stderr or a
 /// status line; the browser flow reports through `io.events` as a run does.
 pub async fn current_token(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: Option<CachedTokens>,
     options: &FlowOptions,
     io: FlowIo<'_>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<CurrentToken, GrantError> {
+    let profile = &resolved.profile;
     let now = (io.now)();
     let mut refreshed = None;
     let why = match (plan(cached.as_ref(), now), cached) {
@@ -105,7 +105,7 @@ pub async fn current_token(
                 env: io.env,
                 http: options.http,
             };
-            let mut report = refresh(profile, &entry, &grant_io).await;
+            let mut report = refresh(resolved, &entry, &grant_io).await;
             match (report.error.take(), report.updated.clone()) {
                 (None, Some(updated)) => {
                     if let Some(token) = updated.token(TokenKind::Access) {
@@ -140,7 +140,7 @@ pub async fn current_token(
         (_, None) => "no cached tokens".to_owned(),
     };
     progress(&format!("{why}; signing in with the browser"));
-    let mut run = run_flow(profile, options, io).await;
+    let mut run = run_resolved(resolved, options, io).await;
     if let Some(e) = run.error.take() {
         return Err(GrantError::SignIn(e));
     }

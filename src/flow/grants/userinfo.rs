@@ -4,28 +4,30 @@ use crate::cache::CachedTokens;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::jwt::decode;
 use crate::oauth::userinfo::{parse_userinfo, userinfo_request, UserInfoFormat};
-use crate::profile::Profile;
 
+use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
 use super::exchange::{http_client, send, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Asks the issuer's userinfo endpoint about the cached access token's user.
-pub async fn userinfo(profile: &Profile, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+pub async fn userinfo(resolved: &Resolved, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+    let profile = &resolved.profile;
     let mut report = GrantReport::new(Operation::Userinfo, &profile.name);
-    if let Err(e) = userinfo_inner(profile, cached, io, &mut report).await {
+    if let Err(e) = userinfo_inner(resolved, cached, io, &mut report).await {
         report.error = Some(e);
     }
     report
 }
 
 async fn userinfo_inner(
-    profile: &Profile,
+    resolved: &Resolved,
     cached: &CachedTokens,
     io: &GrantIo<'_>,
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
+    let profile = &resolved.profile;
     let Some(access_token) = cached.token(TokenKind::Access) else {
         return Err(GrantError::MissingToken {
             profile: profile.name.clone(),
@@ -34,7 +36,7 @@ async fn userinfo_inner(
         });
     };
     let http = http_client(io.http)?;
-    let endpoint = discovered(&http, profile, Discovered::Userinfo).await?;
+    let endpoint = discovered(&http, resolved, Discovered::Userinfo).await?;
     let request = userinfo_request(&endpoint, &access_token);
     let response = send(&http, &request, report).await?;
     let info = parse_userinfo(
