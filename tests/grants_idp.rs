@@ -120,6 +120,14 @@ async fn refresh_rotates_the_refresh_token_and_is_accepted() {
     assert_eq!(json["request"]["form"]["grant_type"], "refresh_token");
     assert_eq!(json["request"]["form"]["refresh_token"], "[redacted]");
     assert_eq!(json["result"]["changes"]["refresh_token"], "rotated");
+    // The issuer is known, so the refreshed ID token went through the checklist too.
+    assert_eq!(json["result"]["id_token_verified"], true);
+    assert_eq!(json["result"]["tokens"]["id_token"]["verified"], true);
+    let checks = json["result"]["tokens"]["id_token"]["validation"].to_string();
+    assert!(
+        checks.contains("signature") && checks.contains("at_hash"),
+        "{checks}"
+    );
     let old_refresh = first.token(TokenKind::Refresh).unwrap();
     assert!(!json["request"].to_string().contains(old_refresh.secret()));
 
@@ -331,4 +339,33 @@ async fn foreign_or_broken_cache_entries_are_ignored_with_a_warning() {
     assert!(load_cached(&cache, &other, &mut warnings).is_none());
     assert!(warnings[0].contains("someone-elses-client"), "{warnings:?}");
     assert!(matches!(cache.load(&p.name), Lookup::Found(_)));
+}
+
+#[tokio::test]
+async fn a_refreshed_id_token_that_fails_the_checklist_is_unverified_and_not_cached() {
+    let idp = idp().await;
+    let p = profile(&idp, true);
+    let first = signed_in(&p).await;
+    // Metadata that names another issuer: the refreshed token's `iss` cannot match it.
+    let http = tokenbench::net::http::HttpClient::new(HttpLimits::default()).unwrap();
+    let mut metadata = tokenbench::net::discovery::discover(&http, idp.issuer())
+        .await
+        .unwrap();
+    metadata.issuer = "https://other-issuer.invalid".into();
+    let mut resolved = Resolved::without_discovery(p.clone());
+    resolved.metadata = Some(metadata);
+    let report = refresh(&resolved, &first, &IO).await;
+    assert_eq!(report.exit_code(), 4, "{:?}", report.error);
+    let json = report.to_json();
+    assert_eq!(json["error"]["kind"], "id_token_invalid");
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("UNVERIFIED") && message.contains("iss"),
+        "{message}"
+    );
+    assert_eq!(json["result"]["id_token_verified"], false);
+    assert!(
+        report.updated.is_none(),
+        "an unverified refresh is not cached"
+    );
 }

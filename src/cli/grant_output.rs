@@ -26,8 +26,12 @@ pub fn print_grant_report(report: &GrantReport, json: bool) {
         Some(GrantResult::Refreshed {
             changes,
             id_token_checked,
+            id_token_validation,
             ..
-        }) => print_refresh(&report.profile, changes, *id_token_checked, now),
+        }) => {
+            let verified = id_token_validation.as_ref().map(|v| v.verified);
+            print_refresh(&report.profile, changes, *id_token_checked, verified, now)
+        }
         Some(GrantResult::Userinfo(info)) => {
             println!("Userinfo for profile {:?}", report.profile);
             print_object(&info.claims);
@@ -68,7 +72,13 @@ pub fn print_grant_report(report: &GrantReport, json: bool) {
     }
 }
 
-fn print_refresh(profile: &str, c: &RefreshChanges, id_token_checked: bool, now: i64) {
+fn print_refresh(
+    profile: &str,
+    c: &RefreshChanges,
+    id_token_checked: bool,
+    verified: Option<bool>,
+    now: i64,
+) {
     println!("Refreshed the tokens of profile {profile:?}");
     let refresh = match c.refresh_token {
         RefreshTokenChange::Rotated => "rotated: a new one replaces the old",
@@ -101,7 +111,13 @@ fn print_refresh(profile: &str, c: &RefreshChanges, id_token_checked: bool, now:
         (true, false) => "new (no earlier ID token to compare with)",
         (false, _) => "not returned; the earlier one is kept",
     };
-    println!("  ID token       {id}");
+    let checklist = match verified {
+        Some(true) => "; verified against the issuer (signature, iss, aud, exp, iat)",
+        Some(false) => "; UNVERIFIED",
+        None if c.id_token_returned => "; not verified (no issuer metadata)",
+        None => "",
+    };
+    println!("  ID token       {id}{checklist}");
 }
 
 fn when(at: i64, now: i64) -> String {

@@ -8,6 +8,7 @@ use crate::net::discovery::DiscoveryError;
 use crate::net::http::TransportError;
 use crate::oauth::endpoint_response::EndpointError;
 use crate::oauth::error::OAuthError;
+use crate::oauth::id_token::Check;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::refreshed::ContinuityError;
 use crate::oauth::text::sanitize;
@@ -49,6 +50,9 @@ pub enum GrantError {
     },
     #[error("{0}")]
     IdTokenChanged(#[from] ContinuityError),
+    /// The refreshed ID token failed the issuer's checklist; the failing checks.
+    #[error("the refreshed ID token failed validation and is UNVERIFIED: {}", failed_checks(.0))]
+    IdTokenInvalid(Vec<Check>),
     #[error("the userinfo `sub` is {userinfo:?}, but the ID token's is {id_token:?}: the response is about someone else and must not be used (OIDC Core §5.3.2)")]
     SubjectMismatch { userinfo: String, id_token: String },
     /// The browser flow `token` had to run failed; its own error says why.
@@ -63,6 +67,14 @@ pub enum GrantError {
     Cache(#[from] CacheError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+fn failed_checks(checks: &[Check]) -> String {
+    checks
+        .iter()
+        .map(|c| format!("{} ({})", c.check, c.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// What to do about the OAuth errors a refresh meets most.
@@ -92,10 +104,13 @@ impl GrantError {
             | GrantError::NoIssuer { .. }
             | GrantError::NotAdvertised { .. } => 2,
             GrantError::Discovery(DiscoveryError::InvalidIssuer { .. }) => 2,
-            GrantError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 4,
+            // As for a run: the IdP's own metadata contradicts the profile.
+            GrantError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
             GrantError::Discovery(_) => 6,
             GrantError::OAuth { .. } => 3,
-            GrantError::IdTokenChanged(_) | GrantError::SubjectMismatch { .. } => 4,
+            GrantError::IdTokenChanged(_)
+            | GrantError::IdTokenInvalid(_)
+            | GrantError::SubjectMismatch { .. } => 4,
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.exit_code(),
             GrantError::Transport(_) => 6,
             GrantError::Cache(_) | GrantError::Internal(_) => 1,
@@ -112,6 +127,7 @@ impl GrantError {
             GrantError::Discovery(_) => "discovery",
             GrantError::OAuth { .. } => "oauth_error",
             GrantError::IdTokenChanged(_) => "id_token_changed",
+            GrantError::IdTokenInvalid(_) => "id_token_invalid",
             GrantError::SubjectMismatch { .. } => "subject_mismatch",
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.kind(),
             GrantError::Transport(_) => "transport",

@@ -6,6 +6,7 @@ mod cached;
 mod endpoints;
 mod error;
 mod exchange;
+mod id_token;
 mod introspect;
 mod refresh;
 mod report;

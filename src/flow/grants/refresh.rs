@@ -1,6 +1,6 @@
 //! The refresh-token grant on cached tokens: what rotated, what changed, and a refreshed ID
-//! token that must still be about the same user. No retries: a refused refresh token means
-//! signing in again.
+//! token that must still be about the same user and pass the issuer's checklist. No
+//! retries: a refused refresh token means signing in again.
 
 use crate::cache::CachedTokens;
 use crate::oauth::introspection::TokenKind;
@@ -12,6 +12,7 @@ use super::super::report::tokens_json;
 use super::super::resolve::Resolved;
 use super::error::GrantError;
 use super::exchange::{client_credentials, http_client, send, GrantIo};
+use super::id_token::{metadata_for, validate_refreshed};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Refreshes the cached tokens at the profile's token endpoint. On success `result` says
@@ -63,12 +64,33 @@ async fn refresh_inner(
         id_token_checked = true;
     }
     let now = (io.now)();
+    let mut tokens = tokens_json(&after, now);
+    let mut validation = None;
+    if after.id_token.is_some() {
+        if let Some(metadata) = metadata_for(&http, resolved, &mut report.warnings).await {
+            validation =
+                validate_refreshed(&http, &metadata, profile.client_id.as_str(), &after, now).await;
+        }
+    }
+    if let (Some(v), Some(serde_json::Value::Object(t))) = (&validation, tokens.get_mut("id_token"))
+    {
+        t.insert("validation".into(), serde_json::json!(v.checks));
+        t.insert("verified".into(), serde_json::Value::Bool(v.verified));
+    }
     let changes = refresh_changes(&before, cached.received_at, &after, now);
+    let failed: Vec<_> = validation
+        .as_ref()
+        .map(|v| v.failed().cloned().collect())
+        .unwrap_or_default();
     report.result = Some(GrantResult::Refreshed {
         changes,
-        tokens: tokens_json(&after, now),
+        tokens,
         id_token_checked,
+        id_token_validation: validation,
     });
+    if !failed.is_empty() {
+        return Err(GrantError::IdTokenInvalid(failed));
+    }
     report.updated = Some(cached.refreshed(&after, now));
     Ok(())
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::cache::CachedTokens;
+use crate::oauth::id_token::IdTokenValidation;
 use crate::oauth::introspection::{Introspection, TokenKind};
 use crate::oauth::refreshed::RefreshChanges;
 use crate::oauth::secret::REDACTED;
@@ -42,6 +43,8 @@ pub enum GrantResult {
         tokens: Value,
         /// Whether a returned ID token was compared with the previous one.
         id_token_checked: bool,
+        /// The checklist of a returned ID token, when the issuer's metadata is known.
+        id_token_validation: Option<IdTokenValidation>,
     },
     Userinfo(UserInfo),
     Introspected {
@@ -59,11 +62,13 @@ impl std::fmt::Debug for GrantResult {
             GrantResult::Refreshed {
                 changes,
                 id_token_checked,
+                id_token_validation,
                 ..
             } => f
                 .debug_struct("Refreshed")
                 .field("changes", changes)
                 .field("id_token_checked", id_token_checked)
+                .field("id_token_validation", id_token_validation)
                 .field("tokens", &REDACTED)
                 .finish(),
             GrantResult::Userinfo(info) => f.debug_tuple("Userinfo").field(info).finish(),
@@ -87,9 +92,11 @@ impl GrantResult {
                 changes,
                 tokens,
                 id_token_checked,
+                id_token_validation,
             } => json!({
                 "changes": changes,
                 "id_token_checked": id_token_checked,
+                "id_token_verified": id_token_validation.as_ref().map(|v| v.verified),
                 "tokens": tokens,
             }),
             GrantResult::Userinfo(info) => json!({
