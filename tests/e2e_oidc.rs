@@ -289,23 +289,25 @@ fn tampered_state_is_rejected_before_the_token_request() {
 }
 
 #[test]
-fn wrong_issuer_in_callback_is_rejected() {
-    // RFC 9207: oidc-provider sends iss=<its issuer>; a profile expecting another issuer
-    // (here: the same URL with a trailing slash, which must not compare equal) must reject it.
+fn wrong_issuer_in_profile_is_rejected_before_the_browser() {
+    // The profile expects another issuer (the same URL with a trailing slash, which must not
+    // compare equal). Discovery catches it first: the provider's metadata names its real
+    // issuer, so the run stops before any authorization request (exit 3, issuer_mismatch).
+    // The callback's own `iss` check (RFC 9207) is covered by tests/flow_faults.rs.
     let idp = Provider::start();
     let mut profile = Profile::public(&idp);
     profile.issuer = Some(format!("{}/", idp.issuer));
     let out = Run::new(profile).execute(&idp);
-    let json = out.expect(4);
+    let json = out.expect(3);
     assert_eq!(
         out.str_at(&json, "/error/kind"),
-        "callback_invalid",
+        "issuer_mismatch",
         "error.kind\n{}",
         out.context()
     );
     out.check(
-        json.get("token_request").is_none(),
-        "a callback from the wrong issuer must not lead to a token request",
+        json.get("authorization_request").is_none() && json.get("token_request").is_none(),
+        "an issuer mismatch must stop the run before the authorization request",
     );
 }
 

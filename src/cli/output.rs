@@ -91,8 +91,9 @@ pub fn print_report(report: &FlowReport, json: bool) {
     };
     if let Some(v) = report.id_token_validation.as_ref().filter(|v| !v.verified) {
         let failed: Vec<&str> = v.failed().map(|c| c.check.as_str()).collect();
+        let plural = if failed.len() == 1 { "" } else { "s" };
         println!(
-            "UNVERIFIED: the ID token failed {} — do not trust its claims",
+            "UNVERIFIED: the ID token failed the {} check{plural} — do not trust its claims",
             failed.join(", ")
         );
         println!();

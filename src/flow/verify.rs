@@ -25,8 +25,8 @@ pub struct SignatureCheck {
     pub detail: String,
 }
 
-/// What the run expects of its ID token.
-#[derive(Debug, Clone)]
+/// What the run expects of its ID token. No Debug: it holds the authorization code.
+#[derive(Clone)]
 pub struct RunExpectation<'a> {
     pub metadata: &'a Metadata,
     pub client_id: &'a str,

@@ -33,7 +33,7 @@ pub async fn openid_configuration(State(idp): State<Arc<Shared>>) -> Response {
 }
 
 pub async fn jwks(State(idp): State<Arc<Shared>>) -> Response {
-    json(StatusCode::OK, &json!({ "keys": [idp.key.public_jwk()] }))
+    json(StatusCode::OK, &idp.keys.public_jwks())
 }
 
 #[cfg(test)]

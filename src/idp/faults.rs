@@ -31,6 +31,11 @@ pub struct Faults {
     /// A refresh returns an ID token about another user ([`OTHER_SUB`]), which a client
     /// must reject (OIDC Core §12.2).
     pub refresh_other_sub: bool,
+    /// The ID token is wrong in this one way.
+    pub id_token: Option<super::id_token_faults::IdTokenFault>,
+    /// Rotate the signing key (for good) just before issuing tokens: they carry a new
+    /// `kid`, and the JWKS serves the new key.
+    pub rotate_key: bool,
 }
 
 /// The `state` sent back when `wrong_state` is on.

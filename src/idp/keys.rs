@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 
 /// Demo-only, public by design (see assets/README.md): tokens it signs prove nothing.
 const DEMO_KEY_PEM: &str = include_str!("../../assets/demo-idp-key.pem");
+/// The key the demo IdP rotates to (same caveat).
+const DEMO_KEY_2_PEM: &str = include_str!("../../assets/demo-idp-key-2.pem");
 
 const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
 const PEM_END: &str = "-----END PRIVATE KEY-----";
@@ -49,6 +51,11 @@ impl SigningKey {
         Self::from_pem(DEMO_KEY_PEM)
     }
 
+    /// The second committed key, for key rotation.
+    pub fn demo_rotated() -> Result<Self, KeyError> {
+        Self::from_pem(DEMO_KEY_2_PEM)
+    }
+
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let der = pem_to_der(pem)?;
         let key_pair =
@@ -80,6 +87,12 @@ impl SigningKey {
             "n": self.n,
             "e": self.e,
         })
+    }
+
+    /// The public key as DER (PKCS#1 RSAPublicKey): what a confused verifier might take as
+    /// an HMAC secret (the HS256 key-confusion fault).
+    pub fn public_key_der(&self) -> &[u8] {
+        self.key_pair.public().as_ref()
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
@@ -119,6 +132,14 @@ mod tests {
         assert_eq!(n.len(), 256);
         assert_eq!(key.e, "AQAB");
         assert_eq!(key.public_jwk()["kid"], key.kid());
+    }
+
+    #[test]
+    fn the_rotated_key_is_another_2048_bit_key() {
+        let first = SigningKey::demo().unwrap();
+        let second = SigningKey::demo_rotated().unwrap();
+        assert_ne!(first.kid(), second.kid());
+        assert_eq!(URL_SAFE_NO_PAD.decode(&second.n).unwrap().len(), 256);
     }
 
     #[test]

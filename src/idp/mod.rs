@@ -8,7 +8,9 @@ mod client_auth;
 mod clients;
 mod discovery;
 mod faults;
+mod id_token_faults;
 mod jwt_sign;
+mod key_ring;
 mod keys;
 mod pages;
 mod responses;
@@ -30,9 +32,12 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{Faults, OTHER_SUB, WRONG_ISSUER, WRONG_STATE};
+pub use id_token_faults::{
+    IdTokenFault, OTHER_CLIENT, UNKNOWN_KID, UNTRUSTED_AUDIENCE, WRONG_NONCE,
+};
 pub use keys::KeyError;
 
-use keys::SigningKey;
+use key_ring::KeyRing;
 use shared::Shared;
 use store::{system_clock, Store};
 
@@ -74,7 +79,7 @@ pub struct IdpServer {
 impl IdpServer {
     /// Binds, then serves in a background task. A bad embedded key is an error, not a panic.
     pub async fn start(config: IdpConfig) -> io::Result<IdpServer> {
-        let key = SigningKey::demo().map_err(io::Error::other)?;
+        let keys = KeyRing::demo().map_err(io::Error::other)?;
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let issuer = issuer_for(addr);
@@ -82,7 +87,7 @@ impl IdpServer {
         let shared = Arc::new(Shared::new(
             issuer,
             config.auto_approve,
-            key,
+            keys,
             store,
             config.faults,
         ));
@@ -118,6 +123,17 @@ impl IdpServer {
     /// Applies to the next request onwards.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.set_faults(faults);
+    }
+
+    /// Rotates the signing key: from now on tokens carry the second demo key's `kid`, and
+    /// the JWKS serves only that key.
+    pub fn rotate_key(&self) {
+        self.shared.keys.rotate();
+    }
+
+    /// The `kid` tokens are signed with now.
+    pub fn current_kid(&self) -> String {
+        self.shared.keys.current().kid().to_owned()
     }
 
     /// Token requests received so far, including ones answered by a fault.

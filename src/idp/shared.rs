@@ -4,13 +4,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::faults::Faults;
-use super::keys::SigningKey;
+use super::key_ring::KeyRing;
 use super::store::Store;
 
 pub struct Shared {
     pub issuer: String,
     pub auto_approve: bool,
-    pub key: SigningKey,
+    pub keys: KeyRing,
     pub store: Store,
     faults: Mutex<Faults>,
     token_requests: AtomicUsize,
@@ -20,14 +20,14 @@ impl Shared {
     pub fn new(
         issuer: String,
         auto_approve: bool,
-        key: SigningKey,
+        keys: KeyRing,
         store: Store,
         faults: Faults,
     ) -> Self {
         Shared {
             issuer,
             auto_approve,
-            key,
+            keys,
             store,
             faults: Mutex::new(faults),
             token_requests: AtomicUsize::new(0),

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::client_auth::{self, ClientAuthError, Credentials};
 use super::clients::Client;
 use super::faults::{self, TokenOverride};
+use super::id_token_faults;
 use super::jwt_sign::{self, TokenContext, ACCESS_TOKEN_LIFETIME};
 use super::responses::{form_encoded, json, OAuthError};
 use super::scope::Scope;
@@ -25,6 +26,9 @@ const BASIC_REALM: &str = "Basic realm=\"tokenbench demo IdP\"";
 pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     idp.count_token_request();
     let faults = idp.faults();
+    if faults.rotate_key {
+        idp.keys.rotate();
+    }
     if let Some(delay) = faults.token_delay {
         // An async sleep: other requests keep being served meanwhile.
         tokio::time::sleep(delay).await;
@@ -161,7 +165,8 @@ fn issue(
         )
     };
     let claims = jwt_sign::access_token_claims(&ctx, &random_token());
-    let access_token = jwt_sign::encode(&idp.key, "at+jwt", &claims).map_err(signing_failed)?;
+    let access_token =
+        jwt_sign::encode(idp.keys.current(), "at+jwt", &claims).map_err(signing_failed)?;
     idp.store.record_access(
         access_token.clone(),
         AccessRecord {
@@ -181,7 +186,8 @@ fn issue(
         if refreshing && idp.faults().refresh_other_sub {
             claims["sub"] = faults::OTHER_SUB.into();
         }
-        body["id_token"] = jwt_sign::encode(&idp.key, "JWT", &claims)
+        let fault = idp.faults().id_token;
+        body["id_token"] = id_token_faults::sign(idp.keys.current(), fault, claims, now)
             .map_err(signing_failed)?
             .into();
     }
