@@ -1,10 +1,12 @@
 //! tokenbench: a workbench for OAuth 2.0 Authorization Code with PKCE.
 //!
-//! Dependencies point one way: `tui`, `cli` → `flow` → `doctor` → `net`, `profile`, `idp` → `oauth`.
+//! Dependencies point one way: `tui`, `cli` → `flow` → `doctor` → `net`, `cache`, `profile`, `idp` → `oauth`
+//! (`cache` writes with `profile`'s store helpers).
 
 // Nothing from a user, a file or the network may bring the process down.
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod cache;
 pub mod cli;
 pub mod doctor;
 pub mod flow;

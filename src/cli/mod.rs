@@ -3,9 +3,12 @@ mod decode;
 mod demo;
 mod discover;
 mod doctor;
+mod grant_output;
+mod grants;
 mod output;
 mod pkce;
 mod run;
+mod token;
 mod workbench;
 
 use clap::{Parser, Subcommand};
@@ -29,12 +32,24 @@ pub struct Cli {
 const EXIT_CODES: &str =
     "Exit codes: 0 success, 1 internal error, 2 usage or invalid profile/input, \
 3 the IdP answered with an OAuth error (or its metadata names another issuer), 4 the callback \
-or the ID token failed validation, 5 no callback before the timeout, 6 transport failure.";
+or the ID token (also a refreshed one) or userinfo failed validation, 5 no callback before the \
+timeout, 6 transport failure.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the whole flow for a profile: callback server, browser, token exchange.
     Run(run::RunArgs),
+    /// Print a currently valid access token (cached, refreshed, or from a new sign-in); only
+    /// the token goes to stdout.
+    Token(token::TokenArgs),
+    /// Refresh the cached tokens (refresh_token grant): what rotated and what changed.
+    Refresh(grants::GrantArgs),
+    /// Ask the issuer's userinfo endpoint about the cached access token's user.
+    Userinfo(grants::GrantArgs),
+    /// Ask the issuer's introspection endpoint (RFC 7662) whether a cached token is active.
+    Introspect(grants::TokenChoiceArgs),
+    /// Revoke a cached token at the issuer's revocation endpoint (RFC 7009).
+    Revoke(grants::TokenChoiceArgs),
     /// Check a profile's redirect URI against the IdP without signing in: local checks, a
     /// probe of the authorization endpoint and (with --variants) near variants.
     Doctor(doctor::DoctorArgs),
@@ -66,6 +81,11 @@ impl Cli {
 pub async fn execute(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Run(args)) => run::run(args).await,
+        Some(Command::Token(args)) => token::token(args).await,
+        Some(Command::Refresh(args)) => grants::refresh_command(args).await,
+        Some(Command::Userinfo(args)) => grants::userinfo_command(args).await,
+        Some(Command::Introspect(args)) => grants::introspect_command(args).await,
+        Some(Command::Revoke(args)) => grants::revoke_command(args).await,
         Some(Command::Doctor(args)) => doctor::doctor(args).await,
         Some(Command::Demo(args)) => demo::demo(args).await,
         Some(Command::Idp(args)) => demo::idp(args).await,

@@ -4,6 +4,8 @@ use clap::Args;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
+use crate::cache::TokenCache;
+use crate::flow::grants::cache_run;
 use crate::flow::{
     resolve_file, run_resolved, system_now, BrowserMode, FlowError, FlowEvent, FlowIo, FlowOptions,
     FlowReport, Resolved,
@@ -28,6 +30,9 @@ pub struct RunArgs {
     /// Do not open a browser; print the URL to stderr.
     #[arg(long)]
     no_browser: bool,
+    /// Keep the tokens in the token cache (as `cache_tokens = true` in the profile does).
+    #[arg(long)]
+    cache: bool,
 }
 
 pub async fn run(args: RunArgs) -> i32 {
@@ -53,7 +58,15 @@ pub async fn run(args: RunArgs) -> i32 {
         http: HttpLimits::default(),
         ..FlowOptions::default()
     };
-    execute_flow(&resolved, &options, args.json).await
+    let cache = if args.cache || resolved.profile.cache_tokens {
+        match TokenCache::user() {
+            Ok(cache) => Some(cache),
+            Err(e) => return super::fail(args.json, "cache", 1, &e.to_string()),
+        }
+    } else {
+        None
+    };
+    execute_flow_with(&resolved, &options, args.json, cache.as_ref()).await
 }
 
 /// Reads a profile and resolves it through its issuer's metadata; a failure is printed
@@ -76,6 +89,16 @@ pub(super) async fn resolve_profile(path: &std::path::Path, json: bool) -> Resul
 
 /// Runs a flow with progress on stderr, then prints the report; Ctrl+C cancels cleanly.
 pub(super) async fn execute_flow(resolved: &Resolved, options: &FlowOptions, json: bool) -> i32 {
+    execute_flow_with(resolved, options, json, None).await
+}
+
+/// [`execute_flow`], caching the tokens of a successful run when given a cache.
+async fn execute_flow_with(
+    resolved: &Resolved,
+    options: &FlowOptions,
+    json: bool,
+    cache: Option<&TokenCache>,
+) -> i32 {
     let profile = &resolved.profile;
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
     let printer = tokio::spawn(async move {
@@ -102,12 +125,20 @@ pub(super) async fn execute_flow(resolved: &Resolved, options: &FlowOptions, jso
     };
     // The flow has dropped its sender; let the printer finish so lines keep their order.
     let _ = printer.await;
+    let mut report = report;
+    if let Some(cache) = cache {
+        match cache_run(cache, profile, &report) {
+            Ok(Some(path)) => eprintln!("• tokens cached in {}", path.display()),
+            Ok(None) => {}
+            Err(e) => report.warnings.push(e.to_string()),
+        }
+    }
     print_report(&report, json);
     report.exit_code()
 }
 
 /// Lines typed or pasted on stdin.
-fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
+pub(super) fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();

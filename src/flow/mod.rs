@@ -2,13 +2,14 @@
 //! network and reports progress as events.
 pub mod diagnosis;
 pub mod error;
+pub mod grants;
 pub mod report;
 pub mod resolve;
 pub mod run;
 pub mod verify;
 
 pub use error::FlowError;
-pub use report::FlowReport;
+pub use report::{FlowReport, Received};
 pub use resolve::{resolve, resolve_file, Resolved};
 pub use run::{
     run_flow, run_resolved, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, DIAGNOSE_AFTER,

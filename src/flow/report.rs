@@ -31,6 +31,8 @@ pub struct FlowReport {
     pub token_request: Option<Value>,
     pub token_response: Option<Value>,
     pub tokens: Option<Value>,
+    /// The token response as parsed, and when it arrived (for the token cache).
+    pub received: Option<Received>,
     pub warnings: Vec<String>,
     pub error: Option<FlowError>,
     /// The issuer's metadata, when the profile has an issuer and it was fetched.
@@ -43,6 +45,13 @@ pub struct FlowReport {
     pub id_token_validation: Option<IdTokenValidation>,
     /// The access token's signature, labelled, when the issuer's metadata was known.
     pub access_token_signature: Option<SignatureCheck>,
+}
+
+/// A successful token response and the Unix time it arrived.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub response: TokenResponse,
+    pub at: i64,
 }
 
 impl FlowReport {

@@ -23,7 +23,7 @@ use crate::profile::Profile;
 
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
 use super::error::FlowError;
-use super::report::{pairs_json, tokens_json, FlowReport};
+use super::report::{pairs_json, tokens_json, FlowReport, Received};
 use super::resolve::{metadata_for_run, Resolved};
 use super::verify::{prefetch_keys, verify_into_report, RunExpectation};
 
@@ -330,17 +330,23 @@ async fn run_inner(
         response.header("content-type"),
         &response.body,
     )?;
-    report.tokens = Some(tokens_json(&tokens, (io.now)()));
+    let now = (io.now)();
+    report.tokens = Some(tokens_json(&tokens, now));
     if let Some(metadata) = &metadata {
         let expect = RunExpectation {
             metadata,
             client_id: profile.client_id.as_str(),
             nonce: nonce_sent,
             code: Some(code.secret().to_owned()),
-            now: (io.now)(),
+            now,
         };
         verify_into_report(&tokens, expect, keys.as_mut(), &http, report).await?;
     }
+    // Kept only for tokens that passed validation: these may be cached.
+    report.received = Some(Received {
+        response: tokens,
+        at: now,
+    });
     Ok(())
 }
 

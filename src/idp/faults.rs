@@ -28,6 +28,9 @@ pub struct Faults {
     pub token_huge: bool,
     /// Token responses (success and error) as application/x-www-form-urlencoded, like GitHub.
     pub token_form_encoded: bool,
+    /// A refresh returns an ID token about another user ([`OTHER_SUB`]), which a client
+    /// must reject (OIDC Core §12.2).
+    pub refresh_other_sub: bool,
     /// The ID token is wrong in this one way.
     pub id_token: Option<super::id_token_faults::IdTokenFault>,
     /// Rotate the signing key (for good) just before issuing tokens: they carry a new
@@ -39,6 +42,8 @@ pub struct Faults {
 pub const WRONG_STATE: &str = "tokenbench-fault-wrong-state";
 /// The `iss` sent back when `wrong_iss` is on; `.invalid` can never be a real host.
 pub const WRONG_ISSUER: &str = "https://other-idp.invalid";
+/// The `sub` of the refreshed ID token when `refresh_other_sub` is on.
+pub const OTHER_SUB: &str = "someone-else";
 /// Size of the `token_huge` body.
 pub const HUGE_BODY_BYTES: usize = 20 * 1024 * 1024;
 

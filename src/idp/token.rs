@@ -121,7 +121,7 @@ fn exchange_code(
     }
     let scope = record.grant.scope.clone();
     let nonce = record.grant.nonce.clone();
-    issue(idp, &record.grant, &scope, nonce.as_deref())
+    issue(idp, &record.grant, &scope, nonce.as_deref(), false)
 }
 
 fn refresh(
@@ -138,7 +138,7 @@ fn refresh(
             .map_err(|e| OAuthError::bad_request("invalid_scope", e.to_string()))
     })?;
     // OIDC Core §12.2: a refreshed ID token carries no nonce.
-    issue(idp, &grant, &scope, None)
+    issue(idp, &grant, &scope, None, true)
 }
 
 /// The token response (RFC 6749 §5.1). `scope` may be narrower than the grant's.
@@ -147,6 +147,7 @@ fn issue(
     grant: &Grant,
     scope: &Scope,
     nonce: Option<&str>,
+    refreshing: bool,
 ) -> Result<Value, OAuthError> {
     let now = idp.store.now();
     let ctx = TokenContext {
@@ -181,7 +182,10 @@ fn issue(
         "scope": scope.to_string(),
     });
     if scope.has("openid") {
-        let claims = jwt_sign::id_token_claims(&ctx, nonce, &access_token);
+        let mut claims = jwt_sign::id_token_claims(&ctx, nonce, &access_token);
+        if refreshing && idp.faults().refresh_other_sub {
+            claims["sub"] = faults::OTHER_SUB.into();
+        }
         let fault = idp.faults().id_token;
         body["id_token"] = id_token_faults::sign(idp.keys.current(), fault, claims, now)
             .map_err(signing_failed)?

@@ -2,20 +2,26 @@
 //! injected so that every behaviour can be tested exactly.
 pub mod authorize;
 pub mod callback;
+pub mod endpoint_response;
 pub mod error;
 pub mod id_token;
+pub mod introspection;
 pub mod jose;
 pub mod jwt;
 pub mod metadata;
 pub mod pkce;
 pub mod random;
+pub mod refresh;
+pub mod refreshed;
 pub mod request;
+pub mod revocation;
 pub mod secret;
 pub mod text;
 pub mod time;
 pub mod token_request;
 pub mod token_response;
 pub mod types;
+pub mod userinfo;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

@@ -60,10 +60,7 @@ pub fn authorization_code_request(
         Field::plain("redirect_uri", redirect_uri.as_str()),
         Field::sensitive("code_verifier", verifier.secret()),
     ];
-    let mut headers = vec![
-        Field::plain("Accept", "application/json"),
-        Field::plain("Content-Type", "application/x-www-form-urlencoded"),
-    ];
+    let mut headers = form_headers();
     add_client_auth(client, &mut headers, &mut form);
     form.extend(extra.iter().map(|(k, v)| Field::plain(k, v.clone())));
     HttpRequest {
@@ -74,7 +71,23 @@ pub fn authorization_code_request(
     }
 }
 
-fn add_client_auth(client: &ClientCredentials, headers: &mut Vec<Field>, form: &mut Vec<Field>) {
+/// The headers of every form POST to the IdP: a JSON answer is asked for, as GitHub answers
+/// form-encoded otherwise.
+pub fn form_headers() -> Vec<Field> {
+    vec![
+        Field::plain("Accept", "application/json"),
+        Field::plain("Content-Type", "application/x-www-form-urlencoded"),
+    ]
+}
+
+/// Puts the client's credentials into a request to the token, introspection or revocation
+/// endpoint: every one of them authenticates the client the same way (RFC 7662 §2.1,
+/// RFC 7009 §2.1).
+pub fn add_client_auth(
+    client: &ClientCredentials,
+    headers: &mut Vec<Field>,
+    form: &mut Vec<Field>,
+) {
     match (&client.secret, client.auth) {
         (Some(secret), ClientAuth::Basic) => headers.push(Field::sensitive(
             "Authorization",

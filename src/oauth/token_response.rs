@@ -4,10 +4,12 @@
 use serde_json::{Map, Value};
 
 use super::error::OAuthError;
+use super::secret::REDACTED;
 use super::text::sanitize;
 
 /// A successful token response. Unknown members are kept for display.
-#[derive(Debug, Clone, PartialEq)]
+// Debug is written by hand: the tokens are bearer credentials.
+#[derive(Clone, PartialEq)]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
@@ -17,6 +19,21 @@ pub struct TokenResponse {
     pub scope: Option<String>,
     /// Every member as received (form bodies become strings).
     pub fields: Map<String, Value>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |t: &Option<String>| t.as_ref().map(|_| REDACTED);
+        f.debug_struct("TokenResponse")
+            .field("access_token", &REDACTED)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &hidden(&self.refresh_token))
+            .field("id_token", &hidden(&self.id_token))
+            .field("scope", &self.scope)
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -157,6 +174,11 @@ mod tests {
         assert_eq!(r.expires_in, Some(3600));
         assert_eq!(r.id_token.as_deref(), Some("x.y.z"));
         assert_eq!(r.fields["extra"], 1);
+        let shown = format!("{r:?}");
+        assert!(
+            !shown.contains("\"at\"") && !shown.contains("x.y.z"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn apply(doc: &mut DocumentMut, old: &RawProfile, new: &RawProfile) {
             continue;
         }
         match after {
-            Some(value) => set(doc.as_table_mut(), key, value),
+            Some(value) => set(doc.as_table_mut(), key, scalar(key, value)),
             None => {
                 if let Some(lines) = remove(doc.as_table_mut(), key) {
                     place_before_table_after(doc, None, &lines);
@@ -59,18 +59,27 @@ pub fn to_crlf(text: &str) -> String {
     out
 }
 
-/// Sets `key` to a string, keeping the old value's surrounding spaces and trailing comment.
-fn set(table: &mut dyn TableLike, key: &str, new: &str) {
+/// Sets `key` to a value, keeping the old value's surrounding spaces and trailing comment.
+fn set(table: &mut dyn TableLike, key: &str, new: Value) {
     match table.get_mut(key) {
         Some(Item::Value(value)) => {
             let decor = value.decor().clone();
-            *value = string(new);
+            *value = new;
             *value.decor_mut() = decor;
         }
-        Some(item) => *item = Item::Value(string(new)),
+        Some(item) => *item = Item::Value(new),
         None => {
-            table.insert(key, Item::Value(string(new)));
+            table.insert(key, Item::Value(new));
         }
+    }
+}
+
+/// A top-level value as TOML: a boolean for the boolean keys, else a string.
+fn scalar(key: &str, value: &str) -> Value {
+    if RawProfile::BOOL_KEYS.contains(&key) {
+        Value::from(value == "true")
+    } else {
+        string(value)
     }
 }
 
@@ -157,7 +166,7 @@ fn params(
     for (key, value) in new {
         if old.get(key) != Some(value) {
             added |= !old.contains_key(key);
-            set(table, key, value);
+            set(table, key, string(value));
         }
     }
     if added {
@@ -374,6 +383,20 @@ mod tests {
             "name = \"n\"\nclient_id = \"c\"\nstate = \"s\"\n\n[auth_params]\na = \"2\"\n\n[token_params]\nt = \"1\"\n"
         );
         assert_eq!(render(&RawProfile::default()), "");
+    }
+
+    #[test]
+    fn booleans_stay_booleans() {
+        let out = edited("client_id = \"x\"\n", |r| r.cache_tokens = Some(true));
+        assert_eq!(out, "client_id = \"x\"\ncache_tokens = true\n");
+        let out = edited("cache_tokens = true # mine\n", |r| {
+            r.cache_tokens = Some(false)
+        });
+        assert_eq!(out, "cache_tokens = false # mine\n");
+        let out = edited("cache_tokens = true\nclient_id = \"x\"\n", |r| {
+            r.cache_tokens = None
+        });
+        assert_eq!(out, "client_id = \"x\"\n");
     }
 
     #[test]

@@ -277,6 +277,7 @@ fn check(
         code_verifier,
         scope: fields::scope(raw.scope.as_deref()),
         state: fields::state(raw.state.as_deref()),
+        cache_tokens: raw.cache_tokens.unwrap_or(false),
         auth_params,
         token_params,
     }))
@@ -314,6 +315,24 @@ scope = "openid   offline_access"
         assert_eq!(p.code_challenge_method, ChallengeMethod::S256);
         assert_eq!(p.scope, "openid offline_access");
         assert!(p.code_verifier.is_none() && p.state.is_none() && p.client_secret.is_none());
+        assert!(!p.cache_tokens);
+    }
+
+    #[test]
+    fn cache_tokens_is_a_boolean() {
+        assert!(
+            load(&format!("{GOOD}cache_tokens = true\n"))
+                .unwrap()
+                .cache_tokens
+        );
+        assert!(
+            !load(&format!("{GOOD}cache_tokens = false\n"))
+                .unwrap()
+                .cache_tokens
+        );
+        let e = error_of("cache_tokens = \"yes\"\n");
+        assert_eq!(e.key.as_deref(), Some("cache_tokens"));
+        assert!(e.reason.contains("bool"), "{e}");
     }
 
     #[test]

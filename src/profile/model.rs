@@ -41,6 +41,9 @@ pub struct RawProfile {
     pub scope: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// A TOML boolean, the one key that is not a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_tokens: Option<bool>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -49,7 +52,7 @@ pub struct RawProfile {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 13] = [
+    pub const KEYS: [&'static str; 14] = [
         "name",
         "issuer",
         "grant_type",
@@ -63,10 +66,14 @@ impl RawProfile {
         "code_verifier",
         "scope",
         "state",
+        "cache_tokens",
     ];
 
+    /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
+    pub const BOOL_KEYS: [&'static str; 1] = ["cache_tokens"];
+
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 13] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 14] {
         [
             ("name", self.name.as_deref()),
             ("issuer", self.issuer.as_deref()),
@@ -84,6 +91,10 @@ impl RawProfile {
             ("code_verifier", self.code_verifier.as_deref()),
             ("scope", self.scope.as_deref()),
             ("state", self.state.as_deref()),
+            (
+                "cache_tokens",
+                self.cache_tokens.map(|b| if b { "true" } else { "false" }),
+            ),
         ]
     }
 
@@ -196,6 +207,8 @@ pub struct Profile {
     pub scope: String,
     /// A fixed state; None means a fresh random one per run.
     pub state: Option<String>,
+    /// Keep the last token response in the user's token cache (opt-in).
+    pub cache_tokens: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
 }

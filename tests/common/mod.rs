@@ -264,6 +264,8 @@ pub struct Profile {
     pub client_auth: Option<String>,
     pub scope: String,
     pub auth_params: Vec<(String, String)>,
+    /// Writes `cache_tokens = true` (the opt-in token cache).
+    pub cache_tokens: bool,
 }
 
 impl Profile {
@@ -281,6 +283,7 @@ impl Profile {
             client_auth: None,
             scope: "openid offline_access".to_string(),
             auth_params: vec![("prompt".to_string(), "consent".to_string())],
+            cache_tokens: false,
         }
     }
 
@@ -328,6 +331,9 @@ impl Profile {
         }
         kv("code_challenge_method", "S256");
         kv("scope", &self.scope);
+        if self.cache_tokens {
+            t.push_str("cache_tokens = true\n");
+        }
         if !self.auth_params.is_empty() {
             t.push_str("\n[auth_params]\n");
             for (k, v) in &self.auth_params {

@@ -16,7 +16,7 @@
 // and on SIGINT. Set TB_OIDC_DEBUG=1 for one stderr line per request.
 //
 // Endpoints (oidc-provider defaults): /auth, /token, /me (userinfo), /jwks,
-// /token/revocation, /interaction/:uid (dev login/consent pages),
+// /token/introspection, /token/revocation, /interaction/:uid (dev login/consent pages),
 // /.well-known/openid-configuration.
 //
 // The client ids and secrets below are mirrored in tests/common/mod.rs (module
@@ -164,7 +164,17 @@ const configuration = {
   },
   features: {
     devInteractions: { enabled: true },
-    revocation: { enabled: true },
+    // RFC 7662 and RFC 7009 for `tokenbench introspect` / `revoke`. The policies are the
+    // defaults spelled out (which also silences oidc-provider's "you SHOULD change" notice):
+    // a client may introspect and revoke only the tokens issued to it.
+    introspection: {
+      enabled: true,
+      allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+    },
+    revocation: {
+      enabled: true,
+      allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+    },
   },
   // Explicit lifetimes (seconds); also silences oidc-provider's "default ttl" notices.
   ttl: {

@@ -1,0 +1,7 @@
+//! The opt-in token cache (`cache_tokens = true` or `--cache`): the last token response of
+//! each profile, in the user's data directory, private to the user.
+pub mod entry;
+pub mod store;
+
+pub use entry::CachedTokens;
+pub use store::{CacheError, Lookup, TokenCache};

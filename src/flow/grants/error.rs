@@ -1,0 +1,259 @@
+//! Why a refresh, userinfo, introspection, revocation or `token` failed, with the exit code
+//! each reason maps to (the same codes as a run: scripts rely on them).
+
+use serde_json::{json, Value};
+
+use crate::cache::CacheError;
+use crate::net::discovery::DiscoveryError;
+use crate::net::http::TransportError;
+use crate::oauth::endpoint_response::EndpointError;
+use crate::oauth::error::OAuthError;
+use crate::oauth::id_token::Check;
+use crate::oauth::introspection::TokenKind;
+use crate::oauth::refreshed::ContinuityError;
+use crate::oauth::text::sanitize;
+use crate::oauth::token_response::TokenResponseError;
+
+use super::super::error::FlowError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error(
+        "no cached tokens for {profile}: run `tokenbench run --profile {profile} --cache` first"
+    )]
+    NoCachedTokens { profile: String },
+    #[error("the cached tokens for {profile} have no {}{}", .kind.label(), if *.revoked { " that is not revoked" } else { "" })]
+    MissingToken {
+        profile: String,
+        kind: TokenKind,
+        revoked: bool,
+    },
+    #[error("profile {profile} has no `issuer`: the {endpoint} endpoint is found by discovery, so set `issuer` in the profile")]
+    NoIssuer {
+        profile: String,
+        endpoint: &'static str,
+    },
+    #[error("the issuer {issuer} does not advertise a{} {endpoint} endpoint (`{endpoint}_endpoint` is missing from its metadata)", if .endpoint.starts_with(['a', 'e', 'i', 'o', 'u']) { "n" } else { "" })]
+    NotAdvertised {
+        issuer: String,
+        endpoint: &'static str,
+    },
+    #[error("discovery failed: {0}")]
+    Discovery(#[from] DiscoveryError),
+    #[error("the {endpoint} endpoint returned an error: {error}{}", oauth_hint(.endpoint, .error))]
+    OAuth {
+        endpoint: &'static str,
+        status: u16,
+        error: OAuthError,
+    },
+    #[error("{0}")]
+    IdTokenChanged(#[from] ContinuityError),
+    /// The refreshed ID token failed the issuer's checklist; the failing checks.
+    #[error("the refreshed ID token failed validation and is UNVERIFIED: {}", failed_checks(.0))]
+    IdTokenInvalid(Vec<Check>),
+    #[error("the userinfo `sub` is {userinfo:?}, but the ID token's is {id_token:?}: the response is about someone else and must not be used (OIDC Core §5.3.2)")]
+    SubjectMismatch { userinfo: String, id_token: String },
+    /// The browser flow `token` had to run failed; its own error says why.
+    #[error("{0}")]
+    SignIn(FlowError),
+    /// The profile could not be resolved (invalid, or its issuer's metadata unusable).
+    #[error("{0}")]
+    Resolve(FlowError),
+    #[error("{0}")]
+    Transport(String),
+    #[error("{0}")]
+    Cache(#[from] CacheError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn failed_checks(checks: &[Check]) -> String {
+    checks
+        .iter()
+        .map(|c| format!("{} ({})", c.check, c.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What to do about the OAuth errors a refresh meets most.
+fn oauth_hint(endpoint: &str, error: &OAuthError) -> &'static str {
+    match (endpoint, error.error.as_str()) {
+        ("token", "invalid_grant") => {
+            " — the refresh token is expired, revoked or already used: sign in again (tokenbench run)"
+        }
+        (_, "invalid_client") => {
+            " — the client authentication was refused: check client_id, client_secret and client_auth"
+        }
+        (_, "invalid_token") => {
+            " — the access token is expired or revoked: `tokenbench refresh` or `tokenbench token` gets a new one"
+        }
+        (_, "insufficient_scope") => " — the access token lacks a scope this endpoint needs (userinfo needs openid)",
+        (_, "unsupported_token_type") => " — the IdP does not revoke this kind of token",
+        _ => "",
+    }
+}
+
+impl GrantError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            GrantError::InvalidInput(_)
+            | GrantError::NoCachedTokens { .. }
+            | GrantError::MissingToken { .. }
+            | GrantError::NoIssuer { .. }
+            | GrantError::NotAdvertised { .. } => 2,
+            GrantError::Discovery(DiscoveryError::InvalidIssuer { .. }) => 2,
+            // As for a run: the IdP's own metadata contradicts the profile.
+            GrantError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
+            GrantError::Discovery(_) => 6,
+            GrantError::OAuth { .. } => 3,
+            GrantError::IdTokenChanged(_)
+            | GrantError::IdTokenInvalid(_)
+            | GrantError::SubjectMismatch { .. } => 4,
+            GrantError::SignIn(e) | GrantError::Resolve(e) => e.exit_code(),
+            GrantError::Transport(_) => 6,
+            GrantError::Cache(_) | GrantError::Internal(_) => 1,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            GrantError::InvalidInput(_) => "invalid_input",
+            GrantError::NoCachedTokens { .. } => "no_cached_tokens",
+            GrantError::MissingToken { .. } => "missing_token",
+            GrantError::NoIssuer { .. } => "no_issuer",
+            GrantError::NotAdvertised { .. } => "not_advertised",
+            GrantError::Discovery(_) => "discovery",
+            GrantError::OAuth { .. } => "oauth_error",
+            GrantError::IdTokenChanged(_) => "id_token_changed",
+            GrantError::IdTokenInvalid(_) => "id_token_invalid",
+            GrantError::SubjectMismatch { .. } => "subject_mismatch",
+            GrantError::SignIn(e) | GrantError::Resolve(e) => e.kind(),
+            GrantError::Transport(_) => "transport",
+            GrantError::Cache(_) => "cache",
+            GrantError::Internal(_) => "internal",
+        }
+    }
+
+    /// The `error` object of the JSON output (the same shape as a run's).
+    pub fn to_json(&self) -> Value {
+        if let GrantError::SignIn(e) | GrantError::Resolve(e) = self {
+            return e.to_json();
+        }
+        let oauth = match self {
+            GrantError::OAuth { error, .. } => Some(error),
+            _ => None,
+        };
+        let mut v = json!({
+            "kind": self.kind(),
+            "message": sanitize(&self.to_string()),
+            "exit_code": self.exit_code(),
+            "oauth_error": oauth.map(|e| e.error.clone()),
+            "oauth_error_description": oauth.and_then(|e| e.error_description.clone()),
+            "oauth_error_uri": oauth.and_then(|e| e.error_uri.clone()),
+        });
+        if let GrantError::IdTokenChanged(e) = self {
+            v["claim"] = json!(e.claim());
+        }
+        v
+    }
+}
+
+impl From<TransportError> for GrantError {
+    fn from(e: TransportError) -> Self {
+        GrantError::Transport(e.to_string())
+    }
+}
+
+impl From<TokenResponseError> for GrantError {
+    fn from(e: TokenResponseError) -> Self {
+        match e {
+            TokenResponseError::OAuth { status, error } => GrantError::OAuth {
+                endpoint: "token",
+                status,
+                error,
+            },
+            other => GrantError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl From<EndpointError> for GrantError {
+    fn from(e: EndpointError) -> Self {
+        match e {
+            EndpointError::OAuth {
+                endpoint,
+                status,
+                error,
+            } => GrantError::OAuth {
+                endpoint,
+                status,
+                error,
+            },
+            other => GrantError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oauth(endpoint: &'static str, error: &str) -> GrantError {
+        GrantError::OAuth {
+            endpoint,
+            status: 400,
+            error: OAuthError {
+                error: error.into(),
+                error_description: Some("grant expired".into()),
+                error_uri: None,
+            },
+        }
+    }
+
+    #[test]
+    fn invalid_grant_on_refresh_says_sign_in_again() {
+        let e = oauth("token", "invalid_grant");
+        assert_eq!(e.exit_code(), 3);
+        let text = e.to_string();
+        assert!(text.contains("invalid_grant: grant expired"), "{text}");
+        assert!(text.contains("sign in again (tokenbench run)"), "{text}");
+        assert_eq!(e.to_json()["oauth_error"], "invalid_grant");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_cli() {
+        let no_cache = GrantError::NoCachedTokens {
+            profile: "okta".into(),
+        };
+        assert_eq!(no_cache.exit_code(), 2);
+        assert_eq!(
+            no_cache.to_string(),
+            "no cached tokens for okta: run `tokenbench run --profile okta --cache` first"
+        );
+        let changed = GrantError::from(ContinuityError::Changed {
+            claim: "sub",
+            before: "\"a\"".into(),
+            after: "\"b\"".into(),
+        });
+        assert_eq!(changed.exit_code(), 4);
+        assert_eq!(changed.to_json()["claim"], "sub");
+        assert_eq!(GrantError::Transport("x".into()).exit_code(), 6);
+        let missing = GrantError::NotAdvertised {
+            issuer: "https://i".into(),
+            endpoint: "introspection",
+        };
+        assert!(
+            missing.to_string().contains("an introspection endpoint"),
+            "{missing}"
+        );
+        let timeout = GrantError::SignIn(FlowError::Timeout {
+            secs: 1,
+            redirect_uri: "http://127.0.0.1/cb".into(),
+            cause: None,
+        });
+        assert_eq!(timeout.exit_code(), 5);
+        assert_eq!(timeout.to_json()["kind"], "timeout");
+    }
+}

@@ -1,0 +1,63 @@
+//! What every operation shares: the client's credentials, the HTTP client, and sending one
+//! request while recording it.
+
+use std::ffi::OsString;
+
+use serde_json::json;
+
+use crate::net::http::{HttpClient, HttpLimits, HttpResponse};
+use crate::oauth::request::HttpRequest;
+use crate::oauth::token_request::ClientCredentials;
+use crate::profile::Profile;
+
+use super::super::report::pairs_json;
+use super::error::GrantError;
+use super::report::GrantReport;
+
+/// Everything an operation needs from outside, injected so that tests and the TUI supply it.
+pub struct GrantIo<'a> {
+    pub now: fn() -> i64,
+    pub env: &'a (dyn Fn(&str) -> Option<OsString> + Sync),
+    pub http: HttpLimits,
+}
+
+/// The profile's client, its secret read now.
+pub(super) fn client_credentials(
+    profile: &Profile,
+    env: &(dyn Fn(&str) -> Option<OsString> + Sync),
+) -> Result<ClientCredentials, GrantError> {
+    let secret = match &profile.client_secret {
+        Some(src) => Some(
+            src.resolve(env)
+                .map_err(|e| GrantError::InvalidInput(e.to_string()))?,
+        ),
+        None => None,
+    };
+    Ok(ClientCredentials {
+        client_id: profile.client_id.clone(),
+        secret,
+        auth: profile.client_auth,
+    })
+}
+
+pub(super) fn http_client(limits: HttpLimits) -> Result<HttpClient, GrantError> {
+    HttpClient::new(limits).map_err(|e| GrantError::Internal(e.to_string()))
+}
+
+/// Sends `request`, recording it (redacted) and the response (as received) in `report`.
+pub(super) async fn send(
+    http: &HttpClient,
+    request: &HttpRequest,
+    report: &mut GrantReport,
+) -> Result<HttpResponse, GrantError> {
+    report.endpoint = Some(request.url.clone());
+    report.request = Some(request.redacted_json());
+    let response = http.execute(request).await?;
+    report.response = Some(json!({
+        "status": response.status,
+        "headers": pairs_json(&response.headers),
+        "body": String::from_utf8_lossy(&response.body),
+        "elapsed_ms": response.elapsed.as_millis() as u64,
+    }));
+    Ok(response)
+}

@@ -1,0 +1,96 @@
+//! The refresh-token grant on cached tokens: what rotated, what changed, and a refreshed ID
+//! token that must still be about the same user and pass the issuer's checklist. No
+//! retries: a refused refresh token means signing in again.
+
+use crate::cache::CachedTokens;
+use crate::oauth::introspection::TokenKind;
+use crate::oauth::refresh::refresh_token_request;
+use crate::oauth::refreshed::{check_continuity, refresh_changes};
+use crate::oauth::token_response::parse_token_response;
+
+use super::super::report::tokens_json;
+use super::super::resolve::Resolved;
+use super::error::GrantError;
+use super::exchange::{client_credentials, http_client, send, GrantIo};
+use super::id_token::{metadata_for, validate_refreshed};
+use super::report::{GrantReport, GrantResult, Operation};
+
+/// Refreshes the cached tokens at the profile's token endpoint. On success `result` says
+/// what changed and `updated` holds the entry to cache.
+pub async fn refresh(resolved: &Resolved, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+    let profile = &resolved.profile;
+    let mut report = GrantReport::new(Operation::Refresh, &profile.name);
+    if let Err(e) = refresh_inner(resolved, cached, io, &mut report).await {
+        report.error = Some(e);
+    }
+    report
+}
+
+async fn refresh_inner(
+    resolved: &Resolved,
+    cached: &CachedTokens,
+    io: &GrantIo<'_>,
+    report: &mut GrantReport,
+) -> Result<(), GrantError> {
+    let profile = &resolved.profile;
+    let Some(refresh_token) = cached.token(TokenKind::Refresh) else {
+        return Err(GrantError::MissingToken {
+            profile: profile.name.clone(),
+            kind: TokenKind::Refresh,
+            revoked: cached.stored(TokenKind::Refresh).is_some(),
+        });
+    };
+    let before = cached
+        .tokens()
+        .map_err(|e| GrantError::Internal(format!("the cached response is unusable: {e}")))?;
+    let client = client_credentials(profile, io.env)?;
+    let http = http_client(io.http)?;
+    let request = refresh_token_request(
+        &profile.token_url,
+        &client,
+        &refresh_token,
+        None,
+        &profile.token_params,
+    );
+    let response = send(&http, &request, report).await?;
+    let after = parse_token_response(
+        response.status,
+        response.header("content-type"),
+        &response.body,
+    )?;
+    let mut id_token_checked = false;
+    if let (Some(original), Some(refreshed)) = (cached.id_token(), after.id_token.as_deref()) {
+        check_continuity(original, refreshed)?;
+        id_token_checked = true;
+    }
+    let now = (io.now)();
+    let mut tokens = tokens_json(&after, now);
+    let mut validation = None;
+    if after.id_token.is_some() {
+        if let Some(metadata) = metadata_for(&http, resolved, &mut report.warnings).await {
+            validation =
+                validate_refreshed(&http, &metadata, profile.client_id.as_str(), &after, now).await;
+        }
+    }
+    if let (Some(v), Some(serde_json::Value::Object(t))) = (&validation, tokens.get_mut("id_token"))
+    {
+        t.insert("validation".into(), serde_json::json!(v.checks));
+        t.insert("verified".into(), serde_json::Value::Bool(v.verified));
+    }
+    let changes = refresh_changes(&before, cached.received_at, &after, now);
+    let failed: Vec<_> = validation
+        .as_ref()
+        .map(|v| v.failed().cloned().collect())
+        .unwrap_or_default();
+    report.result = Some(GrantResult::Refreshed {
+        changes,
+        tokens,
+        id_token_checked,
+        id_token_validation: validation,
+    });
+    if !failed.is_empty() {
+        return Err(GrantError::IdTokenInvalid(failed));
+    }
+    report.updated = Some(cached.refreshed(&after, now));
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! A currently valid access token, for scripts: from the cache while it has over a minute
+//! left, else refreshed, and only when neither works from a new sign-in in the browser.
+
+use super::super::report::FlowReport;
+use super::super::resolve::Resolved;
+use super::super::run::{run_resolved, FlowIo, FlowOptions};
+use super::error::GrantError;
+use super::exchange::GrantIo;
+use super::refresh::refresh;
+use super::report::GrantReport;
+use crate::cache::CachedTokens;
+use crate::oauth::introspection::TokenKind;
+use crate::oauth::secret::TokenValue;
+
+/// A cached access token that expires sooner than this is refreshed rather than served.
+pub const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// What to do to get a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    UseCached,
+    Refresh { why: String },
+    SignIn { why: String },
+}
+
+/// Decides from the cache alone (no I/O), so the rule is testable.
+pub fn plan(cached: Option<&CachedTokens>, now: i64) -> Plan {
+    let Some(entry) = cached else {
+        return Plan::SignIn {
+            why: "no cached tokens".into(),
+        };
+    };
+    let why = if entry.token(TokenKind::Access).is_none() {
+        "the cached access token was revoked".to_owned()
+    } else {
+        match entry.expires_at() {
+            // The IdP gave no expiry: the token is served until the IdP refuses it.
+            None => return Plan::UseCached,
+            Some(at) if at - now > REFRESH_MARGIN_SECS => return Plan::UseCached,
+            Some(at) if at > now => format!("the cached access token expires in {} s", at - now),
+            Some(at) => format!("the cached access token expired {} s ago", now - at),
+        }
+    };
+    if entry.token(TokenKind::Refresh).is_some() {
+        Plan::Refresh { why }
+    } else {
+        Plan::SignIn {
+            why: format!("{why} and there is no usable refresh token"),
+        }
+    }
+}
+
+/// Where the token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Cache,
+    Refresh,
+    SignIn,
+}
+
+#[derive(Debug)]
+pub struct CurrentToken {
+    pub access_token: TokenValue,
+    pub source: TokenSource,
+    pub expires_at: Option<i64>,
+    /// The entry to cache (None when the cached one was served as it is).
+    pub updated: Option<CachedTokens>,
+    /// The refresh that ran, when one did (a refused one too, when a sign-in followed).
+    pub refresh: Option<GrantReport>,
+    /// The browser flow that ran, when one did.
+    pub run: Option<FlowReport>,
+}
+
+/// Gets a currently valid access token. `progress` hears each decision, for stderr or a
+/// status line; the browser flow reports through `io.events` as a run does.
+pub async fn current_token(
+    resolved: &Resolved,
+    cached: Option<CachedTokens>,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<CurrentToken, GrantError> {
+    let profile = &resolved.profile;
+    let now = (io.now)();
+    let mut refreshed = None;
+    let why = match (plan(cached.as_ref(), now), cached) {
+        (Plan::UseCached, Some(entry)) => {
+            if let Some(token) = entry.token(TokenKind::Access) {
+                progress("using the cached access token");
+                return Ok(CurrentToken {
+                    access_token: token,
+                    source: TokenSource::Cache,
+                    expires_at: entry.expires_at(),
+                    updated: None,
+                    refresh: None,
+                    run: None,
+                });
+            }
+            "the cached access token is unusable".to_owned()
+        }
+        (Plan::Refresh { why }, Some(entry)) => {
+            progress(&format!("{why}; refreshing"));
+            let grant_io = GrantIo {
+                now: io.now,
+                env: io.env,
+                http: options.http,
+            };
+            let mut report = refresh(resolved, &entry, &grant_io).await;
+            match (report.error.take(), report.updated.clone()) {
+                (None, Some(updated)) => {
+                    if let Some(token) = updated.token(TokenKind::Access) {
+                        return Ok(CurrentToken {
+                            access_token: token,
+                            source: TokenSource::Refresh,
+                            expires_at: updated.expires_at(),
+                            updated: Some(updated),
+                            refresh: Some(report),
+                            run: None,
+                        });
+                    }
+                    "the refreshed response has no access token".to_owned()
+                }
+                (Some(e), _) if is_invalid_grant(&e) => {
+                    let why = match &e {
+                        GrantError::OAuth { error, .. } => {
+                            format!("the refresh token was refused ({error})")
+                        }
+                        _ => "the refresh token was refused".to_owned(),
+                    };
+                    report.error = Some(e);
+                    refreshed = Some(report);
+                    why
+                }
+                (Some(e), _) => return Err(e),
+                (None, None) => "the refresh returned nothing to cache".to_owned(),
+            }
+        }
+        (Plan::SignIn { why }, _) => why,
+        // `plan` only decides UseCached or Refresh with an entry.
+        (_, None) => "no cached tokens".to_owned(),
+    };
+    progress(&format!("{why}; signing in with the browser"));
+    let mut run = run_resolved(resolved, options, io).await;
+    if let Some(e) = run.error.take() {
+        return Err(GrantError::SignIn(e));
+    }
+    let Some(received) = run.received.as_ref() else {
+        return Err(GrantError::Internal(
+            "the run succeeded without a token response".into(),
+        ));
+    };
+    let entry = CachedTokens::new(
+        profile,
+        profile.token_url.as_str(),
+        &received.response,
+        received.at,
+    );
+    Ok(CurrentToken {
+        access_token: TokenValue::new(received.response.access_token.clone()),
+        source: TokenSource::SignIn,
+        expires_at: entry.expires_at(),
+        updated: Some(entry),
+        refresh: refreshed,
+        run: Some(run),
+    })
+}
+
+/// The one refusal that a new sign-in cures (RFC 6749 §5.2: the grant is invalid, expired
+/// or revoked); anything else is reported as it is.
+fn is_invalid_grant(e: &GrantError) -> bool {
+    matches!(e, GrantError::OAuth { endpoint: "token", error, .. } if error.error == "invalid_grant")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(response: serde_json::Value, revoked: &[TokenKind]) -> CachedTokens {
+        serde_json::from_value(serde_json::json!({
+            "format": 1, "profile": "p", "issuer": null, "client_id": "c",
+            "token_endpoint": "https://i/token", "received_at": 1000,
+            "revoked": revoked, "response": response,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_plan_follows_expiry_refresh_tokens_and_revocation() {
+        let fresh = entry(
+            serde_json::json!({"access_token": "a", "refresh_token": "r", "expires_in": 3600}),
+            &[],
+        );
+        assert_eq!(plan(Some(&fresh), 1000), Plan::UseCached);
+        assert_eq!(plan(Some(&fresh), 1000 + 3600 - 61), Plan::UseCached);
+        assert_eq!(
+            plan(Some(&fresh), 1000 + 3600 - 60),
+            Plan::Refresh {
+                why: "the cached access token expires in 60 s".into()
+            }
+        );
+        assert_eq!(
+            plan(Some(&fresh), 1000 + 3600 + 5),
+            Plan::Refresh {
+                why: "the cached access token expired 5 s ago".into()
+            }
+        );
+        let no_refresh = entry(
+            serde_json::json!({"access_token": "a", "expires_in": 10}),
+            &[],
+        );
+        assert!(
+            matches!(plan(Some(&no_refresh), 1005), Plan::SignIn { why } if why.contains("no usable refresh token"))
+        );
+        let revoked = entry(
+            serde_json::json!({"access_token": "a", "refresh_token": "r", "expires_in": 3600}),
+            &[TokenKind::Access],
+        );
+        assert!(
+            matches!(plan(Some(&revoked), 1000), Plan::Refresh { why } if why.contains("revoked"))
+        );
+        let both = entry(
+            serde_json::json!({"access_token": "a", "refresh_token": "r"}),
+            &[TokenKind::Access, TokenKind::Refresh],
+        );
+        assert!(matches!(plan(Some(&both), 1000), Plan::SignIn { .. }));
+        let no_expiry = entry(serde_json::json!({"access_token": "a"}), &[]);
+        assert_eq!(plan(Some(&no_expiry), 999_999), Plan::UseCached);
+        assert!(matches!(plan(None, 0), Plan::SignIn { .. }));
+    }
+}

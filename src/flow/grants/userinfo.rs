@@ -1,0 +1,74 @@
+//! The UserInfo endpoint with the cached access token; its `sub` must be the ID token's.
+
+use crate::cache::CachedTokens;
+use crate::oauth::introspection::TokenKind;
+use crate::oauth::jwt::decode;
+use crate::oauth::userinfo::{parse_userinfo, userinfo_request, UserInfoFormat};
+
+use super::super::resolve::Resolved;
+use super::endpoints::{discovered, Discovered};
+use super::error::GrantError;
+use super::exchange::{http_client, send, GrantIo};
+use super::report::{GrantReport, GrantResult, Operation};
+
+/// Asks the issuer's userinfo endpoint about the cached access token's user.
+pub async fn userinfo(resolved: &Resolved, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
+    let profile = &resolved.profile;
+    let mut report = GrantReport::new(Operation::Userinfo, &profile.name);
+    if let Err(e) = userinfo_inner(resolved, cached, io, &mut report).await {
+        report.error = Some(e);
+    }
+    report
+}
+
+async fn userinfo_inner(
+    resolved: &Resolved,
+    cached: &CachedTokens,
+    io: &GrantIo<'_>,
+    report: &mut GrantReport,
+) -> Result<(), GrantError> {
+    let profile = &resolved.profile;
+    let Some(access_token) = cached.token(TokenKind::Access) else {
+        return Err(GrantError::MissingToken {
+            profile: profile.name.clone(),
+            kind: TokenKind::Access,
+            revoked: cached.stored(TokenKind::Access).is_some(),
+        });
+    };
+    let http = http_client(io.http)?;
+    let endpoint = discovered(&http, resolved, Discovered::Userinfo).await?;
+    let request = userinfo_request(&endpoint, &access_token);
+    let response = send(&http, &request, report).await?;
+    let info = parse_userinfo(
+        response.status,
+        response.header("content-type"),
+        response.header("www-authenticate"),
+        &response.body,
+    )?;
+    let id_token_sub = cached.id_token().and_then(|t| {
+        decode(t)
+            .claims()
+            .and_then(|c| c.get("sub"))
+            .and_then(|s| s.as_str())
+            .map(str::to_owned)
+    });
+    match (info.sub(), id_token_sub) {
+        (Some(sub), Some(expected)) if sub != expected => {
+            return Err(GrantError::SubjectMismatch {
+                userinfo: sub.to_owned(),
+                id_token: expected,
+            })
+        }
+        (None, _) if !matches!(info.format, UserInfoFormat::Jwe { .. }) => report
+            .warnings
+            .push("the userinfo response has no `sub`, which OIDC Core §5.3.2 requires".into()),
+        _ => {}
+    }
+    if matches!(info.format, UserInfoFormat::Jwt { .. }) {
+        report
+            .warnings
+            .push("the userinfo response is a JWT: decoded, its signature not verified".into());
+    }
+    report.result = Some(GrantResult::Userinfo(info));
+    Ok(())
+}
