@@ -464,3 +464,38 @@ async fn ctrl_d_checks_the_redirect_uri_with_the_idp() {
     assert_eq!(idp.token_requests(), 0);
     h.quit_discarding().await;
 }
+
+#[tokio::test]
+async fn follow_up_calls_refresh_and_userinfo_from_the_token_pane() {
+    let idp = auto_idp().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = demo_harness(&idp, dir.path(), (110, 45));
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    h.wait_for("ID token claims", 10).await;
+    h.typed("f");
+    let screen = h.wait_for("refresh → ", 10).await;
+    assert!(screen.contains("HTTP 200"), "{screen}");
+    assert!(
+        screen.contains("\"refresh_token\": \"rotated\"") || screen.contains("rotated"),
+        "{screen}"
+    );
+    h.typed("u");
+    let screen = h.wait_for("userinfo → ", 10).await;
+    assert!(screen.contains("demo-user"), "{screen}");
+    h.typed("a");
+    h.wait_for("copied the Authorization header", 5).await;
+    h.typed("C");
+    h.wait_for("copied a curl command", 5).await;
+    let copied = h.copied.lock().unwrap().clone();
+    assert!(
+        copied[0].starts_with("Authorization: Bearer ey"),
+        "{copied:?}"
+    );
+    assert!(
+        copied[1].starts_with("curl -H 'Authorization: Bearer ey")
+            && copied[1].contains("/userinfo'"),
+        "{copied:?}"
+    );
+    h.quit().await;
+}

@@ -136,16 +136,18 @@ pub enum TokenTab {
     Refresh,
     Raw,
     Log,
+    Calls,
 }
 
 impl TokenTab {
-    pub const ALL: [TokenTab; 6] = [
+    pub const ALL: [TokenTab; 7] = [
         TokenTab::Summary,
         TokenTab::Access,
         TokenTab::Id,
         TokenTab::Refresh,
         TokenTab::Raw,
         TokenTab::Log,
+        TokenTab::Calls,
     ];
 
     pub fn title(self) -> &'static str {
@@ -156,6 +158,7 @@ impl TokenTab {
             TokenTab::Refresh => "Refresh Token",
             TokenTab::Raw => "Raw Response",
             TokenTab::Log => "Log",
+            TokenTab::Calls => "Calls",
         }
     }
 
@@ -167,7 +170,7 @@ impl TokenTab {
 #[derive(Debug)]
 pub struct TokenView {
     pub tab: TokenTab,
-    pub scroll: [u16; 6],
+    pub scroll: [u16; 7],
     /// The last run's record (`FlowReport::to_json`), kept after the flow ends.
     pub report: Option<Value>,
     /// When the token response arrived, for expiry countdowns.
@@ -178,11 +181,18 @@ impl Default for TokenView {
     fn default() -> Self {
         TokenView {
             tab: TokenTab::Summary,
-            scroll: [0; 6],
+            scroll: [0; 7],
             report: None,
             received_at: 0,
         }
     }
+}
+
+/// What the last successful run left for follow-up calls (refresh, userinfo, …).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub resolved: crate::flow::Resolved,
+    pub tokens: crate::cache::CachedTokens,
 }
 
 /// How flows are run: against the embedded demo IdP (no person) or a real browser.
@@ -216,6 +226,12 @@ pub struct App {
     pub size: (u16, u16),
     /// What to do after the save under way.
     pub pending: Option<Then>,
+    /// The tokens of the last successful run, for refresh, userinfo, introspection, revocation.
+    pub session: Option<Session>,
+    /// Follow-up calls made with them (newest first), as their JSON records.
+    pub calls: Vec<serde_json::Value>,
+    /// A follow-up call is under way; which.
+    pub calling: Option<&'static str>,
     pub theme: Theme,
     pub quit: bool,
 }
@@ -240,6 +256,9 @@ impl App {
             now,
             size: (80, 24),
             pending: None,
+            session: None,
+            calls: Vec::new(),
+            calling: None,
             theme: Theme::from_env(),
             quit: false,
         }

@@ -22,7 +22,10 @@ pub enum Event {
 #[derive(Debug)]
 pub enum AppEvent {
     Flow(FlowEvent),
-    FlowFinished(Box<FlowReport>),
+    /// The run's record, and what a successful run leaves for follow-up calls.
+    FlowFinished(Box<FlowReport>, Option<Box<crate::tui::app::Session>>),
+    /// A follow-up call (refresh, userinfo, introspection, revocation) finished.
+    Called(Box<crate::flow::grants::GrantReport>),
     Profiles(Vec<ProfileEntry>),
     Opened(Result<ProfileDocument, String>),
     Saved(Result<ProfileDocument, String>),
@@ -67,6 +70,8 @@ pub enum Effect {
     },
     /// Fetch the issuer's discovery document.
     Discover(String),
+    /// A follow-up call with the last run's tokens.
+    Call(Call, Box<crate::tui::app::Session>),
     ListProfiles,
     Open(PathBuf),
     Save(Box<ProfileDocument>, Box<crate::profile::RawProfile>),
@@ -76,6 +81,26 @@ pub enum Effect {
         text: String,
     },
     Quit,
+}
+
+/// Follow-up calls with the tokens of the last run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Refresh,
+    Userinfo,
+    Introspect,
+    Revoke,
+}
+
+impl Call {
+    pub fn name(self) -> &'static str {
+        match self {
+            Call::Refresh => "refresh",
+            Call::Userinfo => "userinfo",
+            Call::Introspect => "introspection",
+            Call::Revoke => "revocation",
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -70,6 +70,12 @@ pub enum Action {
     SubmitPaste,
     CheckRedirect,
     Discover,
+    Refresh,
+    Userinfo,
+    Introspect,
+    Revoke,
+    CopyHeader,
+    CopyCurl,
 }
 
 /// What the key handling depends on.
@@ -173,6 +179,12 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)], label: "Home", action: Action::Top, help: "scroll to the top", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: None },
     Binding { keys: &[(KeyCode::End, NONE), (KeyCode::Char('G'), NONE), (KeyCode::Char('G'), SHIFT)], label: "End", action: Action::Bottom, help: "scroll to the bottom", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: None },
     Binding { keys: &[(KeyCode::Char('c'), NONE)], label: "c", action: Action::Copy, help: "copy the token shown (OSC 52)", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: Some("copy") },
+    Binding { keys: &[(KeyCode::Char('f'), NONE)], label: "f", action: Action::Refresh, help: "refresh: the refresh-token grant, then what changed", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: Some("refresh") },
+    Binding { keys: &[(KeyCode::Char('u'), NONE)], label: "u", action: Action::Userinfo, help: "call the userinfo endpoint with the access token", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: Some("userinfo") },
+    Binding { keys: &[(KeyCode::Char('i'), NONE)], label: "i", action: Action::Introspect, help: "introspect the access token (RFC 7662)", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: Some("introspect") },
+    Binding { keys: &[(KeyCode::Char('v'), NONE)], label: "v", action: Action::Revoke, help: "revoke the access token (RFC 7009)", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: Some("revoke") },
+    Binding { keys: &[(KeyCode::Char('a'), NONE)], label: "a", action: Action::CopyHeader, help: "copy the Authorization: Bearer header", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: None },
+    Binding { keys: &[(KeyCode::Char('C'), NONE), (KeyCode::Char('C'), SHIFT)], label: "C", action: Action::CopyCurl, help: "copy a curl command that calls the API with the access token", group: "Tokens", when: |c| c.no_overlay() && c.focus == Pane::Tokens, hint: None },
 ];
 
 pub fn bindings() -> &'static [Binding] {

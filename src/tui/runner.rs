@@ -13,10 +13,13 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::cache::{CachedTokens, TokenCache};
 use crate::doctor::{self, DoctorOptions};
+use crate::flow::grants::{self, GrantIo};
 use crate::flow::{resolve, run_resolved, BrowserMode, FlowError, FlowIo, FlowOptions, FlowReport};
 use crate::net::discovery::discover;
 use crate::net::http::{HttpClient, HttpLimits};
+use crate::oauth::introspection::TokenKind;
 use crate::oauth::random::OsEntropy;
 use crate::oauth::types::RedirectUri;
 use crate::profile::catalog;
@@ -24,7 +27,8 @@ use crate::profile::document::ProfileDocument;
 use crate::profile::load::file_stem;
 
 use super::app::App;
-use super::event::{AppEvent, Effect, Event, StoreOp, Stored};
+use super::app::Session;
+use super::event::{AppEvent, Call, Effect, Event, StoreOp, Stored};
 use super::update::{new_profile_template, FLOW_TIMEOUT_SECS};
 use super::views;
 
@@ -148,7 +152,7 @@ fn perform(
                             error: Some(error),
                             ..FlowReport::default()
                         };
-                        let _ = tx.send(AppEvent::FlowFinished(Box::new(report)));
+                        let _ = tx.send(AppEvent::FlowFinished(Box::new(report), None));
                         return;
                     }
                 };
@@ -171,7 +175,17 @@ fn perform(
                 let report = run_resolved(&resolved, &options, io).await;
                 // Every progress event reaches the app before the result does.
                 let _ = forward.await;
-                let _ = tx.send(AppEvent::FlowFinished(Box::new(report)));
+                let session = session_of(&resolved, &report);
+                if let (true, Some(s)) = (resolved.profile.cache_tokens, &session) {
+                    if let Err(e) = TokenCache::user().and_then(|c| c.save(&s.tokens)) {
+                        let _ =
+                            tx.send(AppEvent::Failed(format!("the tokens were not cached: {e}")));
+                    }
+                }
+                let _ = tx.send(AppEvent::FlowFinished(
+                    Box::new(report),
+                    session.map(Box::new),
+                ));
             });
             *flow = Some(RunningFlow {
                 task,
@@ -219,6 +233,35 @@ fn perform(
                 let _ = tx.send(AppEvent::Diagnosis(Box::new(report)));
             });
         }
+        Effect::Call(call, session) => {
+            let tx = tx.clone();
+            let limits = services.http;
+            let now = services.clock;
+            tokio::spawn(async move {
+                let env = |name: &str| std::env::var_os(name);
+                let io = GrantIo {
+                    now,
+                    env: &env,
+                    http: limits,
+                };
+                let (resolved, tokens) = (&session.resolved, &session.tokens);
+                let report = match call {
+                    Call::Refresh => grants::refresh(resolved, tokens, &io).await,
+                    Call::Userinfo => grants::userinfo(resolved, tokens, &io).await,
+                    Call::Introspect => {
+                        grants::introspect(resolved, tokens, TokenKind::Access, &io).await
+                    }
+                    Call::Revoke => grants::revoke(resolved, tokens, TokenKind::Access, &io).await,
+                };
+                if let (true, Some(updated)) = (resolved.profile.cache_tokens, &report.updated) {
+                    if let Err(e) = TokenCache::user().and_then(|c| c.save(updated)) {
+                        let _ =
+                            tx.send(AppEvent::Failed(format!("the tokens were not cached: {e}")));
+                    }
+                }
+                let _ = tx.send(AppEvent::Called(Box::new(report)));
+            });
+        }
         Effect::Discover(issuer) => {
             let tx = tx.clone();
             let limits = services.http;
@@ -247,6 +290,25 @@ fn perform(
         },
         Effect::Quit => {}
     }
+}
+
+/// What a successful run leaves for follow-up calls: its tokens, as the cache would keep them.
+fn session_of(resolved: &crate::flow::Resolved, report: &FlowReport) -> Option<Session> {
+    let received = report
+        .received
+        .as_ref()
+        .filter(|_| report.error.is_none())?;
+    let profile = &resolved.profile;
+    let tokens = CachedTokens::new(
+        profile,
+        profile.token_url.as_str(),
+        &received.response,
+        received.at,
+    );
+    Some(Session {
+        resolved: resolved.clone(),
+        tokens,
+    })
 }
 
 fn store(op: StoreOp, dirs: &[PathBuf]) -> Result<Stored, String> {

@@ -9,7 +9,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use crate::profile::RawProfile;
 
 use super::app::{App, FlowStatus, Level, NamePurpose, Overlay, Then, TokenTab};
-use super::event::{Effect, Event};
+use super::event::{Call, Effect, Event};
 use super::form::Form;
 use super::input::TextInput;
 use super::keymap::{self, Action, Pane};
@@ -228,6 +228,11 @@ impl App {
             }
             Action::CheckRedirect => self.check_redirect(),
             Action::Discover => self.discover(),
+            Action::Refresh => self.call(Call::Refresh),
+            Action::Userinfo => self.call(Call::Userinfo),
+            Action::Introspect => self.call(Call::Introspect),
+            Action::Revoke => self.call(Call::Revoke),
+            Action::CopyHeader | Action::CopyCurl => self.copy_bearer(action == Action::CopyCurl),
             Action::SubmitPaste => {
                 let text = self.flow.paste.value().trim().to_owned();
                 if text.is_empty() {
@@ -252,6 +257,10 @@ impl App {
             TokenTab::Raw => (
                 "the raw response",
                 report["token_response"]["body"].as_str().map(str::to_owned),
+            ),
+            TokenTab::Calls => (
+                "the calls",
+                Some(serde_json::to_string_pretty(&self.calls).unwrap_or_default()),
             ),
             TokenTab::Log => ("the log", Some(super::views::tokens::log_text(report))),
         };
@@ -318,6 +327,59 @@ impl App {
             .map_or(self.size.0, |(_, r)| r.width);
         let lines = super::views::tokens::tab_lines(self, width.saturating_sub(2)).len();
         u16::try_from(lines.saturating_sub(1)).unwrap_or(u16::MAX)
+    }
+}
+
+impl App {
+    /// A follow-up call with the last run's tokens.
+    fn call(&mut self, call: Call) -> Vec<Effect> {
+        let Some(session) = self.session.clone() else {
+            self.info(format!(
+                "no tokens for a {}: run the flow first (Ctrl+R)",
+                call.name()
+            ));
+            return Vec::new();
+        };
+        if let Some(what) = self.calling {
+            self.info(format!("{what} is already under way"));
+            return Vec::new();
+        }
+        self.calling = Some(call.name());
+        self.info(format!("{}…", call.name()));
+        vec![Effect::Call(call, Box::new(session))]
+    }
+
+    /// Copies `Authorization: Bearer …`, or a curl command using it against the userinfo
+    /// endpoint (a stand-in URL when the IdP has none).
+    fn copy_bearer(&mut self, curl: bool) -> Vec<Effect> {
+        let token = self
+            .tokens
+            .report
+            .as_ref()
+            .and_then(|r| r["tokens"]["access_token"]["value"].as_str())
+            .map(str::to_owned);
+        let Some(token) = token else {
+            self.info("no access token yet: run the flow with Ctrl+R");
+            return Vec::new();
+        };
+        let header = format!("Authorization: Bearer {token}");
+        if !curl {
+            return vec![Effect::Copy {
+                what: "the Authorization header".into(),
+                text: header,
+            }];
+        }
+        let url = self
+            .session
+            .as_ref()
+            .and_then(|s| s.resolved.metadata.as_ref())
+            .and_then(|m| m.userinfo_endpoint.clone())
+            .unwrap_or_else(|| "https://api.example.com/".to_owned());
+        let text = format!("curl -H '{header}' '{url}'");
+        vec![Effect::Copy {
+            what: "a curl command".into(),
+            text,
+        }]
     }
 }
 

@@ -26,8 +26,16 @@ impl App {
                 self.on_flow_event(e);
                 Vec::new()
             }
-            AppEvent::FlowFinished(report) => {
+            AppEvent::FlowFinished(report, session) => {
                 self.on_flow_finished(&report);
+                if self.flow.status == FlowStatus::Succeeded {
+                    self.session = session.map(|s| *s);
+                    self.calls.clear();
+                }
+                Vec::new()
+            }
+            AppEvent::Called(report) => {
+                self.on_called(&report);
                 Vec::new()
             }
             AppEvent::Profiles(entries) => {
@@ -238,7 +246,7 @@ impl App {
                 self.flow.status = FlowStatus::Succeeded;
                 self.step(Level::Info, "tokens received");
                 self.tokens.tab = TokenTab::Summary;
-                self.tokens.scroll = [0; 6];
+                self.tokens.scroll = [0; 7];
                 self.set_focus(Pane::Tokens);
             }
             Some(e) => {
@@ -327,5 +335,32 @@ impl App {
             ));
         }
         self.set_focus(Pane::Flow);
+    }
+
+    /// A follow-up call finished: its record joins the Calls tab; new tokens replace the
+    /// shown ones.
+    fn on_called(&mut self, report: &crate::flow::grants::GrantReport) {
+        self.calling = None;
+        let json = report.to_json();
+        let name = report.operation.as_str();
+        match &report.error {
+            Some(e) => self.error(format!("{name}: {}", sanitize(&e.to_string()))),
+            None => self.info(format!("{name}: done (Calls tab)")),
+        }
+        if let Some(updated) = &report.updated {
+            if let Some(session) = &mut self.session {
+                session.tokens = updated.clone();
+            }
+        }
+        if let Some(crate::flow::grants::GrantResult::Refreshed { tokens, .. }) = &report.result {
+            if let Some(shown) = &mut self.tokens.report {
+                shown["tokens"] = tokens.clone();
+            }
+            self.tokens.received_at = self.now;
+        }
+        self.calls.insert(0, json);
+        self.tokens.tab = TokenTab::Calls;
+        self.tokens.scroll[TokenTab::Calls.index()] = 0;
+        self.set_focus(Pane::Tokens);
     }
 }

@@ -83,6 +83,7 @@ pub fn tab_lines(app: &App, width: u16) -> Vec<Line<'static>> {
             ));
             out
         }
+        TokenTab::Calls => calls(app, width),
         TokenTab::Log => log_text(report)
             .lines()
             .flat_map(|l| styled(l, width, 6, Style::new()))
@@ -434,4 +435,59 @@ pub fn log_text(report: &Value) -> String {
         ));
     }
     s
+}
+
+/// Follow-up calls, newest first: what was sent where, what came back, what it means.
+fn calls(app: &App, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    if let Some(what) = app.calling {
+        out.push(Line::from(Span::styled(
+            format!("{what}…"),
+            t.level(Level::Warn),
+        )));
+    }
+    if app.calls.is_empty() {
+        out.push(Line::from(
+            "No calls yet. With tokens from a run: f refresh, u userinfo, i introspect, v revoke.",
+        ));
+        out.push(Line::from(
+            "a copies the Authorization header, C a curl command.",
+        ));
+        return out;
+    }
+    for call in &app.calls {
+        let status = call["response"]["status"]
+            .as_u64()
+            .map_or("no response".to_owned(), |s| format!("HTTP {s}"));
+        let head = format!(
+            "{} → {} · {status}",
+            plain(&call["operation"]),
+            plain(&call["endpoint"])
+        );
+        let level = if call.get("error").is_some() {
+            Level::Error
+        } else {
+            Level::Info
+        };
+        out.extend(styled(&head, width, 4, t.level(level)));
+        if let Some(e) = call.get("error") {
+            out.extend(styled(
+                &format!("  {}", plain(&e["message"])),
+                width,
+                4,
+                t.level(Level::Error),
+            ));
+        }
+        if let Some(result) = call.get("result") {
+            // New tokens show in their own tabs; here, what the call did.
+            let mut shown = result.clone();
+            if let Value::Object(m) = &mut shown {
+                m.remove("tokens");
+            }
+            out.extend(json_lines(&shown, width));
+        }
+        out.push(Line::from(""));
+    }
+    out
 }
