@@ -499,3 +499,39 @@ async fn follow_up_calls_refresh_and_userinfo_from_the_token_pane() {
     );
     h.quit().await;
 }
+
+#[tokio::test]
+async fn ctrl_o_discovers_and_fills_empty_endpoints_then_the_run_uses_them() {
+    let idp = auto_idp().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
+    raw.auth_url = None;
+    raw.token_url = None;
+    let mut app = App::new(Mode::Demo, system_now());
+    app.load(
+        ProfileDocument::new_file(&dir.path().join("demo.toml")),
+        raw,
+    );
+    let mut h = Harness::start(
+        app,
+        BrowserMode::Follow,
+        vec![dir.path().to_owned()],
+        (110, 45),
+    );
+    let form = h.wait_for("Callback URL", 5).await;
+    assert!(
+        form.contains("taken from the issuer's discovery document"),
+        "{form}"
+    );
+    h.ctrl('o');
+    let screen = h.wait_for("Discovery (Ctrl+O", 10).await;
+    assert!(
+        screen.contains("filled Auth URL and Access Token URL"),
+        "{screen}"
+    );
+    assert!(screen.contains("authorization_endpoint"), "{screen}");
+    h.ctrl('r');
+    let screen = h.wait_for("ID token verified", 10).await;
+    assert!(screen.contains("Token type"), "{screen}");
+    h.quit_discarding().await;
+}
