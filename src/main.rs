@@ -19,7 +19,25 @@ fn main() {
     let code = runtime.block_on(execute(cli));
     // Background tasks (a browser being reaped, a server closing) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    if std::env::var_os("TOKENBENCH_RUSAGE").is_some() {
+        print_rusage();
+    }
     std::process::exit(code);
+}
+
+/// For scripts/bench.sh: this process's own CPU time and peak RSS (children excluded).
+fn print_rusage() {
+    // SAFETY: getrusage only writes into the zeroed struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+        let us = |t: libc::timeval| t.tv_sec * 1_000_000 + t.tv_usec;
+        eprintln!(
+            "tokenbench-rusage: utime_us={} stime_us={} maxrss_kb={}",
+            us(usage.ru_utime),
+            us(usage.ru_stime),
+            usage.ru_maxrss
+        );
+    }
 }
 
 /// Logs only when RUST_LOG asks for them: on stderr, or in a file when the workbench owns
