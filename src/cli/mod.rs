@@ -75,6 +75,13 @@ impl Cli {
             Some(_) => false,
         }
     }
+
+    /// Whether the command needs the multi-threaded runtime (servers, HTTP, the terminal).
+    /// `decode` and `pkce` are synchronous: worker threads only cost them start-up time
+    /// and memory.
+    pub fn needs_workers(&self) -> bool {
+        !matches!(self.command, Some(Command::Decode(_) | Command::Pkce(_)))
+    }
 }
 
 /// Runs the parsed command and returns the process exit code.
@@ -107,4 +114,23 @@ pub(crate) fn fail(json: bool, kind: &str, code: i32, message: &str) -> i32 {
         eprintln!("error: {message}");
     }
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn only_synchronous_commands_skip_the_worker_threads() {
+        let parse = |args: &[&str]| {
+            Cli::parse_from(std::iter::once("tokenbench").chain(args.iter().copied()))
+        };
+        assert!(!parse(&["decode", "x.y.z"]).needs_workers());
+        assert!(!parse(&["pkce"]).needs_workers());
+        assert!(parse(&["run", "--profile", "p"]).needs_workers());
+        assert!(parse(&["demo"]).needs_workers());
+        assert!(parse(&[]).needs_workers());
+    }
 }
