@@ -41,7 +41,7 @@ async fn introspect_inner(
         });
     };
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
     let request = introspection_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;

@@ -42,7 +42,7 @@ async fn revoke_inner(
         });
     };
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let endpoint = discovered(&http, resolved, Discovered::Revocation).await?;
     let request = revocation_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;

@@ -35,7 +35,7 @@ async fn userinfo_inner(
             revoked: cached.stored(TokenKind::Access).is_some(),
         });
     };
-    let http = http_client(io.http)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let endpoint = discovered(&http, resolved, Discovered::Userinfo).await?;
     let request = userinfo_request(&endpoint, &access_token);
     let response = send(&http, &request, report).await?;
