@@ -3,6 +3,7 @@ use clap::Parser;
 use tokenbench::cli::{execute, Cli};
 
 fn main() {
+    restore_sigpipe();
     let cli = Cli::parse();
     init_logging(cli.takes_terminal());
     let mut builder = if cli.needs_workers() {
@@ -75,5 +76,15 @@ fn init_logging(to_file: bool) {
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .try_init();
+    }
+}
+
+/// Rust ignores SIGPIPE, so `tokenbench decode … | head` would panic on the closed pipe;
+/// behave like every other Unix tool and end quietly instead.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -91,6 +91,7 @@ const IO: GrantIo<'static> = GrantIo {
     http: HttpLimits {
         timeout: Duration::from_secs(10),
         max_body: 1024 * 1024,
+        insecure_tls: false,
     },
 };
 

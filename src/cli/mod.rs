@@ -20,7 +20,7 @@ pub use output::print_report;
 /// profile/input, 3 OAuth error from the IdP (or metadata naming another issuer), 4 callback
 /// or ID token failed validation, 5 no callback before the timeout, 6 transport failure.
 #[derive(Debug, Parser)]
-#[command(name = "tokenbench", version, about = "A workbench for OAuth 2.0 Authorization Code with PKCE", after_help = EXIT_CODES)]
+#[command(name = "tokenbench", version, about = "A workbench for OAuth 2.0 Authorization Code with PKCE. Without a command it opens the terminal workbench (the profile list, or --profile P in the form).", after_help = EXIT_CODES)]
 pub struct Cli {
     /// Open this profile in the workbench (a name or a path).
     #[arg(long)]
@@ -53,7 +53,7 @@ pub enum Command {
     /// Check a profile's redirect URI against the IdP without signing in: local checks, a
     /// probe of the authorization endpoint and (with --variants) near variants.
     Doctor(doctor::DoctorArgs),
-    /// Run the whole flow against the embedded demo IdP (no browser, no network needed).
+    /// The workbench on the embedded demo IdP; --headless runs the flow once and prints it (no browser, no network needed).
     Demo(demo::DemoArgs),
     /// Fetch an issuer's discovery document and summarise it: endpoints, supported PKCE
     /// methods, client authentication, scopes and `iss` support.

@@ -133,7 +133,7 @@ async fn walk(
     trace: &mut ProbeTrace,
 ) -> (Classification, Option<String>) {
     let unknown = |reason| Classification::new(Verdict::Unknown, reason);
-    let client = match HttpClient::new(options.http) {
+    let client = match HttpClient::new(options.http.tls(profile.insecure_tls)) {
         Ok(c) => c,
         Err(e) => return (unknown(Reason::Unreachable), Some(e.to_string())),
     };

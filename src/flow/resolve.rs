@@ -71,6 +71,16 @@ pub async fn resolve(
     if let Some(e) = validate_all(file, raw).into_iter().next() {
         return Err(FlowError::InvalidInput(e.to_string()));
     }
+    // Discovery talks to the same IdP, so it follows the profile's TLS opt-out too.
+    let insecure;
+    let http = if raw.insecure_tls == Some(true) {
+        insecure = http
+            .with_insecure_tls()
+            .map_err(|e| FlowError::Internal(e.to_string()))?;
+        &insecure
+    } else {
+        http
+    };
     let issuer = raw
         .issuer
         .as_deref()
@@ -78,7 +88,7 @@ pub async fn resolve(
         .filter(|i| !i.is_empty());
     let empty = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
     let complete = !empty(&raw.auth_url) && !empty(&raw.token_url);
-    let (metadata, warnings) = match issuer {
+    let (metadata, mut warnings) = match issuer {
         Some(issuer) => discover_for_run(http, issuer, complete).await?,
         None => (None, Vec::new()),
     };
@@ -114,6 +124,7 @@ pub async fn resolve(
     }
     let profile = validate(file, &file_stem(file), &filled)
         .map_err(|e| FlowError::InvalidInput(e.to_string()))?;
+    warnings.extend(crate::profile::perms::literal_secret_exposed(file, raw));
     let lint = metadata
         .as_ref()
         .map(|m| lint(&profile, m))

@@ -175,7 +175,13 @@ async fn run_inner(
         secret,
         auth: profile.client_auth,
     };
-    let http = HttpClient::new(options.http).map_err(|e| FlowError::Internal(e.to_string()))?;
+    let http = HttpClient::new(options.http.tls(profile.insecure_tls))
+        .map_err(|e| FlowError::Internal(e.to_string()))?;
+    if profile.insecure_tls {
+        let warning = "TLS CERTIFICATE VERIFICATION IS OFF for this profile (insecure_tls = true): anyone on the path can read and change this exchange".to_owned();
+        let _ = io.events.send(FlowEvent::Warning(warning.clone()));
+        report.warnings.push(warning);
+    }
 
     let verifier = profile.verifier(io.entropy);
     let state = profile

@@ -10,6 +10,18 @@ pub struct HttpLimits {
     pub timeout: Duration,
     /// Bodies larger than this are refused: a token response is a few KB.
     pub max_body: usize,
+    /// Accept any TLS certificate (the profile's `insecure_tls`); never the default.
+    pub insecure_tls: bool,
+}
+
+impl HttpLimits {
+    /// These limits, with certificate checks off when `insecure` says so.
+    pub fn tls(self, insecure: bool) -> HttpLimits {
+        HttpLimits {
+            insecure_tls: self.insecure_tls || insecure,
+            ..self
+        }
+    }
 }
 
 impl Default for HttpLimits {
@@ -17,6 +29,7 @@ impl Default for HttpLimits {
         HttpLimits {
             timeout: Duration::from_secs(30),
             max_body: 1024 * 1024,
+            insecure_tls: false,
         }
     }
 }
@@ -63,6 +76,7 @@ impl HttpClient {
     pub fn new(limits: HttpLimits) -> Result<Self, TransportError> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .danger_accept_invalid_certs(limits.insecure_tls)
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("tokenbench/", env!("CARGO_PKG_VERSION")))
@@ -72,6 +86,11 @@ impl HttpClient {
                 reason: chain(&e),
             })?;
         Ok(HttpClient { client, limits })
+    }
+
+    /// The same client with certificate checks off.
+    pub fn with_insecure_tls(&self) -> Result<HttpClient, TransportError> {
+        HttpClient::new(self.limits.tls(true))
     }
 
     pub async fn execute(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {

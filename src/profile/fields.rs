@@ -65,6 +65,26 @@ pub fn endpoint_or_discovered(
     }
 }
 
+/// Plain http to a host that is not loopback sends codes, secrets and tokens in the clear:
+/// refused unless the profile opts out by name. Values that do not parse are left to their
+/// own check.
+pub fn transport(value: Option<&str>, insecure_http: bool) -> Result<(), String> {
+    let Some(Ok(url)) = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(url::Url::parse)
+    else {
+        return Ok(());
+    };
+    if url.scheme() == "http" && !super::notes::is_loopback(&url) && !insecure_http {
+        return Err(
+            "uses plain http to a host that is not loopback, which sends codes, secrets and tokens in the clear; use https, or set insecure_http = true for a test IdP"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
 pub fn client_id(value: Option<&str>) -> Result<ClientId, String> {
     required(value).map(ClientId::new)
 }
@@ -77,6 +97,9 @@ pub fn client_secret(value: Option<&str>) -> Result<Option<SecretSource>, String
         Some(SecretSource::Env(name)) if name.is_empty() => {
             Err("`env:` needs the name of an environment variable after the colon".to_owned())
         }
+        Some(SecretSource::Cmd(argv)) if argv.is_empty() => Err(
+            "`cmd:` needs a command after the colon (run without a shell; its first line of output is the secret)".to_owned(),
+        ),
         _ => Ok(source),
     }
 }

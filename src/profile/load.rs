@@ -211,6 +211,14 @@ fn check(
         "token_url",
         fields::endpoint_or_discovered(raw.token_url.as_deref(), has_issuer, discoverable),
     );
+    let insecure_http = raw.insecure_http.unwrap_or(false);
+    for (key, value) in [
+        ("issuer", &raw.issuer),
+        ("auth_url", &raw.auth_url),
+        ("token_url", &raw.token_url),
+    ] {
+        e.field(key, fields::transport(value.as_deref(), insecure_http));
+    }
     let client_id = e.field("client_id", fields::client_id(raw.client_id.as_deref()));
     let client_secret = e.field(
         "client_secret",
@@ -261,6 +269,10 @@ fn check(
     else {
         return Err(errors.found);
     };
+    // Checks that span keys (transport) record errors without a value of their own.
+    if !errors.found.is_empty() {
+        return Err(errors.found);
+    }
     let (Some(auth_url), Some(token_url)) = (auth_url, token_url) else {
         return Ok(None);
     };
@@ -278,6 +290,8 @@ fn check(
         scope: fields::scope(raw.scope.as_deref()),
         state: fields::state(raw.state.as_deref()),
         cache_tokens: raw.cache_tokens.unwrap_or(false),
+        insecure_http: raw.insecure_http.unwrap_or(false),
+        insecure_tls: raw.insecure_tls.unwrap_or(false),
         auth_params,
         token_params,
     }))

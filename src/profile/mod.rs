@@ -8,6 +8,7 @@ pub mod load;
 pub mod model;
 pub mod name;
 mod notes;
+pub mod perms;
 pub mod store;
 
 pub use catalog::{Origin, ProfileEntry, StoreError};

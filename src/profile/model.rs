@@ -44,6 +44,12 @@ pub struct RawProfile {
     /// A TOML boolean, the one key that is not a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_tokens: Option<bool>,
+    /// Allow plain http to a host that is not loopback (a test IdP); named to be noticed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insecure_http: Option<bool>,
+    /// Turn TLS certificate verification off; every run then says so loudly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insecure_tls: Option<bool>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -52,7 +58,7 @@ pub struct RawProfile {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 14] = [
+    pub const KEYS: [&'static str; 16] = [
         "name",
         "issuer",
         "grant_type",
@@ -67,13 +73,16 @@ impl RawProfile {
         "scope",
         "state",
         "cache_tokens",
+        "insecure_http",
+        "insecure_tls",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
-    pub const BOOL_KEYS: [&'static str; 1] = ["cache_tokens"];
+    pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 14] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 16] {
+        let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
             ("issuer", self.issuer.as_deref()),
@@ -91,10 +100,9 @@ impl RawProfile {
             ("code_verifier", self.code_verifier.as_deref()),
             ("scope", self.scope.as_deref()),
             ("state", self.state.as_deref()),
-            (
-                "cache_tokens",
-                self.cache_tokens.map(|b| if b { "true" } else { "false" }),
-            ),
+            ("cache_tokens", flag(self.cache_tokens)),
+            ("insecure_http", flag(self.insecure_http)),
+            ("insecure_tls", flag(self.insecure_tls)),
         ]
     }
 
@@ -132,6 +140,9 @@ pub enum SecretSource {
     Literal(ClientSecret),
     /// `env:NAME`
     Env(String),
+    /// `cmd:<command line>`: the first line the command prints, like a credential helper.
+    /// Empty when the command line could not be split.
+    Cmd(Vec<String>),
 }
 
 impl std::fmt::Debug for SecretSource {
@@ -139,6 +150,9 @@ impl std::fmt::Debug for SecretSource {
         match self {
             SecretSource::Literal(_) => f.write_str("Literal([redacted])"),
             SecretSource::Env(name) => write!(f, "Env({name})"),
+            SecretSource::Cmd(argv) => {
+                write!(f, "Cmd({})", argv.first().map_or("", String::as_str))
+            }
         }
     }
 }
@@ -151,17 +165,27 @@ pub enum SecretError {
         "client_secret refers to the environment variable {0}, which is empty or not valid UTF-8"
     )]
     EnvInvalid(String),
+    #[error("client_secret comes from the command {command:?}, which {reason}")]
+    Cmd { command: String, reason: String },
 }
+
+/// How long a `cmd:` secret helper may take.
+pub const SECRET_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl SecretSource {
     pub fn parse(value: &str) -> Option<SecretSource> {
         if value.is_empty() {
             return None;
         }
-        Some(match value.strip_prefix("env:") {
-            Some(name) => SecretSource::Env(name.to_owned()),
-            None => SecretSource::Literal(ClientSecret::new(value)),
-        })
+        if let Some(name) = value.strip_prefix("env:") {
+            return Some(SecretSource::Env(name.to_owned()));
+        }
+        if let Some(command) = value.strip_prefix("cmd:") {
+            return Some(SecretSource::Cmd(
+                shell_words::split(command).unwrap_or_default(),
+            ));
+        }
+        Some(SecretSource::Literal(ClientSecret::new(value)))
     }
 
     /// Reads the secret now, with `env` looked up through the given function.
@@ -178,6 +202,7 @@ impl SecretSource {
                     _ => Err(SecretError::EnvInvalid(name.clone())),
                 },
             },
+            SecretSource::Cmd(argv) => run_secret_command(argv, SECRET_COMMAND_TIMEOUT),
         }
     }
 
@@ -186,7 +211,96 @@ impl SecretSource {
         match self {
             SecretSource::Literal(_) => "(literal, hidden)".to_owned(),
             SecretSource::Env(name) => format!("env:{name}"),
+            SecretSource::Cmd(argv) => format!("cmd:{}", shell_words::join(argv)),
         }
+    }
+}
+
+/// Runs a secret helper without a shell and returns the first line of its output. Its
+/// stderr goes to the user (a password prompt, a hint); it gets no stdin.
+fn run_secret_command(
+    argv: &[String],
+    timeout: std::time::Duration,
+) -> Result<ClientSecret, SecretError> {
+    use std::io::Read;
+    let command = shell_words::join(argv);
+    let fail = |reason: String| SecretError::Cmd {
+        command: command.clone(),
+        reason,
+    };
+    let Some((program, args)) = argv.split_first() else {
+        return Err(fail("is empty".to_owned()));
+    };
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("could not be started: {e}")))?;
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "did not finish within {} s",
+                    timeout.as_secs()
+                )));
+            }
+            Err(e) => return Err(fail(format!("could not be waited for: {e}"))),
+        }
+    };
+    let mut out = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        // A secret is one short line; a helper printing megabytes is broken.
+        let _ = stdout.by_ref().take(64 * 1024).read_to_string(&mut out);
+    }
+    if !status.success() {
+        return Err(fail(format!("failed ({status})")));
+    }
+    match out.lines().next().map(str::trim_end) {
+        Some(line) if !line.is_empty() => Ok(ClientSecret::new(line)),
+        _ => Err(fail("printed nothing".to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod secret_command_tests {
+    use super::*;
+
+    #[test]
+    fn first_line_of_the_command_is_the_secret() {
+        let src = SecretSource::parse("cmd:printf 's3cret\nsecond line'").unwrap();
+        assert_eq!(src.describe(), "cmd:printf 's3cret\nsecond line'");
+        assert_eq!(src.resolve(|_| None).unwrap().secret(), "s3cret");
+        assert!(!format!("{src:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn failures_say_what_happened() {
+        let err = |v: &str| {
+            SecretSource::parse(v)
+                .unwrap()
+                .resolve(|_| None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err("cmd:false").contains("failed"));
+        assert!(err("cmd:true").contains("printed nothing"));
+        assert!(err("cmd:/no/such/helper").contains("could not be started"));
+        let slow = run_secret_command(
+            &["sleep".into(), "5".into()],
+            std::time::Duration::from_millis(200),
+        );
+        assert!(slow
+            .unwrap_err()
+            .to_string()
+            .contains("did not finish within"));
     }
 }
 
@@ -209,6 +323,10 @@ pub struct Profile {
     pub state: Option<String>,
     /// Keep the last token response in the user's token cache (opt-in).
     pub cache_tokens: bool,
+    /// Plain http to non-loopback endpoints was allowed by the profile.
+    pub insecure_http: bool,
+    /// TLS certificate verification is off for this profile.
+    pub insecure_tls: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
 }

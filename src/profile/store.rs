@@ -66,8 +66,9 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// then renamed over the target, so a crash or a failed write never leaves half a profile
 /// and the old file stays as it was until the rename.
 ///
-/// Mode: `private` makes the file 0600 (it holds a literal secret); otherwise an existing
-/// file keeps its mode and a new one is 0644 less the umask. A symlink is followed, so the
+/// Mode: a new file is 0600 from its creation (profiles and caches are the user's own);
+/// `private` keeps it exactly 0600 even over an existing file (it holds a literal secret);
+/// otherwise an existing file keeps its mode. A symlink is followed, so the
 /// link stays and its target is replaced.
 pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
     let target = match std::fs::symlink_metadata(path) {
@@ -91,7 +92,7 @@ pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Resu
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(if private { 0o600 } else { 0o644 });
+            opts.mode(0o600);
         }
         match opts.open(&tmp) {
             Ok(f) => break (tmp, f),
@@ -145,7 +146,7 @@ fn private_permissions() -> Option<std::fs::Permissions> {
 /// The mode of a file made by [`write_new`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewMode {
-    /// 0644 less the umask.
+    /// 0600 (less the umask): the user's own file.
     Default,
     /// Exactly 0600: the file holds a literal secret.
     Private,
@@ -162,11 +163,7 @@ pub fn write_new(path: &Path, contents: &[u8], mode: NewMode) -> std::io::Result
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(if mode == NewMode::Default {
-            0o644
-        } else {
-            0o600
-        });
+        opts.mode(0o600);
     }
     let mut file = opts.open(path)?;
     let permissions = match mode {
@@ -241,7 +238,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.toml");
         write_atomic(&p, "one", false).unwrap();
-        assert_eq!(mode(&p) & !0o644, 0, "new files: 0644 less the umask");
+        assert_eq!(
+            mode(&p),
+            0o600,
+            "new files are the user's own from their creation"
+        );
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
         write_atomic(&p, "two", false).unwrap();
         assert_eq!(mode(&p), 0o640);

@@ -123,7 +123,7 @@ pub const FIELDS: &[FieldSpec] = &[
         key: "client_secret",
         need: Need::Optional,
         kind: Kind::Secret,
-        help: "Only for confidential clients. env:NAME reads it from the environment at run time.",
+        help: "Confidential clients only. env:NAME or cmd:<helper> read it at run time; literals stay in the file.",
         placeholder: "none (public client)",
     },
     FieldSpec {

@@ -61,3 +61,23 @@ pub(super) async fn send(
     }));
     Ok(response)
 }
+
+/// The cached `kind` token: only a live one to use it (`use_it`), or also a revoked one, which
+/// introspection and revocation may still name.
+pub(super) fn cached_token(
+    profile: &crate::profile::Profile,
+    cached: &crate::cache::CachedTokens,
+    kind: crate::oauth::introspection::TokenKind,
+    use_it: bool,
+) -> Result<crate::oauth::secret::TokenValue, GrantError> {
+    let token = if use_it {
+        cached.token(kind)
+    } else {
+        cached.stored(kind)
+    };
+    token.ok_or_else(|| GrantError::MissingToken {
+        profile: profile.name.clone(),
+        kind,
+        revoked: use_it && cached.stored(kind).is_some(),
+    })
+}

@@ -7,7 +7,7 @@ use crate::oauth::introspection::{introspection_request, parse_introspection, To
 use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
-use super::exchange::{client_credentials, http_client, send, GrantIo};
+use super::exchange::{cached_token, client_credentials, http_client, send, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Asks the issuer's introspection endpoint whether the cached `kind` token is active.
@@ -17,12 +17,9 @@ pub async fn introspect(
     kind: TokenKind,
     io: &GrantIo<'_>,
 ) -> GrantReport {
-    let profile = &resolved.profile;
-    let mut report = GrantReport::new(Operation::Introspect, &profile.name);
-    if let Err(e) = introspect_inner(resolved, cached, kind, io, &mut report).await {
-        report.error = Some(e);
-    }
-    report
+    let mut report = GrantReport::new(Operation::Introspect, &resolved.profile.name);
+    let outcome = introspect_inner(resolved, cached, kind, io, &mut report).await;
+    report.finish(outcome)
 }
 
 async fn introspect_inner(
@@ -33,15 +30,9 @@ async fn introspect_inner(
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
     let profile = &resolved.profile;
-    let Some(token) = cached.stored(kind) else {
-        return Err(GrantError::MissingToken {
-            profile: profile.name.clone(),
-            kind,
-            revoked: false,
-        });
-    };
+    let token = cached_token(profile, cached, kind, false)?;
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
     let request = introspection_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;

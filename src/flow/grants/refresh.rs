@@ -11,19 +11,16 @@ use crate::oauth::token_response::parse_token_response;
 use super::super::report::tokens_json;
 use super::super::resolve::Resolved;
 use super::error::GrantError;
-use super::exchange::{client_credentials, http_client, send, GrantIo};
+use super::exchange::{cached_token, client_credentials, http_client, send, GrantIo};
 use super::id_token::{metadata_for, validate_refreshed};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Refreshes the cached tokens at the profile's token endpoint. On success `result` says
 /// what changed and `updated` holds the entry to cache.
 pub async fn refresh(resolved: &Resolved, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
-    let profile = &resolved.profile;
-    let mut report = GrantReport::new(Operation::Refresh, &profile.name);
-    if let Err(e) = refresh_inner(resolved, cached, io, &mut report).await {
-        report.error = Some(e);
-    }
-    report
+    let mut report = GrantReport::new(Operation::Refresh, &resolved.profile.name);
+    let outcome = refresh_inner(resolved, cached, io, &mut report).await;
+    report.finish(outcome)
 }
 
 async fn refresh_inner(
@@ -33,18 +30,12 @@ async fn refresh_inner(
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
     let profile = &resolved.profile;
-    let Some(refresh_token) = cached.token(TokenKind::Refresh) else {
-        return Err(GrantError::MissingToken {
-            profile: profile.name.clone(),
-            kind: TokenKind::Refresh,
-            revoked: cached.stored(TokenKind::Refresh).is_some(),
-        });
-    };
+    let refresh_token = cached_token(profile, cached, TokenKind::Refresh, true)?;
     let before = cached
         .tokens()
         .map_err(|e| GrantError::Internal(format!("the cached response is unusable: {e}")))?;
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let request = refresh_token_request(
         &profile.token_url,
         &client,

@@ -154,6 +154,12 @@ impl std::fmt::Debug for GrantReport {
 }
 
 impl GrantReport {
+    /// The report of an operation that ended with `outcome`.
+    pub fn finish(mut self, outcome: Result<(), GrantError>) -> Self {
+        self.error = outcome.err();
+        self
+    }
+
     pub fn new(operation: Operation, profile: &str) -> Self {
         GrantReport {
             operation,

@@ -8,7 +8,7 @@ use crate::oauth::revocation::{parse_revocation, revocation_request};
 use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
-use super::exchange::{client_credentials, http_client, send, GrantIo};
+use super::exchange::{cached_token, client_credentials, http_client, send, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Revokes the cached `kind` token at the issuer's revocation endpoint.
@@ -18,12 +18,9 @@ pub async fn revoke(
     kind: TokenKind,
     io: &GrantIo<'_>,
 ) -> GrantReport {
-    let profile = &resolved.profile;
-    let mut report = GrantReport::new(Operation::Revoke, &profile.name);
-    if let Err(e) = revoke_inner(resolved, cached, kind, io, &mut report).await {
-        report.error = Some(e);
-    }
-    report
+    let mut report = GrantReport::new(Operation::Revoke, &resolved.profile.name);
+    let outcome = revoke_inner(resolved, cached, kind, io, &mut report).await;
+    report.finish(outcome)
 }
 
 async fn revoke_inner(
@@ -34,15 +31,9 @@ async fn revoke_inner(
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
     let profile = &resolved.profile;
-    let Some(token) = cached.stored(kind) else {
-        return Err(GrantError::MissingToken {
-            profile: profile.name.clone(),
-            kind,
-            revoked: false,
-        });
-    };
+    let token = cached_token(profile, cached, kind, false)?;
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let endpoint = discovered(&http, resolved, Discovered::Revocation).await?;
     let request = revocation_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;

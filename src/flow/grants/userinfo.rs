@@ -8,17 +8,14 @@ use crate::oauth::userinfo::{parse_userinfo, userinfo_request, UserInfoFormat};
 use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
-use super::exchange::{http_client, send, GrantIo};
+use super::exchange::{cached_token, http_client, send, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Asks the issuer's userinfo endpoint about the cached access token's user.
 pub async fn userinfo(resolved: &Resolved, cached: &CachedTokens, io: &GrantIo<'_>) -> GrantReport {
-    let profile = &resolved.profile;
-    let mut report = GrantReport::new(Operation::Userinfo, &profile.name);
-    if let Err(e) = userinfo_inner(resolved, cached, io, &mut report).await {
-        report.error = Some(e);
-    }
-    report
+    let mut report = GrantReport::new(Operation::Userinfo, &resolved.profile.name);
+    let outcome = userinfo_inner(resolved, cached, io, &mut report).await;
+    report.finish(outcome)
 }
 
 async fn userinfo_inner(
@@ -28,14 +25,8 @@ async fn userinfo_inner(
     report: &mut GrantReport,
 ) -> Result<(), GrantError> {
     let profile = &resolved.profile;
-    let Some(access_token) = cached.token(TokenKind::Access) else {
-        return Err(GrantError::MissingToken {
-            profile: profile.name.clone(),
-            kind: TokenKind::Access,
-            revoked: cached.stored(TokenKind::Access).is_some(),
-        });
-    };
-    let http = http_client(io.http)?;
+    let access_token = cached_token(profile, cached, TokenKind::Access, true)?;
+    let http = http_client(io.http.tls(profile.insecure_tls))?;
     let endpoint = discovered(&http, resolved, Discovered::Userinfo).await?;
     let request = userinfo_request(&endpoint, &access_token);
     let response = send(&http, &request, report).await?;

@@ -48,6 +48,13 @@ impl App {
             AppEvent::Opened(Ok(doc)) => {
                 let raw = doc.raw().clone();
                 self.load(doc, raw);
+                if let Some(w) = self
+                    .doc
+                    .as_ref()
+                    .and_then(|d| crate::profile::perms::literal_secret_exposed(d.path(), d.raw()))
+                {
+                    self.warn(w);
+                }
                 Vec::new()
             }
             AppEvent::Opened(Err(e)) => {
