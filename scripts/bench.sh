@@ -36,6 +36,7 @@ done
 
 PIDS=()
 SOCKET="tb-bench-$$"
+export TMUX_TMPDIR=$WORK # the tmux sockets too stay under target/
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   tmux -L "$SOCKET" kill-server 2>/dev/null || true
