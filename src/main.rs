@@ -30,6 +30,11 @@ fn main() {
 }
 
 /// For scripts/bench.sh: this process's own CPU time and peak RSS (children excluded).
+#[cfg(not(unix))]
+fn print_rusage() {}
+
+/// For scripts/bench.sh: this process's own CPU time and peak RSS (children excluded).
+#[cfg(unix)]
 fn print_rusage() {
     // SAFETY: getrusage only writes into the zeroed struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
