@@ -6,9 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v node >/dev/null || { echo "node is required for the oidc-provider end-to-end tests" >&2; exit 1; }
-# The TUI smoke test drives the real binary in tmux.
-if ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
-  (apt-get install -y -qq tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux; }) || echo "tmux could not be installed: the tmux smoke test will be skipped" >&2
+# The TUI smoke test drives the real binary in tmux; the callback page's script is run in
+# headless Chromium. Both are installed when missing and apt-get is there; without them
+# those tests say SKIPPED.
+missing=()
+command -v tmux >/dev/null || missing+=(tmux)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
+    || echo "could not install ${missing[*]}: the tests that need them will be skipped" >&2
 fi
 npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
 cargo test --locked --all-targets
