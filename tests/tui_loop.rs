@@ -148,14 +148,9 @@ async fn ctrl_r_against_the_embedded_idp_shows_the_decoded_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = demo_harness(&idp, dir.path(), (100, 40));
     h.wait_for("Callback URL", 5).await;
-    let started = std::time::Instant::now();
+    // How fast is for the benchmarks (BENCHMARKS.md), not for a timed test.
     h.ctrl('r');
     let screen = h.wait_for("ID token claims", 10).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "tokens took {:?}",
-        started.elapsed()
-    );
     assert!(screen.contains("\"sub\": \"demo-user\""), "{screen}");
     assert!(screen.contains("Access token claims"), "{screen}");
     // Each token pane is one key away.
