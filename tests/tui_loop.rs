@@ -116,10 +116,22 @@ impl Harness {
 }
 
 fn demo_app(issuer: &str, dir: &std::path::Path) -> App {
-    let mut app = App::new(Mode::Demo, system_now());
     let raw = tokenbench::cli::demo_raw(issuer).unwrap();
-    app.load(ProfileDocument::new_file(&dir.join("demo.toml")), raw);
+    app_for(raw, &dir.join("demo.toml"), Mode::Demo)
+}
+
+/// A workbench with `raw` open as the (not yet saved) file `file`.
+fn app_for(raw: tokenbench::profile::RawProfile, file: &std::path::Path, mode: Mode) -> App {
+    let mut app = App::new(mode, system_now());
+    app.load(ProfileDocument::new_file(file), raw);
     app
+}
+
+/// A profile whose IdP is not there: a run listens on `port` and waits.
+fn waiting_profile(port: u16) -> tokenbench::profile::RawProfile {
+    let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
+    raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
+    raw
 }
 
 /// The embedded IdP, approving without a person.
@@ -226,10 +238,8 @@ async fn invalid_input_is_marked_inline_and_blocks_the_run() {
 async fn esc_cancels_a_waiting_flow_and_frees_the_port() {
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port();
-    let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
-    raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
-    let mut app = App::new(Mode::Normal, system_now());
-    app.load(ProfileDocument::new_file(&dir.path().join("x.toml")), raw);
+    let raw = waiting_profile(port);
+    let app = app_for(raw, &dir.path().join("x.toml"), Mode::Normal);
     let mut h = Harness::start(
         app,
         BrowserMode::PrintOnly,
@@ -345,11 +355,7 @@ async fn pasted_redirect_url_for_a_non_loopback_callback() {
     raw.callback_url = Some("https://app.example.com/callback".into());
     raw.state = Some("fixed-state".into());
     raw.issuer = None;
-    let mut app = App::new(Mode::Normal, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("remote.toml")),
-        raw,
-    );
+    let app = app_for(raw, &dir.path().join("remote.toml"), Mode::Normal);
     let mut h = Harness::start(
         app,
         BrowserMode::PrintOnly,
@@ -376,10 +382,8 @@ async fn pasted_redirect_url_for_a_non_loopback_callback() {
 async fn the_ui_stays_live_while_the_flow_waits() {
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port();
-    let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
-    raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
-    let mut app = App::new(Mode::Normal, system_now());
-    app.load(ProfileDocument::new_file(&dir.path().join("x.toml")), raw);
+    let raw = waiting_profile(port);
+    let app = app_for(raw, &dir.path().join("x.toml"), Mode::Normal);
     let mut h = Harness::start(
         app,
         BrowserMode::PrintOnly,
@@ -440,11 +444,7 @@ async fn ctrl_d_checks_the_redirect_uri_with_the_idp() {
     let dir = tempfile::tempdir().unwrap();
     let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
     raw.callback_url = Some("http://127.0.0.1:0/cb".into());
-    let mut app = App::new(Mode::Demo, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("demo.toml")),
-        raw,
-    );
+    let app = app_for(raw, &dir.path().join("demo.toml"), Mode::Demo);
     let mut h = Harness::start(
         app,
         BrowserMode::Follow,
@@ -502,11 +502,7 @@ async fn ctrl_o_discovers_and_fills_empty_endpoints_then_the_run_uses_them() {
     let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
     raw.auth_url = None;
     raw.token_url = None;
-    let mut app = App::new(Mode::Demo, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("demo.toml")),
-        raw,
-    );
+    let app = app_for(raw, &dir.path().join("demo.toml"), Mode::Demo);
     let mut h = Harness::start(
         app,
         BrowserMode::Follow,

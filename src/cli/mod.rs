@@ -105,13 +105,11 @@ pub async fn execute(cli: Cli) -> i32 {
 
 /// Prints an error for a command that failed before producing a report.
 pub(crate) fn fail(json: bool, kind: &str, code: i32, message: &str) -> i32 {
-    let message = crate::oauth::text::sanitize(message);
     if json {
-        let doc = serde_json::json!({ "error": { "kind": kind, "message": message, "exit_code": code,
-            "oauth_error": null, "oauth_error_description": null } });
+        let doc = serde_json::json!({ "error": crate::flow::error::error_json(kind, message, code, None) });
         println!("{doc:#}");
     } else {
-        eprintln!("error: {message}");
+        eprintln!("error: {}", crate::oauth::text::sanitize(message));
     }
     code
 }

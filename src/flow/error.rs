@@ -113,14 +113,7 @@ impl FlowError {
             FlowError::OAuth { error, .. } => Some(error),
             _ => None,
         };
-        let mut v = json!({
-            "kind": self.kind(),
-            "message": sanitize(&self.to_string()),
-            "exit_code": self.exit_code(),
-            "oauth_error": oauth.map(|e| e.error.clone()),
-            "oauth_error_description": oauth.and_then(|e| e.error_description.clone()),
-            "oauth_error_uri": oauth.and_then(|e| e.error_uri.clone()),
-        });
+        let mut v = error_json(self.kind(), &self.to_string(), self.exit_code(), oauth);
         if let FlowError::IdTokenInvalid(failed) = self {
             v["failed_checks"] = failed.iter().map(|c| c.check.clone()).collect();
         }
@@ -159,4 +152,17 @@ impl From<TokenResponseError> for FlowError {
             other => FlowError::Transport(other.to_string()),
         }
     }
+}
+
+/// The `error` object every command prints with `--json`: kind, message (made safe to
+/// show), exit code, and the IdP's OAuth error when there is one.
+pub fn error_json(kind: &str, message: &str, exit_code: i32, oauth: Option<&OAuthError>) -> Value {
+    json!({
+        "kind": kind,
+        "message": sanitize(message),
+        "exit_code": exit_code,
+        "oauth_error": oauth.map(|e| e.error.clone()),
+        "oauth_error_description": oauth.and_then(|e| e.error_description.clone()),
+        "oauth_error_uri": oauth.and_then(|e| e.error_uri.clone()),
+    })
 }

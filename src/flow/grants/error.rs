@@ -11,7 +11,6 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::id_token::Check;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::refreshed::ContinuityError;
-use crate::oauth::text::sanitize;
 use crate::oauth::token_response::TokenResponseError;
 
 use super::super::error::FlowError;
@@ -145,14 +144,8 @@ impl GrantError {
             GrantError::OAuth { error, .. } => Some(error),
             _ => None,
         };
-        let mut v = json!({
-            "kind": self.kind(),
-            "message": sanitize(&self.to_string()),
-            "exit_code": self.exit_code(),
-            "oauth_error": oauth.map(|e| e.error.clone()),
-            "oauth_error_description": oauth.and_then(|e| e.error_description.clone()),
-            "oauth_error_uri": oauth.and_then(|e| e.error_uri.clone()),
-        });
+        let mut v =
+            crate::flow::error::error_json(self.kind(), &self.to_string(), self.exit_code(), oauth);
         if let GrantError::IdTokenChanged(e) = self {
             v["claim"] = json!(e.claim());
         }
