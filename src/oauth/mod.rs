@@ -16,10 +16,12 @@ pub mod refreshed;
 pub mod request;
 pub mod revocation;
 pub mod secret;
+pub mod shell;
 pub mod text;
 pub mod time;
 pub mod token_request;
 pub mod token_response;
+pub mod token_syntax;
 pub mod types;
 pub mod userinfo;
 
