@@ -7,6 +7,7 @@ use crate::oauth::introspection::TokenKind;
 use crate::oauth::jwt::decode;
 use crate::oauth::secret::{TokenValue, REDACTED};
 use crate::oauth::token_response::{parse_token_response, TokenResponse, TokenResponseError};
+use crate::oauth::token_syntax::check_vschar;
 use crate::profile::Profile;
 
 /// The file format's version; a file of another version is ignored, not misread.
@@ -65,7 +66,9 @@ impl CachedTokens {
         }
     }
 
-    /// The response, parsed again (it was checked when the file was read).
+    /// The response, parsed again (it was checked when the file was read). Parsing checks
+    /// the tokens (1*VSCHAR), so an edited or planted file with a CR or an escape in a
+    /// token is ignored on load like any corrupt one.
     pub fn tokens(&self) -> Result<TokenResponse, TokenResponseError> {
         let body = Value::Object(self.response.clone()).to_string();
         parse_token_response(200, Some("application/json"), body.as_bytes())
@@ -79,7 +82,8 @@ impl CachedTokens {
         self.stored(kind)
     }
 
-    /// A token as stored, revoked or not (introspection wants revoked ones too).
+    /// A token as stored, revoked or not (introspection wants revoked ones too). One that
+    /// is not 1*VSCHAR is never handed out, however the entry was made.
     pub fn stored(&self, kind: TokenKind) -> Option<TokenValue> {
         let name = match kind {
             TokenKind::Access => "access_token",
@@ -88,7 +92,7 @@ impl CachedTokens {
         self.response
             .get(name)
             .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
+            .filter(|t| check_vschar(name, t).is_ok())
             .map(TokenValue::new)
     }
 
@@ -222,6 +226,40 @@ mod tests {
         assert_eq!(next.expires_at(), Some(160));
         let dump = format!("{next:?}");
         assert!(!dump.contains("a2") && !dump.contains("r1"), "{dump}");
+    }
+
+    #[test]
+    fn a_planted_token_with_control_characters_is_never_loaded_or_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = crate::cache::TokenCache::at(dir.path());
+        for (member, value) in [
+            ("access_token", "at\r\nX-Injected: yes"),
+            ("access_token", "\u{1b}]52;c;aGk=\u{7}"),
+            ("refresh_token", "rt\u{9b}"),
+        ] {
+            let mut response = serde_json::json!({"access_token": "ok", "refresh_token": "r"});
+            response[member] = serde_json::json!(value);
+            let entry = serde_json::json!({
+                "format": FORMAT, "profile": "p", "issuer": null, "client_id": "c",
+                "token_endpoint": "https://i/token", "received_at": 0, "response": response,
+            });
+            std::fs::write(cache.path_for("p"), entry.to_string()).unwrap();
+            match cache.load("p") {
+                crate::cache::Lookup::Ignored(why) => {
+                    assert!(why.contains(member) && why.contains("position"), "{why}");
+                    assert!(!why.contains(value) && !why.chars().any(char::is_control), "{why:?}");
+                }
+                other => panic!("{value:?}: {other:?}"),
+            }
+            // Even an entry that skipped the file check hands nothing out.
+            let entry: CachedTokens = serde_json::from_value(entry).unwrap();
+            let kind = if member == "access_token" {
+                TokenKind::Access
+            } else {
+                TokenKind::Refresh
+            };
+            assert!(entry.stored(kind).is_none(), "{value:?}");
+        }
     }
 
     #[test]

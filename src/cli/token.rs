@@ -22,7 +22,8 @@ pub struct TokenArgs {
     /// A profile name (looked up in ./profiles/, then the config dir) or a path to a TOML file.
     #[arg(long)]
     profile: String,
-    /// Print the whole header line: `Authorization: Bearer <token>`.
+    /// Print the whole header line: `Authorization: Bearer <token>` (refused, exit 3, for a
+    /// token that is not a b64token, RFC 6750 §2.1).
     #[arg(long)]
     header: bool,
     /// Use and update the token cache even when the profile does not set cache_tokens.
@@ -124,11 +125,13 @@ pub async fn token(args: TokenArgs) -> i32 {
         }
         _ => {}
     }
-    let token = got.access_token.secret();
-    if args.header {
-        println!("Authorization: Bearer {token}");
-    } else {
-        println!("{token}");
+    // Checked where it is built: never a CR or LF, no header from a non-b64token.
+    match got.line(args.header) {
+        Ok(line) => println!("{line}"),
+        Err(e) => {
+            eprintln!("error: {}", sanitize(&e.to_string()));
+            return e.exit_code();
+        }
     }
     0
 }

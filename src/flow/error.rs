@@ -10,6 +10,7 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::id_token::Check;
 use crate::oauth::text::sanitize;
 use crate::oauth::token_response::TokenResponseError;
+use crate::oauth::token_syntax::TokenSyntaxError;
 
 /// Which endpoint reported an OAuth error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,9 @@ pub enum FlowError {
     /// The ID token failed validation; the failing checks. The tokens are still reported.
     #[error("the ID token failed validation and is UNVERIFIED: {}", failed_checks(.0))]
     IdTokenInvalid(Vec<Check>),
+    /// A token the IdP sent is not 1*VSCHAR (RFC 6749 A.12/A.13); nothing is kept of it.
+    #[error("the token response is refused: {0}")]
+    InvalidTokenResponse(TokenSyntaxError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -87,6 +91,8 @@ impl FlowError {
             FlowError::Discovery(_) => 6,
             // Like a callback that fails validation: the response cannot be trusted.
             FlowError::IdTokenInvalid(_) => 4,
+            // The IdP answered, wrongly: like an OAuth error.
+            FlowError::InvalidTokenResponse(_) => 3,
             FlowError::Internal(_) => 1,
         }
     }
@@ -103,6 +109,7 @@ impl FlowError {
             FlowError::Discovery(DiscoveryError::IssuerMismatch { .. }) => "issuer_mismatch",
             FlowError::Discovery(_) => "discovery_failed",
             FlowError::IdTokenInvalid(_) => "id_token_invalid",
+            FlowError::InvalidTokenResponse(_) => "invalid_token_response",
             FlowError::Internal(_) => "internal",
         }
     }
@@ -119,6 +126,9 @@ impl FlowError {
         }
         if let FlowError::Discovery(e) = self {
             v["tried"] = e.tried().iter().map(|a| a.to_string()).collect();
+        }
+        if let FlowError::InvalidTokenResponse(e) = self {
+            token_syntax_json(&mut v, e);
         }
         v
     }
@@ -149,9 +159,18 @@ impl From<TokenResponseError> for FlowError {
                 status: Some(status),
                 error,
             },
+            TokenResponseError::InvalidToken { error, .. } => FlowError::InvalidTokenResponse(error),
             other => FlowError::Transport(other.to_string()),
         }
     }
+}
+
+/// Adds where a refused token breaks its grammar to an `error` object: `field`, `position`
+/// (0-based) and `character` (an escape such as `\u{d}`).
+pub fn token_syntax_json(v: &mut Value, e: &TokenSyntaxError) {
+    v["field"] = json!(e.field());
+    v["position"] = json!(e.position());
+    v["character"] = json!(e.character());
 }
 
 /// The `error` object every command prints with `--json`: kind, message (made safe to

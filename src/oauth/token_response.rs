@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::error::OAuthError;
 use super::secret::REDACTED;
 use super::text::sanitize;
+use super::token_syntax::{check_vschar, TokenSyntaxError};
 
 /// A successful token response. Unknown members are kept for display.
 // Debug is written by hand: the tokens are bearer credentials.
@@ -50,6 +51,13 @@ pub enum TokenResponseError {
     MissingAccessToken { status: u16 },
     #[error("the token response (HTTP {status}) is malformed: {reason}")]
     Malformed { status: u16, reason: String },
+    /// A token that is not 1*VSCHAR (RFC 6749 Appendix A.12/A.13): refused whole, so the
+    /// value is never used as text, cached or served.
+    #[error("the token response (HTTP {status}) is refused: {error}")]
+    InvalidToken {
+        status: u16,
+        error: TokenSyntaxError,
+    },
 }
 
 /// How much of an unexpected body is quoted in errors.
@@ -117,6 +125,16 @@ pub fn parse_token_response(
             })
         }
     };
+    let refresh_token = str_field(&fields, "refresh_token");
+    for (field, token) in [
+        ("access_token", Some(&access_token)),
+        ("refresh_token", refresh_token.as_ref()),
+    ] {
+        if let Some(token) = token {
+            check_vschar(field, token)
+                .map_err(|error| TokenResponseError::InvalidToken { status, error })?;
+        }
+    }
     let expires_in = match fields.get("expires_in") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_u64(),
@@ -128,7 +146,7 @@ pub fn parse_token_response(
         access_token,
         token_type: str_field(&fields, "token_type").unwrap_or_default(),
         expires_in,
-        refresh_token: str_field(&fields, "refresh_token"),
+        refresh_token,
         id_token: str_field(&fields, "id_token"),
         scope: str_field(&fields, "scope"),
         fields,
@@ -237,6 +255,53 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn tokens_that_are_not_vschar_are_refused_with_their_position() {
+        let cases = [
+            (
+                r#"{"access_token":"abc\r\nX-Injected: yes","token_type":"Bearer"}"#,
+                "access_token",
+                3,
+            ),
+            (
+                r#"{"access_token":"\u001b]52;c;aGk=\u0007"}"#,
+                "access_token",
+                0,
+            ),
+            (
+                r#"{"access_token":"ok","refresh_token":"r\u009b2J"}"#,
+                "refresh_token",
+                1,
+            ),
+            (r#"{"access_token":"ok","refresh_token":""}"#, "refresh_token", 0),
+        ];
+        for (body, field, position) in cases {
+            match parse_token_response(200, Some("application/json"), body.as_bytes()) {
+                Err(TokenResponseError::InvalidToken { status: 200, error }) => {
+                    assert_eq!((error.field(), error.position()), (field, position), "{body}");
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // Form bodies too (GitHub style).
+        let e = parse_token_response(
+            200,
+            Some("application/x-www-form-urlencoded"),
+            b"access_token=a%0D%0AX-Injected%3A+yes&token_type=bearer",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("position 1"), "{e}");
+        assert!(!e.to_string().contains('\r'), "{e}");
+        // Every VSCHAR is fine, shell metacharacters included: they are quoted where used.
+        let r = parse_token_response(
+            200,
+            Some("application/json"),
+            br#"{"access_token":"it's $(x) `y`; z","refresh_token":"a b"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.refresh_token.as_deref(), Some("a b"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::oauth::id_token::Check;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::refreshed::ContinuityError;
 use crate::oauth::token_response::TokenResponseError;
+use crate::oauth::token_syntax::TokenSyntaxError;
 
 use super::super::error::FlowError;
 
@@ -64,6 +65,9 @@ pub enum GrantError {
     Transport(String),
     #[error("{0}")]
     Cache(#[from] CacheError),
+    /// A token the IdP sent, or one about to be used as a header, breaks its grammar.
+    #[error("the token cannot be used: {0}")]
+    InvalidTokenResponse(TokenSyntaxError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -106,7 +110,7 @@ impl GrantError {
             // As for a run: the IdP's own metadata contradicts the profile.
             GrantError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
             GrantError::Discovery(_) => 6,
-            GrantError::OAuth { .. } => 3,
+            GrantError::OAuth { .. } | GrantError::InvalidTokenResponse(_) => 3,
             GrantError::IdTokenChanged(_)
             | GrantError::IdTokenInvalid(_)
             | GrantError::SubjectMismatch { .. } => 4,
@@ -131,6 +135,7 @@ impl GrantError {
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.kind(),
             GrantError::Transport(_) => "transport",
             GrantError::Cache(_) => "cache",
+            GrantError::InvalidTokenResponse(_) => "invalid_token_response",
             GrantError::Internal(_) => "internal",
         }
     }
@@ -148,6 +153,9 @@ impl GrantError {
             crate::flow::error::error_json(self.kind(), &self.to_string(), self.exit_code(), oauth);
         if let GrantError::IdTokenChanged(e) = self {
             v["claim"] = json!(e.claim());
+        }
+        if let GrantError::InvalidTokenResponse(e) = self {
+            crate::flow::error::token_syntax_json(&mut v, e);
         }
         v
     }
@@ -167,6 +175,9 @@ impl From<TokenResponseError> for GrantError {
                 status,
                 error,
             },
+            TokenResponseError::InvalidToken { error, .. } => {
+                GrantError::InvalidTokenResponse(error)
+            }
             other => GrantError::Transport(other.to_string()),
         }
     }

@@ -11,6 +11,7 @@ use super::report::GrantReport;
 use crate::cache::CachedTokens;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::secret::TokenValue;
+use crate::oauth::token_syntax::{bearer_header, check_vschar};
 
 /// A cached access token that expires sooner than this is refreshed rather than served.
 pub const REFRESH_MARGIN_SECS: i64 = 60;
@@ -69,6 +70,22 @@ pub struct CurrentToken {
     pub refresh: Option<GrantReport>,
     /// The browser flow that ran, when one did.
     pub run: Option<FlowReport>,
+}
+
+impl CurrentToken {
+    /// The line `token` prints: the token, or with `header` the whole
+    /// `Authorization: Bearer` line. Never a CR or LF: the token is checked again here
+    /// (1*VSCHAR), and the header form is refused for a token that is not a b64token
+    /// (RFC 6750 §2.1), such as one with a space or a quote.
+    pub fn line(&self, header: bool) -> Result<String, GrantError> {
+        let token = self.access_token.secret();
+        let line = if header {
+            bearer_header(token)
+        } else {
+            check_vschar("access_token", token).map(|()| token.to_owned())
+        };
+        line.map_err(GrantError::InvalidTokenResponse)
+    }
 }
 
 /// Gets a currently valid access token. `progress` hears each decision, for stderr or a
@@ -182,6 +199,39 @@ mod tests {
             "revoked": revoked, "response": response,
         }))
         .unwrap()
+    }
+
+    fn current(token: &str) -> CurrentToken {
+        CurrentToken {
+            access_token: TokenValue::new(token),
+            source: TokenSource::Cache,
+            expires_at: None,
+            updated: None,
+            refresh: None,
+            run: None,
+        }
+    }
+
+    #[test]
+    fn the_printed_line_is_one_line_or_an_error() {
+        assert_eq!(current("a.b-c").line(false).unwrap(), "a.b-c");
+        assert_eq!(
+            current("a.b-c").line(true).unwrap(),
+            "Authorization: Bearer a.b-c"
+        );
+        // A VSCHAR token that is no b64token: printed bare, but no header is made of it.
+        assert_eq!(current("a b").line(false).unwrap(), "a b");
+        let e = current("a b").line(true).unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(e.kind(), "invalid_token_response");
+        assert_eq!(e.to_json()["position"], 1);
+        assert_eq!(e.to_json()["field"], "access_token");
+        for header in [false, true] {
+            let e = current("x\r\nX-Injected: yes").line(header).unwrap_err();
+            assert_eq!(e.to_json()["position"], 1);
+            assert_eq!(e.to_json()["character"], "\\u{d} (CR)");
+            assert!(!e.to_string().contains('\r'), "{e}");
+        }
     }
 
     #[test]

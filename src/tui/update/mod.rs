@@ -350,7 +350,8 @@ impl App {
     }
 
     /// Copies `Authorization: Bearer …`, or a curl command using it against the userinfo
-    /// endpoint (a stand-in URL when the IdP has none).
+    /// endpoint (a stand-in URL when the IdP has none). A token that cannot be a header
+    /// (no b64token) or a URL that cannot be pasted safely is refused with a warning.
     fn copy_bearer(&mut self, curl: bool) -> Vec<Effect> {
         let token = self
             .tokens
@@ -362,24 +363,36 @@ impl App {
             self.info("no access token yet: run the flow with Ctrl+R");
             return Vec::new();
         };
-        let header = format!("Authorization: Bearer {token}");
-        if !curl {
-            return vec![Effect::Copy {
-                what: "the Authorization header".into(),
-                text: header,
-            }];
-        }
         let url = self
             .session
             .as_ref()
             .and_then(|s| s.resolved.metadata.as_ref())
             .and_then(|m| m.userinfo_endpoint.clone())
             .unwrap_or_else(|| "https://api.example.com/".to_owned());
-        let text = format!("curl -H '{header}' '{url}'");
-        vec![Effect::Copy {
-            what: "a curl command".into(),
-            text,
-        }]
+        match bearer_copy(&token, curl.then_some(url.as_str())) {
+            Ok((what, text)) => vec![Effect::Copy {
+                what: what.into(),
+                text,
+            }],
+            Err(why) => {
+                self.warn(crate::oauth::text::sanitize(&why));
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// What `a` (no `url`) or `C` copies, or why nothing is: the header line comes from the one
+/// builder that refuses a non-b64token, and the command from the one that quotes for sh.
+fn bearer_copy(token: &str, url: Option<&str>) -> Result<(&'static str, String), String> {
+    use crate::oauth::{shell, token_syntax};
+    let header = token_syntax::bearer_header(token)
+        .map_err(|e| format!("not copied: {e}"))?;
+    match url {
+        None => Ok(("the Authorization header", header)),
+        Some(url) => shell::curl_command(&header, url)
+            .map(|command| ("a curl command", command))
+            .map_err(|e| format!("no curl command copied: {e}")),
     }
 }
 
