@@ -67,9 +67,7 @@ fn copy(app: &mut App, action: Action) -> Result<String, String> {
 fn paste_into_sh(text: &str) -> (Vec<Vec<String>>, bool) {
     let dir = tempfile::tempdir().unwrap();
     let record = dir.path().join("argv");
-    let recorder = format!(
-        "curl() {{ printf '%s\\0' '{CALL}' \"$@\" >> \"$RECORD\"; }}\n{text}\n"
-    );
+    let recorder = format!("curl() {{ printf '%s\\0' '{CALL}' \"$@\" >> \"$RECORD\"; }}\n{text}\n");
     let status = Command::new("sh")
         .arg("-c")
         .arg(recorder)
@@ -84,7 +82,10 @@ fn paste_into_sh(text: &str) -> (Vec<Vec<String>>, bool) {
         if word == CALL {
             calls.push(Vec::new());
         } else {
-            calls.last_mut().expect("a call starts the record").push(word.to_owned());
+            calls
+                .last_mut()
+                .expect("a call starts the record")
+                .push(word.to_owned());
         }
     }
     (calls, dir.path().join("pwned").exists())
@@ -130,7 +131,10 @@ fn a_token_that_cannot_be_a_header_is_not_copied() {
         for action in [Action::CopyHeader, Action::CopyCurl] {
             let mut app = app(token, Some("https://idp.test/userinfo"));
             let why = copy(&mut app, action).unwrap_err();
-            assert!(why.contains("b64token") && why.contains("position"), "{why}");
+            assert!(
+                why.contains("b64token") && why.contains("position"),
+                "{why}"
+            );
             assert!(!why.chars().any(char::is_control), "{why:?}");
         }
     }

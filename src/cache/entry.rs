@@ -247,7 +247,10 @@ mod tests {
             match cache.load("p") {
                 crate::cache::Lookup::Ignored(why) => {
                     assert!(why.contains(member) && why.contains("position"), "{why}");
-                    assert!(!why.contains(value) && !why.chars().any(char::is_control), "{why:?}");
+                    assert!(
+                        !why.contains(value) && !why.chars().any(char::is_control),
+                        "{why:?}"
+                    );
                 }
                 other => panic!("{value:?}: {other:?}"),
             }

@@ -159,7 +159,9 @@ impl From<TokenResponseError> for FlowError {
                 status: Some(status),
                 error,
             },
-            TokenResponseError::InvalidToken { error, .. } => FlowError::InvalidTokenResponse(error),
+            TokenResponseError::InvalidToken { error, .. } => {
+                FlowError::InvalidTokenResponse(error)
+            }
             other => FlowError::Transport(other.to_string()),
         }
     }

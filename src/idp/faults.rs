@@ -36,6 +36,33 @@ pub struct Faults {
     /// Rotate the signing key (for good) just before issuing tokens: they carry a new
     /// `kid`, and the JWKS serves the new key.
     pub rotate_key: bool,
+    /// Issued access tokens (code exchange and refresh) are this hostile value.
+    pub hostile_access_token: Option<HostileToken>,
+    /// Issued refresh tokens are this hostile value.
+    pub hostile_refresh_token: Option<HostileToken>,
+}
+
+/// A token value no client may use as text (RFC 6749 A.12/A.13 allow only %x20-7E).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostileToken {
+    /// `\r\nX-Injected: yes` after [`HOSTILE_PREFIX`]: adds a header where it is pasted.
+    HeaderInjection,
+    /// An OSC 52 sequence after [`HOSTILE_PREFIX`]: rewrites the clipboard of a terminal
+    /// that prints it.
+    Escape,
+}
+
+/// What every hostile token starts with, so the offending character is at its length.
+pub const HOSTILE_PREFIX: &str = "tb-hostile";
+
+impl HostileToken {
+    pub fn value(self) -> String {
+        let tail = match self {
+            HostileToken::HeaderInjection => "\r\nX-Injected: yes",
+            HostileToken::Escape => "\u{1b}]52;c;cHduZWQ=\u{7}",
+        };
+        format!("{HOSTILE_PREFIX}{tail}")
+    }
 }
 
 /// The `state` sent back when `wrong_state` is on.
@@ -166,6 +193,16 @@ mod tests {
             ..f
         };
         assert_eq!(f.token_override(), Some(TokenOverride::Html));
+    }
+
+    #[test]
+    fn hostile_tokens_break_vschar_right_after_the_prefix() {
+        for token in [HostileToken::HeaderInjection, HostileToken::Escape] {
+            let value = token.value();
+            assert!(value.starts_with(HOSTILE_PREFIX));
+            let e = crate::oauth::token_syntax::check_vschar("access_token", &value).unwrap_err();
+            assert_eq!(e.position(), HOSTILE_PREFIX.len());
+        }
     }
 
     #[test]

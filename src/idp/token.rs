@@ -194,6 +194,13 @@ fn issue(
     if grant.scope.has("offline_access") {
         body["refresh_token"] = idp.store.issue_refresh(grant.clone()).into();
     }
+    let faults = idp.faults();
+    if let Some(hostile) = faults.hostile_access_token {
+        body["access_token"] = hostile.value().into();
+    }
+    if let Some(hostile) = faults.hostile_refresh_token {
+        body["refresh_token"] = hostile.value().into();
+    }
     Ok(body)
 }
 

@@ -102,7 +102,12 @@ mod tests {
             curl_command("h", "https://i/u'; touch pwned; '").unwrap(),
             r"curl -H 'h' 'https://i/u'\''; touch pwned; '\'''"
         );
-        for url in ["-o/tmp/x", "file:///etc/passwd", "relative/path", " https://i/"] {
+        for url in [
+            "-o/tmp/x",
+            "file:///etc/passwd",
+            "relative/path",
+            " https://i/",
+        ] {
             assert_eq!(
                 curl_command("h", url),
                 Err(UnsafeForShell::NotHttpUrl { what: "the URL" }),

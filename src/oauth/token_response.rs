@@ -275,12 +275,20 @@ mod tests {
                 "refresh_token",
                 1,
             ),
-            (r#"{"access_token":"ok","refresh_token":""}"#, "refresh_token", 0),
+            (
+                r#"{"access_token":"ok","refresh_token":""}"#,
+                "refresh_token",
+                0,
+            ),
         ];
         for (body, field, position) in cases {
             match parse_token_response(200, Some("application/json"), body.as_bytes()) {
                 Err(TokenResponseError::InvalidToken { status: 200, error }) => {
-                    assert_eq!((error.field(), error.position()), (field, position), "{body}");
+                    assert_eq!(
+                        (error.field(), error.position()),
+                        (field, position),
+                        "{body}"
+                    );
                 }
                 other => panic!("{body}: {other:?}"),
             }

@@ -71,7 +71,9 @@ impl TokenSyntaxError {
 
 /// Checks that `token` is 1*VSCHAR; `field` names it in the error (`access_token`, …).
 pub fn check_vschar(field: &'static str, token: &str) -> Result<(), TokenSyntaxError> {
-    check(field, token, TokenRule::Vschar, |_, c| matches!(c, ' '..='~'))
+    check(field, token, TokenRule::Vschar, |_, c| {
+        matches!(c, ' '..='~')
+    })
 }
 
 /// Checks that `token` is a b64token (RFC 6750 §2.1).
@@ -205,7 +207,11 @@ mod tests {
     #[case::non_ascii("é", Some(0))]
     fn b64token(#[case] token: &str, #[case] bad: Option<usize>) {
         let got = check_b64token("access_token", token);
-        assert_eq!(got.as_ref().err().map(TokenSyntaxError::position), bad, "{got:?}");
+        assert_eq!(
+            got.as_ref().err().map(TokenSyntaxError::position),
+            bad,
+            "{got:?}"
+        );
         assert_eq!(bearer_header(token).is_ok(), bad.is_none());
     }
 

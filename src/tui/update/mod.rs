@@ -386,8 +386,7 @@ impl App {
 /// builder that refuses a non-b64token, and the command from the one that quotes for sh.
 fn bearer_copy(token: &str, url: Option<&str>) -> Result<(&'static str, String), String> {
     use crate::oauth::{shell, token_syntax};
-    let header = token_syntax::bearer_header(token)
-        .map_err(|e| format!("not copied: {e}"))?;
+    let header = token_syntax::bearer_header(token).map_err(|e| format!("not copied: {e}"))?;
     match url {
         None => Ok(("the Authorization header", header)),
         Some(url) => shell::curl_command(&header, url)
