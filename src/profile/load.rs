@@ -104,10 +104,13 @@ pub fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads and validates a profile file.
+/// Reads and validates a profile file; the profile remembers the bytes it came from.
 pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {
-    let raw = parse_raw(path, &read_text(path)?)?;
-    validate(path, &file_stem(path), &raw)
+    let text = read_text(path)?;
+    let raw = parse_raw(path, &text)?;
+    let mut profile = validate(path, &file_stem(path), &raw)?;
+    profile.source = super::trust::Provenance::file(path, text.as_bytes());
+    Ok(profile)
 }
 
 /// Turns the raw profile into a typed one, or says which key is wrong and why (the first
@@ -294,6 +297,11 @@ fn check(
         insecure_tls: raw.insecure_tls.unwrap_or(false),
         auth_params,
         token_params,
+        // Bytes not known here: the loaders that read them record their hash.
+        source: super::trust::Provenance::File {
+            path: file.to_owned(),
+            sha256: None,
+        },
     }))
 }
 
