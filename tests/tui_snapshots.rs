@@ -89,6 +89,7 @@ fn profile_list() {
         error: error.map(|e| {
             tokenbench::profile::ProfileError::new(std::path::Path::new("x"), Some("auth_url"), e)
         }),
+        shadow: None,
     };
     app.profiles = vec![
         entry("auth0", Some("Auth0 (example)"), None),

@@ -310,6 +310,7 @@ mod tests {
     use super::*;
     use crate::oauth::pkce::ChallengeMethod;
     use crate::oauth::token_request::ClientAuth;
+    use crate::profile::Provenance;
 
     const GOOD: &str = r#"
 name = "Demo"
@@ -408,8 +409,13 @@ scope = "openid   offline_access"
         let p = load(&format!("{GOOD}client_secret = \"env:APP_SECRET\"\n")).unwrap();
         let src = p.client_secret.unwrap();
         assert_eq!(src.describe(), "env:APP_SECRET");
-        assert!(src.resolve(|_| None).is_err());
-        assert_eq!(src.resolve(|_| Some("s3".into())).unwrap().secret(), "s3");
+        assert!(src.resolve(|_| None, &Provenance::User).is_err());
+        assert_eq!(
+            src.resolve(|_| Some("s3".into()), &Provenance::User)
+                .unwrap()
+                .secret(),
+            "s3"
+        );
         let p = load(&format!("{GOOD}client_secret = \"hunter2\"\n")).unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
     }

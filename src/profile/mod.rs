@@ -12,7 +12,7 @@ pub mod perms;
 pub mod store;
 pub mod trust;
 
-pub use catalog::{Origin, ProfileEntry, StoreError};
+pub use catalog::{Origin, ProfileEntry, Shadow, StoreError};
 pub use document::{DiskChange, ProfileDocument, SaveError};
 pub use load::{load_file, validate_all, ProfileError};
 pub use model::{Profile, RawProfile, SecretError, SecretSource};
