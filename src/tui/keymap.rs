@@ -360,6 +360,33 @@ mod tests {
     }
 
     #[test]
+    fn the_trust_prompt_is_modal_and_says_yes_or_no() {
+        let mut c = ctx(Pane::Form);
+        c.overlay = Some(OverlayKind::Trust);
+        assert!(!c.typing());
+        assert_eq!(
+            resolve(&key(KeyCode::Char('y'), NONE), &c),
+            Some(Action::TrustFile)
+        );
+        assert_eq!(
+            resolve(&key(KeyCode::Char('n'), NONE), &c),
+            Some(Action::CloseOverlay)
+        );
+        assert_eq!(
+            resolve(&key(KeyCode::Esc, NONE), &c),
+            Some(Action::CloseOverlay)
+        );
+        assert_eq!(resolve(&key(KeyCode::Char('r'), CTRL), &c), None);
+        assert_eq!(
+            resolve(&key(KeyCode::Enter, NONE), &c),
+            None,
+            "no accidental yes"
+        );
+        let shown: Vec<_> = hints(&c).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(shown, ["y", "n"]);
+    }
+
+    #[test]
     fn every_hint_resolves_to_its_action() {
         // The hint bar can only show what the keymap handles: check each shown binding's
         // first key resolves in the same context.

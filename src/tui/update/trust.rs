@@ -115,3 +115,120 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::profile::document::ProfileDocument;
+    use crate::profile::{Provenance, RawProfile};
+    use crate::tui::app::Mode;
+    use crate::tui::event::{AppEvent, Event};
+
+    fn key(c: char) -> Event {
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn refused() -> FlowReport {
+        FlowReport {
+            error: Some(FlowError::Secret(SecretError::Untrusted {
+                file: "profiles/work.toml".into(),
+                sha256: Some("ab".into()),
+                command: "pass show w".into(),
+            })),
+            ..FlowReport::default()
+        }
+    }
+
+    fn running_app() -> App {
+        let mut app = App::new(Mode::Normal, 0);
+        let raw = RawProfile {
+            auth_url: Some("https://idp.example/a".into()),
+            token_url: Some("https://idp.example/t".into()),
+            client_id: Some("c".into()),
+            ..crate::tui::update::new_profile_template()
+        };
+        app.load(ProfileDocument::new_file("p.toml".as_ref()), raw);
+        let effects = app.on_action(crate::tui::keymap::Action::Run);
+        assert!(matches!(effects[..], [Effect::StartFlow { .. }]));
+        app
+    }
+
+    #[test]
+    fn an_untrusted_run_asks_and_yes_records_trust_then_runs_again() {
+        let mut app = running_app();
+        let effects = app.update(
+            Event::App(Box::new(AppEvent::FlowFinished(Box::new(refused()), None))),
+            1,
+        );
+        assert!(effects.is_empty());
+        assert!(matches!(app.overlay, Some(Overlay::Trust { .. })));
+        assert_eq!(app.flow.status, FlowStatus::Cancelled);
+        // Other keys do nothing while it asks.
+        assert!(app
+            .update(
+                Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+                1
+            )
+            .is_empty());
+        let effects = app.update(key('y'), 1);
+        let [Effect::Trust {
+            file,
+            sha256,
+            commands,
+            then,
+        }] = &effects[..]
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(file, std::path::Path::new("profiles/work.toml"));
+        assert_eq!(
+            (sha256.as_str(), commands.as_slice()),
+            ("ab", &["pass show w".to_owned()][..])
+        );
+        assert_eq!(*then, Retry::Run);
+        assert!(app.overlay.is_none());
+        let effects = app.update(Event::App(Box::new(AppEvent::Trusted(Ok(Retry::Run)))), 2);
+        assert!(
+            matches!(effects[..], [Effect::StartFlow { .. }]),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn no_cancels_and_nothing_runs() {
+        let mut app = running_app();
+        app.update(
+            Event::App(Box::new(AppEvent::FlowFinished(Box::new(refused()), None))),
+            1,
+        );
+        assert!(app.update(key('n'), 1).is_empty());
+        assert!(app.overlay.is_none());
+        assert!(app.message.as_ref().unwrap().text.contains("did not run"));
+    }
+
+    #[test]
+    fn the_form_is_the_files_content_until_the_secret_is_typed_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.toml");
+        std::fs::write(&path, "client_secret = \"cmd:a\"\n").unwrap();
+        let doc = ProfileDocument::open(&path).unwrap();
+        let mut app = App::new(Mode::Normal, 0);
+        let raw = doc.raw().clone();
+        app.load(doc, raw);
+        assert_eq!(
+            app.provenance(),
+            Provenance::file(&path, b"client_secret = \"cmd:a\"\n")
+        );
+        app.form
+            .set_value(crate::tui::form::FieldId::Scope, "openid");
+        assert!(matches!(app.provenance(), Provenance::File { .. }));
+        app.form
+            .set_value(crate::tui::form::FieldId::ClientSecret, "cmd:b");
+        assert_eq!(app.provenance(), Provenance::User);
+        let mut fresh = App::new(Mode::Normal, 0);
+        fresh.load(ProfileDocument::new_file(&path), RawProfile::default());
+        assert_eq!(fresh.provenance(), Provenance::User);
+    }
+}
