@@ -389,7 +389,7 @@ fn list_shows_every_profile_with_errors_and_shadowing() {
 
     let entries = catalog::list(&dirs);
     let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["a", "b", "broken", "shared"]);
+    assert_eq!(names, ["a", "b", "broken", "shared", "shared"]);
 
     let by_name = |n: &str| entries.iter().find(|e| e.name == n).unwrap();
     assert_eq!(by_name("b").label.as_deref(), Some("Bee"));
@@ -397,6 +397,20 @@ fn list_shows_every_profile_with_errors_and_shadowing() {
     assert_eq!(by_name("shared").path, local.join("shared.toml"));
     assert_eq!(by_name("shared").label, None);
     assert_eq!(by_name("shared").origin, Origin::Local);
+    // Both files of a shadowed name are listed, the one `--profile shared` uses first,
+    // each saying which other file is involved.
+    assert_eq!(
+        by_name("shared").shadow,
+        Some(catalog::Shadow::Hides(config.join("shared.toml")))
+    );
+    let hidden = entries.iter().rfind(|e| e.name == "shared").unwrap();
+    assert_eq!(hidden.path, config.join("shared.toml"));
+    assert_eq!(hidden.origin, Origin::Config);
+    assert_eq!(
+        hidden.shadow,
+        Some(catalog::Shadow::HiddenBy(local.join("shared.toml")))
+    );
+    assert_eq!(by_name("a").shadow, None);
     assert_eq!(by_name("a").origin, Origin::Config);
     let broken = by_name("broken").error.as_ref().unwrap();
     assert_eq!(broken.file, local.join("broken.toml"));

@@ -12,7 +12,9 @@ use tokenbench::profile::load::{parse_raw, validate};
 
 async fn run(text: &str) -> FlowReport {
     let path = std::path::Path::new("t.toml");
-    let profile = validate(path, "t", &parse_raw(path, text).unwrap()).unwrap();
+    let mut profile = validate(path, "t", &parse_raw(path, text).unwrap()).unwrap();
+    // Written here, not read from a file: the user's own (files are gated, see trust_cli.rs).
+    profile.source = tokenbench::profile::Provenance::User;
     let options = FlowOptions {
         timeout: Duration::from_secs(10),
         browser: BrowserMode::Follow,

@@ -89,6 +89,7 @@ fn profile_list() {
         error: error.map(|e| {
             tokenbench::profile::ProfileError::new(std::path::Path::new("x"), Some("auth_url"), e)
         }),
+        shadow: None,
     };
     app.profiles = vec![
         entry("auth0", Some("Auth0 (example)"), None),
@@ -246,4 +247,63 @@ fn no_color_draws_without_colours() {
         .content()
         .iter()
         .any(|c| c.fg != ratatui::style::Color::Reset));
+}
+
+fn with_cmd_secret() -> RawProfile {
+    RawProfile {
+        client_secret: Some("cmd:pass show idp/work".into()),
+        ..filled()
+    }
+}
+
+#[test]
+fn trust_prompt() {
+    let mut app = app_with(with_cmd_secret());
+    app.overlay = Some(Overlay::Trust {
+        file: "profiles/work.toml".into(),
+        sha256: Some("0".repeat(64)),
+        command: "pass show idp/work".into(),
+        then: tokenbench::tui::event::Retry::Run,
+    });
+    let screen = draw(&mut app, 80, 24);
+    let text = screen.backend().to_string();
+    assert!(text.contains("pass show idp/work") && text.contains("profiles/work.toml"));
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn a_cmd_secret_is_shown_as_its_command_never_masked() {
+    let mut app = app_with(with_cmd_secret());
+    assert!(!app.reveal);
+    let text = draw(&mut app, 100, 24).backend().to_string();
+    assert!(text.contains("cmd:pass show idp/work"), "{text}");
+    assert!(!text.contains("••••"), "{text}");
+}
+
+#[test]
+fn shadowed_profiles_are_marked() {
+    let mut app = App::new(Mode::Normal, NOW);
+    app.theme.color = false;
+    let entry = |path: &str, origin: Origin, shadow| ProfileEntry {
+        name: "work".into(),
+        label: None,
+        path: path.into(),
+        origin,
+        error: None,
+        shadow: Some(shadow),
+    };
+    let own = "/home/me/.config/tokenbench/profiles/work.toml";
+    app.profiles = vec![
+        entry(
+            "profiles/work.toml",
+            Origin::Local,
+            tokenbench::profile::Shadow::Hides(own.into()),
+        ),
+        entry(
+            own,
+            Origin::Config,
+            tokenbench::profile::Shadow::HiddenBy("profiles/work.toml".into()),
+        ),
+    ];
+    insta::assert_snapshot!(draw(&mut app, 110, 18).backend());
 }

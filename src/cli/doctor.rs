@@ -4,7 +4,6 @@ use clap::Args;
 
 use crate::doctor::{diagnose, render, DoctorOptions};
 use crate::oauth::text::sanitize;
-use crate::profile::store;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -22,7 +21,7 @@ pub struct DoctorArgs {
 /// Exit codes: 0 accepted (or nothing wrong found), 2 invalid profile, 3 rejected or another
 /// OAuth error, 6 the IdP could not be reached.
 pub async fn doctor(args: DoctorArgs) -> i32 {
-    let path = match store::resolve(&args.profile, &store::search_dirs()) {
+    let path = match super::trust::find_profile(&args.profile) {
         Ok(p) => p,
         Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
     };

@@ -11,7 +11,6 @@ use crate::flow::grants::{
 use crate::flow::{resolve_file, system_now, Resolved};
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::introspection::TokenKind;
-use crate::profile::store;
 
 use super::grant_output::print_grant_report;
 
@@ -129,8 +128,8 @@ fn finish(report: GrantReport, json: bool) -> i32 {
 /// Finds and reads `--profile`, then resolves it through its issuer's metadata (which
 /// fills endpoints left empty and names the userinfo, introspection and revocation ones).
 pub(super) async fn load(arg: &str) -> Result<Resolved, GrantError> {
-    let path = store::resolve(arg, &store::search_dirs())
-        .map_err(|e| GrantError::InvalidInput(e.to_string()))?;
+    let path =
+        super::trust::find_profile(arg).map_err(|e| GrantError::InvalidInput(e.to_string()))?;
     let http =
         HttpClient::new(HttpLimits::default()).map_err(|e| GrantError::Internal(e.to_string()))?;
     resolve_file(&path, &http)

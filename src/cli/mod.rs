@@ -9,6 +9,7 @@ mod output;
 mod pkce;
 mod run;
 mod token;
+mod trust;
 mod workbench;
 
 use clap::{Parser, Subcommand};
@@ -64,6 +65,9 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Generate or check a PKCE verifier and print its challenge.
     Pkce(pkce::PkceArgs),
+    /// Allow a profile file outside the config directory to run its `cmd:` helper (this
+    /// content only); --list shows the trusted files, --revoke PATH forgets one.
+    Trust(trust::TrustArgs),
 }
 
 impl Cli {
@@ -80,7 +84,10 @@ impl Cli {
     /// `decode` and `pkce` are synchronous: worker threads only cost them start-up time
     /// and memory.
     pub fn needs_workers(&self) -> bool {
-        !matches!(self.command, Some(Command::Decode(_) | Command::Pkce(_)))
+        !matches!(
+            self.command,
+            Some(Command::Decode(_) | Command::Pkce(_) | Command::Trust(_))
+        )
     }
 }
 
@@ -99,6 +106,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Discover(args)) => discover::discover(args).await,
         Some(Command::Decode(args)) => decode::decode(args),
         Some(Command::Pkce(args)) => pkce::pkce(args),
+        Some(Command::Trust(args)) => trust::trust(args),
         None => workbench::workbench(cli.profile).await,
     }
 }

@@ -12,7 +12,6 @@ use crate::flow::{
 };
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::random::OsEntropy;
-use crate::profile::store;
 
 use super::output::{print_event, print_report};
 
@@ -36,7 +35,7 @@ pub struct RunArgs {
 }
 
 pub async fn run(args: RunArgs) -> i32 {
-    let path = match store::resolve(&args.profile, &store::search_dirs()) {
+    let path = match super::trust::find_profile(&args.profile) {
         Ok(p) => p,
         Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
     };

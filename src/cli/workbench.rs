@@ -4,7 +4,6 @@ use std::io::IsTerminal;
 
 use crate::flow::{system_now, BrowserMode};
 use crate::profile::document::ProfileDocument;
-use crate::profile::store;
 use crate::tui::{self, App, Mode};
 
 /// True when both ends are a terminal, which a full-screen UI needs.
@@ -23,7 +22,7 @@ pub async fn workbench(profile: Option<String>) -> i32 {
     }
     let mut app = App::new(Mode::Normal, system_now());
     if let Some(arg) = profile {
-        let doc = store::resolve(&arg, &store::search_dirs())
+        let doc = super::trust::find_profile(&arg)
             .map_err(|e| e.to_string())
             .and_then(|path| ProfileDocument::open(&path).map_err(|e| e.to_string()));
         match doc {

@@ -11,6 +11,7 @@ use crate::oauth::id_token::Check;
 use crate::oauth::text::sanitize;
 use crate::oauth::token_response::TokenResponseError;
 use crate::oauth::token_syntax::TokenSyntaxError;
+use crate::profile::SecretError;
 
 /// Which endpoint reported an OAuth error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,10 @@ pub enum Endpoint {
 pub enum FlowError {
     #[error("{0}")]
     InvalidInput(String),
+    /// The client secret could not be read; a `cmd:` helper the user has not trusted is
+    /// one such case (nothing was run).
+    #[error("{0}")]
+    Secret(SecretError),
     #[error("{0}")]
     CallbackServer(#[from] BindError),
     #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token" }, hint(error))]
@@ -81,6 +86,7 @@ impl FlowError {
     pub fn exit_code(&self) -> i32 {
         match self {
             FlowError::InvalidInput(_) | FlowError::CallbackServer(_) => 2,
+            FlowError::Secret(_) => 2,
             FlowError::OAuth { .. } => 3,
             FlowError::CallbackInvalid(_) => 4,
             FlowError::Timeout { .. } => 5,
@@ -100,6 +106,7 @@ impl FlowError {
     pub fn kind(&self) -> &'static str {
         match self {
             FlowError::InvalidInput(_) => "invalid_input",
+            FlowError::Secret(e) => e.kind(),
             FlowError::CallbackServer(_) => "callback_server",
             FlowError::OAuth { .. } => "oauth_error",
             FlowError::CallbackInvalid(_) => "callback_invalid",
@@ -129,6 +136,9 @@ impl FlowError {
         }
         if let FlowError::InvalidTokenResponse(e) = self {
             token_syntax_json(&mut v, e);
+        }
+        if let FlowError::Secret(e) = self {
+            secret_fields(e, &mut v);
         }
         v
     }
@@ -173,6 +183,23 @@ pub fn token_syntax_json(v: &mut Value, e: &TokenSyntaxError) {
     v["field"] = json!(e.field());
     v["position"] = json!(e.position());
     v["character"] = json!(e.character());
+}
+
+/// What a refused `cmd:` helper adds to the `error` object: the file, the exact command
+/// (and its argv as it would run), and the command that trusts the file.
+pub fn secret_fields(e: &SecretError, v: &mut Value) {
+    let (SecretError::Untrusted { file, command, .. }
+    | SecretError::TrustUnknown { file, command, .. }) = e
+    else {
+        return;
+    };
+    v["file"] = json!(file.display().to_string());
+    v["command"] = json!(command);
+    v["argv"] = json!(shell_words::split(command).unwrap_or_default());
+    if let SecretError::Untrusted { sha256, .. } = e {
+        v["sha256"] = json!(sha256);
+        v["fix"] = json!(crate::profile::trust::trust_command(file));
+    }
 }
 
 /// The `error` object every command prints with `--json`: kind, message (made safe to

@@ -11,7 +11,7 @@ use crate::net::http::HttpClient;
 use crate::oauth::metadata::Metadata;
 use crate::profile::lint::{lint, LintWarning};
 use crate::profile::load::{file_stem, parse_raw, read_text, validate, validate_all};
-use crate::profile::{Profile, RawProfile};
+use crate::profile::{Profile, Provenance, RawProfile};
 
 use super::error::FlowError;
 use super::report::FlowReport;
@@ -138,12 +138,13 @@ pub async fn resolve(
     })
 }
 
-/// Reads, parses and resolves a profile file.
+/// Reads, parses and resolves a profile file; the profile remembers the bytes it came from.
 pub async fn resolve_file(path: &Path, http: &HttpClient) -> Result<Resolved, FlowError> {
-    let raw = read_text(path)
-        .and_then(|text| parse_raw(path, &text))
-        .map_err(|e| FlowError::InvalidInput(e.to_string()))?;
-    resolve(&raw, path, http).await
+    let text = read_text(path).map_err(|e| FlowError::InvalidInput(e.to_string()))?;
+    let raw = parse_raw(path, &text).map_err(|e| FlowError::InvalidInput(e.to_string()))?;
+    let mut resolved = resolve(&raw, path, http).await?;
+    resolved.profile.source = Provenance::file(path, text.as_bytes());
+    Ok(resolved)
 }
 
 /// The metadata for a run: the resolved one, or for a profile with an issuer fetched now.

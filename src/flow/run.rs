@@ -163,13 +163,7 @@ async fn run_inner(
     let emit = |events: &mpsc::UnboundedSender<FlowEvent>, e: FlowEvent| {
         let _ = events.send(e);
     };
-    let secret = match &profile.client_secret {
-        Some(src) => Some(
-            src.resolve(io.env)
-                .map_err(|e| FlowError::InvalidInput(e.to_string()))?,
-        ),
-        None => None,
-    };
+    let secret = profile.resolve_secret(io.env).map_err(FlowError::Secret)?;
     let client = ClientCredentials {
         client_id: profile.client_id.clone(),
         secret,

@@ -1,7 +1,7 @@
 //! The profiles on disk as the workbench lists them, and the file operations on them:
 //! create, duplicate, rename, delete. None of them ever overwrites an existing file.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use toml_edit::DocumentMut;
@@ -34,6 +34,18 @@ pub struct ProfileEntry {
     pub origin: Origin,
     /// Why the file cannot be read, parsed or validated (the first problem), if it cannot.
     pub error: Option<ProfileError>,
+    /// The same name in another search dir.
+    pub shadow: Option<Shadow>,
+}
+
+/// A name that exists both in `./profiles/` and in the config dir: `--profile NAME` takes
+/// the first, so a cloned repository's file hides the user's own. Both are listed, marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shadow {
+    /// This file is the one `--profile NAME` uses; it hides that one.
+    Hides(PathBuf),
+    /// `--profile NAME` does not reach this file: that one comes first.
+    HiddenBy(PathBuf),
 }
 
 impl ProfileEntry {
@@ -64,6 +76,7 @@ impl ProfileEntry {
             path: path.to_owned(),
             origin,
             error,
+            shadow: None,
         }
     }
 }
@@ -102,13 +115,15 @@ pub enum StoreError {
 
 /// Every `*.toml` in the search dirs, sorted by name. `dirs` is in [`search_dirs`] order:
 /// the first is [`Origin::Local`], the others [`Origin::Config`]. A name found in an earlier
-/// dir hides the same name in a later one, as `--profile NAME` would. Files that cannot be
-/// read or are invalid are listed with their error; hidden files, and dirs that are missing
-/// or cannot be read, are skipped.
+/// dir hides the same name in a later one, as `--profile NAME` would: both are listed (the
+/// one used first) and marked with [`Shadow`]. Files that cannot be read or are invalid are
+/// listed with their error; hidden files, and dirs that are missing or cannot be read, are
+/// skipped.
 ///
 /// [`search_dirs`]: super::store::search_dirs
 pub fn list(dirs: &[PathBuf]) -> Vec<ProfileEntry> {
-    let mut seen = HashSet::new();
+    // The file each name resolves to.
+    let mut first: HashMap<String, PathBuf> = HashMap::new();
     let mut entries = Vec::new();
     for (index, dir) in dirs.iter().enumerate() {
         let origin = if index == 0 {
@@ -126,11 +141,25 @@ pub fn list(dirs: &[PathBuf]) -> Vec<ProfileEntry> {
             .collect();
         files.sort();
         for path in files {
-            if seen.insert(file_stem(&path)) {
-                entries.push(ProfileEntry::from_path(&path, origin));
+            let mut entry = ProfileEntry::from_path(&path, origin);
+            match first.get(&entry.name) {
+                None => {
+                    first.insert(entry.name.clone(), path);
+                }
+                Some(used) => {
+                    entry.shadow = Some(Shadow::HiddenBy(used.clone()));
+                    if let Some(winner) = entries
+                        .iter_mut()
+                        .find(|e: &&mut ProfileEntry| e.path == *used)
+                    {
+                        winner.shadow.get_or_insert(Shadow::Hides(path.clone()));
+                    }
+                }
             }
+            entries.push(entry);
         }
     }
+    // Stable: of two files with one name, the one used stays first.
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     entries
 }

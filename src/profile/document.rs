@@ -112,6 +112,14 @@ impl ProfileDocument {
         &self.path
     }
 
+    /// The SHA-256 of the file's bytes as last read or written; None while it is not on disk.
+    /// What trusting the file records (see `profile::trust`).
+    pub fn sha256(&self) -> Option<String> {
+        self.on_disk
+            .as_deref()
+            .map(|t| super::trust::sha256_hex(t.as_bytes()))
+    }
+
     /// The values as last loaded or saved.
     pub fn raw(&self) -> &RawProfile {
         &self.raw

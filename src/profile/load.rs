@@ -104,10 +104,13 @@ pub fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads and validates a profile file.
+/// Reads and validates a profile file; the profile remembers the bytes it came from.
 pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {
-    let raw = parse_raw(path, &read_text(path)?)?;
-    validate(path, &file_stem(path), &raw)
+    let text = read_text(path)?;
+    let raw = parse_raw(path, &text)?;
+    let mut profile = validate(path, &file_stem(path), &raw)?;
+    profile.source = super::trust::Provenance::file(path, text.as_bytes());
+    Ok(profile)
 }
 
 /// Turns the raw profile into a typed one, or says which key is wrong and why (the first
@@ -294,6 +297,11 @@ fn check(
         insecure_tls: raw.insecure_tls.unwrap_or(false),
         auth_params,
         token_params,
+        // Bytes not known here: the loaders that read them record their hash.
+        source: super::trust::Provenance::File {
+            path: file.to_owned(),
+            sha256: None,
+        },
     }))
 }
 
@@ -302,6 +310,7 @@ mod tests {
     use super::*;
     use crate::oauth::pkce::ChallengeMethod;
     use crate::oauth::token_request::ClientAuth;
+    use crate::profile::Provenance;
 
     const GOOD: &str = r#"
 name = "Demo"
@@ -400,8 +409,13 @@ scope = "openid   offline_access"
         let p = load(&format!("{GOOD}client_secret = \"env:APP_SECRET\"\n")).unwrap();
         let src = p.client_secret.unwrap();
         assert_eq!(src.describe(), "env:APP_SECRET");
-        assert!(src.resolve(|_| None).is_err());
-        assert_eq!(src.resolve(|_| Some("s3".into())).unwrap().secret(), "s3");
+        assert!(src.resolve(|_| None, &Provenance::User).is_err());
+        assert_eq!(
+            src.resolve(|_| Some("s3".into()), &Provenance::User)
+                .unwrap()
+                .secret(),
+            "s3"
+        );
         let p = load(&format!("{GOOD}client_secret = \"hunter2\"\n")).unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
     }

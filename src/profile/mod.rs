@@ -10,10 +10,12 @@ pub mod name;
 mod notes;
 pub mod perms;
 pub mod store;
+pub mod trust;
 
-pub use catalog::{Origin, ProfileEntry, StoreError};
+pub use catalog::{Origin, ProfileEntry, Shadow, StoreError};
 pub use document::{DiskChange, ProfileDocument, SaveError};
 pub use load::{load_file, validate_all, ProfileError};
-pub use model::{Profile, RawProfile, SecretSource};
+pub use model::{Profile, RawProfile, SecretError, SecretSource};
 pub use name::{validate_name, NameError};
 pub use notes::notes;
+pub use trust::Provenance;

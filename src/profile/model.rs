@@ -1,6 +1,7 @@
 //! The profile: one IdP + client configuration, as written in a TOML file.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -8,6 +9,8 @@ use crate::oauth::pkce::{ChallengeMethod, PkceVerifier};
 use crate::oauth::secret::ClientSecret;
 use crate::oauth::token_request::ClientAuth;
 use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
+
+pub use super::trust::Provenance;
 
 /// The file as written. Every key is optional at this level so that validation can name
 /// what is missing instead of serde's generic message.
@@ -116,6 +119,17 @@ impl RawProfile {
     }
 }
 
+impl RawProfile {
+    /// The commands the profile would run (today only a `cmd:` client secret), each as the
+    /// exact argv it runs, shell-quoted. What trusting its file allows.
+    pub fn commands(&self) -> Vec<String> {
+        match self.client_secret.as_deref().and_then(SecretSource::parse) {
+            Some(SecretSource::Cmd(argv)) => vec![shell_words::join(argv)],
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for RawProfile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut s = f.debug_struct("RawProfile");
@@ -167,6 +181,33 @@ pub enum SecretError {
     EnvInvalid(String),
     #[error("client_secret comes from the command {command:?}, which {reason}")]
     Cmd { command: String, reason: String },
+    /// A `cmd:` helper in a file outside the user's config dir whose content the user has
+    /// not trusted: nothing was run.
+    #[error("{} is outside your config directory and wants to run the command {command:?} for its client_secret; it was not run. Read the file, then trust this content with `{}`", file.display(), super::trust::trust_command(file))]
+    Untrusted {
+        file: PathBuf,
+        /// Of the bytes that were parsed (None: not known, the file cannot be trusted as read).
+        sha256: Option<String>,
+        command: String,
+    },
+    /// Whether the command may run could not be decided (the trust store is unreadable).
+    #[error("{} wants to run the command {command:?} for its client_secret, but its trust cannot be checked: {reason}", file.display())]
+    TrustUnknown {
+        file: PathBuf,
+        command: String,
+        reason: String,
+    },
+}
+
+impl SecretError {
+    /// The `error.kind` of the JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SecretError::Untrusted { .. } => "untrusted_command",
+            SecretError::TrustUnknown { .. } => "trust_store",
+            _ => "invalid_input",
+        }
+    }
 }
 
 /// How long a `cmd:` secret helper may take.
@@ -188,11 +229,17 @@ impl SecretSource {
         Some(SecretSource::Literal(ClientSecret::new(value)))
     }
 
-    /// Reads the secret now, with `env` looked up through the given function.
+    /// Reads the secret now, with `env` looked up through the given function. A `cmd:`
+    /// helper runs only when the profile's `source` may run commands (see `profile::trust`):
+    /// this is the one place a command is ever run for a profile.
     pub fn resolve(
         &self,
         env: impl Fn(&str) -> Option<std::ffi::OsString>,
+        source: &Provenance,
     ) -> Result<ClientSecret, SecretError> {
+        if let SecretSource::Cmd(argv) = self {
+            gate(source, &shell_words::join(argv))?;
+        }
         match self {
             SecretSource::Literal(s) => Ok(s.clone()),
             SecretSource::Env(name) => match env(name) {
@@ -213,6 +260,26 @@ impl SecretSource {
             SecretSource::Env(name) => format!("env:{name}"),
             SecretSource::Cmd(argv) => format!("cmd:{}", shell_words::join(argv)),
         }
+    }
+}
+
+/// Refuses a command from a file the user has not trusted, before anything runs.
+fn gate(source: &Provenance, command: &str) -> Result<(), SecretError> {
+    let Provenance::File { path, sha256 } = source else {
+        return Ok(());
+    };
+    match super::trust::permitted_for_user(source) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(SecretError::Untrusted {
+            file: path.clone(),
+            sha256: sha256.clone(),
+            command: command.to_owned(),
+        }),
+        Err(e) => Err(SecretError::TrustUnknown {
+            file: path.clone(),
+            command: command.to_owned(),
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -277,7 +344,10 @@ mod secret_command_tests {
     fn first_line_of_the_command_is_the_secret() {
         let src = SecretSource::parse("cmd:printf 's3cret\nsecond line'").unwrap();
         assert_eq!(src.describe(), "cmd:printf 's3cret\nsecond line'");
-        assert_eq!(src.resolve(|_| None).unwrap().secret(), "s3cret");
+        assert_eq!(
+            src.resolve(|_| None, &Provenance::User).unwrap().secret(),
+            "s3cret"
+        );
         assert!(!format!("{src:?}").contains("s3cret"));
     }
 
@@ -286,7 +356,7 @@ mod secret_command_tests {
         let err = |v: &str| {
             SecretSource::parse(v)
                 .unwrap()
-                .resolve(|_| None)
+                .resolve(|_| None, &Provenance::User)
                 .unwrap_err()
                 .to_string()
         };
@@ -329,9 +399,23 @@ pub struct Profile {
     pub insecure_tls: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
+    /// Where the profile's text came from: decides whether its `cmd:` helper may run.
+    pub source: Provenance,
 }
 
 impl Profile {
+    /// The client secret, read now (None for a public client). Every run and follow-up call
+    /// reads it here, so a `cmd:` helper is always checked against the profile's source.
+    pub fn resolve_secret(
+        &self,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<Option<ClientSecret>, SecretError> {
+        self.client_secret
+            .as_ref()
+            .map(|src| src.resolve(env, &self.source))
+            .transpose()
+    }
+
     /// The verifier for one run: the fixed one, or a fresh one.
     pub fn verifier(&self, entropy: &mut dyn crate::oauth::random::Entropy) -> PkceVerifier {
         match &self.code_verifier {

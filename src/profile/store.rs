@@ -49,6 +49,25 @@ pub fn resolve(arg: &str, dirs: &[PathBuf]) -> Result<PathBuf, ProfileError> {
     ))
 }
 
+/// For a bare name found in more than one search dir: the files after the first, which
+/// `--profile NAME` does not reach (a cloned repository's `./profiles/NAME.toml` shadows the
+/// user's own). Empty for a path, or a name found once.
+pub fn shadowed(arg: &str, dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let as_path = Path::new(arg);
+    let looks_like_path =
+        arg.contains(std::path::MAIN_SEPARATOR) || arg.contains('/') || arg.ends_with(".toml");
+    if as_path.is_file() || looks_like_path || validate_name(arg).is_err() {
+        return Vec::new();
+    }
+    let file = format!("{arg}.toml");
+    let found: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| d.join(&file))
+        .filter(|c| c.is_file())
+        .collect();
+    found.into_iter().skip(1).collect()
+}
+
 /// Creates `dir` and any missing parents, private to the user (0700) from the start: the
 /// directory may come to hold literal client secrets.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -201,6 +220,24 @@ mod tests {
             PathBuf::from("x/y.toml")
         );
         assert!(resolve("..", &dirs).is_err());
+    }
+
+    #[test]
+    fn a_name_in_two_dirs_shadows_the_later_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (local, config) = (dir.path().join("profiles"), dir.path().join("config"));
+        std::fs::create_dir(&local).unwrap();
+        std::fs::create_dir(&config).unwrap();
+        std::fs::write(local.join("work.toml"), "").unwrap();
+        std::fs::write(config.join("work.toml"), "").unwrap();
+        std::fs::write(config.join("own.toml"), "").unwrap();
+        let dirs = vec![local.clone(), config.clone()];
+        assert_eq!(resolve("work", &dirs).unwrap(), local.join("work.toml"));
+        assert_eq!(shadowed("work", &dirs), vec![config.join("work.toml")]);
+        assert!(shadowed("own", &dirs).is_empty());
+        assert!(shadowed("nope", &dirs).is_empty());
+        let path = config.join("work.toml").display().to_string();
+        assert!(shadowed(&path, &dirs).is_empty(), "a path names one file");
     }
 
     #[test]

@@ -7,8 +7,9 @@ use serde_json::Value;
 use crate::oauth::secret::UsedVerifier;
 use crate::profile::catalog::ProfileEntry;
 use crate::profile::document::ProfileDocument;
-use crate::profile::RawProfile;
+use crate::profile::{Provenance, RawProfile};
 
+use super::event::Retry;
 use super::form::{Form, Kind};
 use super::input::TextInput;
 use super::keymap::{Ctx, OverlayKind, Pane};
@@ -47,6 +48,15 @@ pub enum Overlay {
         purpose: NamePurpose,
         input: TextInput,
     },
+    /// A profile file outside the config dir wants to run a command: trust it or not.
+    Trust {
+        file: PathBuf,
+        /// Of the bytes the command was read from; None: they are not known, so the file
+        /// cannot be trusted from here.
+        sha256: Option<String>,
+        command: String,
+        then: Retry,
+    },
 }
 
 impl Overlay {
@@ -56,6 +66,7 @@ impl Overlay {
             Overlay::Unsaved { .. } => OverlayKind::Unsaved,
             Overlay::ConfirmDelete { .. } => OverlayKind::ConfirmDelete,
             Overlay::NamePrompt { .. } => OverlayKind::NamePrompt,
+            Overlay::Trust { .. } => OverlayKind::Trust,
         }
     }
 }
@@ -276,6 +287,24 @@ impl App {
     /// The form's profile as it would be saved.
     pub fn edited(&self) -> RawProfile {
         self.form.to_raw(&self.base)
+    }
+
+    /// Where the form's profile comes from, for the `cmd:` trust gate: the open file's bytes
+    /// as read, unless the secret in the form was typed here (then it is the user's own), or
+    /// the profile is not on disk yet (the demo's, a new one).
+    pub fn provenance(&self) -> Provenance {
+        let Some(doc) = &self.doc else {
+            return Provenance::User;
+        };
+        match doc.sha256() {
+            Some(sha256) if self.edited().client_secret == doc.raw().client_secret => {
+                Provenance::File {
+                    path: doc.path().to_owned(),
+                    sha256: Some(sha256),
+                }
+            }
+            _ => Provenance::User,
+        }
     }
 
     pub fn modified(&self) -> bool {

@@ -36,6 +36,8 @@ pub enum AppEvent {
     Diagnosis(Box<crate::doctor::DoctorReport>),
     /// A redirect check could not start (the profile did not resolve).
     CheckFailed(String),
+    /// Trust was recorded for a file (then do what asked for it again), or could not be.
+    Trusted(Result<Retry, String>),
     /// Discovery finished.
     Discovered(Result<Box<crate::oauth::metadata::Metadata>, String>),
     /// An effect failed; the message says what and why.
@@ -59,6 +61,8 @@ pub enum Effect {
     StartFlow {
         raw: Box<crate::profile::RawProfile>,
         path: PathBuf,
+        /// Where the form's values came from, for the `cmd:` trust gate.
+        source: crate::profile::Provenance,
     },
     CancelFlow,
     SubmitPaste(String),
@@ -80,7 +84,22 @@ pub enum Effect {
         what: String,
         text: String,
     },
+    /// Record that the user trusts this content of `file` (it may run `commands`), then
+    /// report `Trusted(Ok(then))`.
+    Trust {
+        file: PathBuf,
+        sha256: String,
+        commands: Vec<String>,
+        then: Retry,
+    },
     Quit,
+}
+
+/// What asked to run a command the user was then asked to trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    Run,
+    Call(Call),
 }
 
 /// Follow-up calls with the tokens of the last run.

@@ -123,7 +123,7 @@ pub const FIELDS: &[FieldSpec] = &[
         key: "client_secret",
         need: Need::Optional,
         kind: Kind::Secret,
-        help: "Confidential clients only. env:NAME or cmd:<helper> read it at run time; literals stay in the file.",
+        help: "Confidential clients only. env:NAME or cmd:<helper> read it at run time (a file outside the config dir must be trusted to run cmd:).",
         placeholder: "none (public client)",
     },
     FieldSpec {

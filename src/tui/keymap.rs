@@ -35,6 +35,8 @@ pub enum OverlayKind {
     ConfirmDelete,
     /// A name is being typed (new, duplicate, rename, save as).
     NamePrompt,
+    /// A profile file wants to run a command: trust it, or not.
+    Trust,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +78,8 @@ pub enum Action {
     Revoke,
     CopyHeader,
     CopyCurl,
+    /// Trust the file the prompt names, and run its command.
+    TrustFile,
 }
 
 /// What the key handling depends on.
@@ -138,6 +142,8 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[(KeyCode::Enter, NONE)], label: "Enter", action: Action::Confirm, help: "accept the name", group: "Name", when: |c| c.overlay == Some(OverlayKind::NamePrompt), hint: Some("accept") },
     Binding { keys: &[(KeyCode::Esc, NONE), (KeyCode::Char('c'), NONE)], label: "Esc", action: Action::CloseOverlay, help: "cancel", group: "Unsaved changes", when: |c| { matches!(c.overlay, Some(OverlayKind::Unsaved | OverlayKind::ConfirmDelete)) }, hint: Some("cancel") },
     Binding { keys: &[(KeyCode::Esc, NONE)], label: "Esc", action: Action::CloseOverlay, help: "cancel", group: "Name", when: |c| c.overlay == Some(OverlayKind::NamePrompt), hint: Some("cancel") },
+    Binding { keys: &[(KeyCode::Char('y'), NONE)], label: "y", action: Action::TrustFile, help: "trust this content of the file: its command runs, now and until the file changes", group: "Trust", when: |c| c.overlay == Some(OverlayKind::Trust), hint: Some("trust and run") },
+    Binding { keys: &[(KeyCode::Char('n'), NONE), (KeyCode::Esc, NONE)], label: "n", action: Action::CloseOverlay, help: "do not trust it: the command does not run", group: "Trust", when: |c| c.overlay == Some(OverlayKind::Trust), hint: Some("do not run") },
     // Everywhere.
     Binding { keys: &[(KeyCode::Char('r'), CTRL)], label: "^R", action: Action::Run, help: "run the flow", group: "Global", when: |c| c.no_overlay() && !c.flow_running, hint: Some("run") },
     Binding { keys: &[(KeyCode::Esc, NONE)], label: "Esc", action: Action::CancelFlow, help: "cancel the running flow and free the port", group: "Global", when: |c| c.no_overlay() && c.flow_running, hint: Some("cancel run") },
@@ -246,6 +252,7 @@ const GROUP_ORDER: &[&str] = &[
     "Unsaved changes",
     "Delete",
     "Name",
+    "Trust",
 ];
 
 /// Every binding, grouped, for the help screen.
@@ -350,6 +357,33 @@ mod tests {
             resolve(&key(KeyCode::Esc, NONE), &c),
             Some(Action::CloseOverlay)
         );
+    }
+
+    #[test]
+    fn the_trust_prompt_is_modal_and_says_yes_or_no() {
+        let mut c = ctx(Pane::Form);
+        c.overlay = Some(OverlayKind::Trust);
+        assert!(!c.typing());
+        assert_eq!(
+            resolve(&key(KeyCode::Char('y'), NONE), &c),
+            Some(Action::TrustFile)
+        );
+        assert_eq!(
+            resolve(&key(KeyCode::Char('n'), NONE), &c),
+            Some(Action::CloseOverlay)
+        );
+        assert_eq!(
+            resolve(&key(KeyCode::Esc, NONE), &c),
+            Some(Action::CloseOverlay)
+        );
+        assert_eq!(resolve(&key(KeyCode::Char('r'), CTRL), &c), None);
+        assert_eq!(
+            resolve(&key(KeyCode::Enter, NONE), &c),
+            None,
+            "no accidental yes"
+        );
+        let shown: Vec<_> = hints(&c).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(shown, ["y", "n"]);
     }
 
     #[test]

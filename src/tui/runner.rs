@@ -122,7 +122,7 @@ fn perform(
         let _ = tx.send(e);
     };
     match effect {
-        Effect::StartFlow { raw, path } => {
+        Effect::StartFlow { raw, path, source } => {
             if let Some(old) = flow.take() {
                 old.task.abort();
             }
@@ -144,7 +144,10 @@ fn perform(
                     Err(e) => Err(FlowError::Internal(e.to_string())),
                 };
                 let resolved = match resolved {
-                    Ok(r) => r,
+                    Ok(mut r) => {
+                        r.profile.source = source;
+                        r
+                    }
                     Err(error) => {
                         let name = raw.name.clone().unwrap_or_else(|| file_stem(&path));
                         let report = FlowReport {
@@ -288,6 +291,16 @@ fn perform(
             Ok(()) => send(AppEvent::Copied(what)),
             Err(e) => send(AppEvent::Failed(format!("cannot copy {what}: {e}"))),
         },
+        Effect::Trust {
+            file,
+            sha256,
+            commands,
+            then,
+        } => send(AppEvent::Trusted(
+            crate::profile::trust::trust_for_user(&file, &sha256, commands, (services.clock)())
+                .map(|_| then)
+                .map_err(|e| e.to_string()),
+        )),
         Effect::Quit => {}
     }
 }

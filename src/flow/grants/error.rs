@@ -13,6 +13,7 @@ use crate::oauth::introspection::TokenKind;
 use crate::oauth::refreshed::ContinuityError;
 use crate::oauth::token_response::TokenResponseError;
 use crate::oauth::token_syntax::TokenSyntaxError;
+use crate::profile::SecretError;
 
 use super::super::error::FlowError;
 
@@ -20,6 +21,9 @@ use super::super::error::FlowError;
 pub enum GrantError {
     #[error("{0}")]
     InvalidInput(String),
+    /// The client secret could not be read (an untrusted `cmd:` helper is not run).
+    #[error("{0}")]
+    Secret(SecretError),
     #[error(
         "no cached tokens for {profile}: run `tokenbench run --profile {profile} --cache` first"
     )]
@@ -105,7 +109,8 @@ impl GrantError {
             | GrantError::NoCachedTokens { .. }
             | GrantError::MissingToken { .. }
             | GrantError::NoIssuer { .. }
-            | GrantError::NotAdvertised { .. } => 2,
+            | GrantError::NotAdvertised { .. }
+            | GrantError::Secret(_) => 2,
             GrantError::Discovery(DiscoveryError::InvalidIssuer { .. }) => 2,
             // As for a run: the IdP's own metadata contradicts the profile.
             GrantError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
@@ -123,6 +128,7 @@ impl GrantError {
     pub fn kind(&self) -> &'static str {
         match self {
             GrantError::InvalidInput(_) => "invalid_input",
+            GrantError::Secret(e) => e.kind(),
             GrantError::NoCachedTokens { .. } => "no_cached_tokens",
             GrantError::MissingToken { .. } => "missing_token",
             GrantError::NoIssuer { .. } => "no_issuer",
@@ -156,6 +162,9 @@ impl GrantError {
         }
         if let GrantError::InvalidTokenResponse(e) = self {
             crate::flow::error::token_syntax_json(&mut v, e);
+        }
+        if let GrantError::Secret(e) = self {
+            crate::flow::error::secret_fields(e, &mut v);
         }
         v
     }

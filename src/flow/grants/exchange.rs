@@ -26,13 +26,7 @@ pub(super) fn client_credentials(
     profile: &Profile,
     env: &(dyn Fn(&str) -> Option<OsString> + Sync),
 ) -> Result<ClientCredentials, GrantError> {
-    let secret = match &profile.client_secret {
-        Some(src) => Some(
-            src.resolve(env)
-                .map_err(|e| GrantError::InvalidInput(e.to_string()))?,
-        ),
-        None => None,
-    };
+    let secret = profile.resolve_secret(env).map_err(GrantError::Secret)?;
     Ok(ClientCredentials {
         client_id: profile.client_id.clone(),
         secret,

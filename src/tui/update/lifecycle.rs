@@ -120,7 +120,8 @@ impl App {
         self.tokens.report = None;
         self.message = None;
         self.set_focus(Pane::Flow);
-        vec![Effect::StartFlow { raw, path }]
+        let source = self.provenance();
+        vec![Effect::StartFlow { raw, path, source }]
     }
 
     /// The profile in the form and its file, checked as a run checks it (endpoints may be

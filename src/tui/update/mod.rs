@@ -3,6 +3,7 @@
 //! (results.rs) in their own files.
 mod lifecycle;
 mod results;
+mod trust;
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
@@ -111,9 +112,13 @@ impl App {
                 Vec::new()
             }
             Action::CloseOverlay => {
+                if matches!(self.overlay, Some(Overlay::Trust { .. })) {
+                    self.decline_trust();
+                }
                 self.overlay = None;
                 Vec::new()
             }
+            Action::TrustFile => self.trust_file(),
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let n = Pane::ALL.len();
@@ -332,7 +337,7 @@ impl App {
 
 impl App {
     /// A follow-up call with the last run's tokens.
-    fn call(&mut self, call: Call) -> Vec<Effect> {
+    pub(super) fn call(&mut self, call: Call) -> Vec<Effect> {
         let Some(session) = self.session.clone() else {
             self.info(format!(
                 "no tokens for a {}: run the flow first (Ctrl+R)",

@@ -27,6 +27,9 @@ impl App {
                 Vec::new()
             }
             AppEvent::FlowFinished(report, session) => {
+                if self.ask_trust_for_run(&report) {
+                    return Vec::new();
+                }
                 self.on_flow_finished(&report);
                 if self.flow.status == FlowStatus::Succeeded {
                     self.session = session.map(|s| *s);
@@ -35,6 +38,9 @@ impl App {
                 Vec::new()
             }
             AppEvent::Called(report) => {
+                if self.ask_trust_for_call(&report) {
+                    return Vec::new();
+                }
                 self.on_called(&report);
                 Vec::new()
             }
@@ -125,6 +131,7 @@ impl App {
                 }
                 Vec::new()
             }
+            AppEvent::Trusted(result) => self.on_trusted(result),
             AppEvent::Copied(what) => {
                 self.info(format!("copied {what} to the clipboard (OSC 52)"));
                 Vec::new()

@@ -157,7 +157,15 @@ fn shown_value(
         }
         _ if value.is_empty() => (placeholder.to_owned(), t.dim()),
         Kind::Secret if value.starts_with("env:") => (
-            format!("{value}  (read from the environment at run time)"),
+            format!(
+                "{}  (read from the environment at run time)",
+                sanitize(value)
+            ),
+            Style::new(),
+        ),
+        // Never masked: what runs must be seen.
+        Kind::Secret if value.starts_with("cmd:") => (
+            format!("{}  (this command runs at run time)", sanitize(value)),
             Style::new(),
         ),
         Kind::Secret if !app.reveal => ("•".repeat(value.chars().count().min(16)), Style::new()),

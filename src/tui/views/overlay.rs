@@ -64,8 +64,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 0,
             )
         }
+        Overlay::Trust { file, command, .. } => (
+            " Run a command from this file? ".to_owned(),
+            trust_lines(app, file, command, area.width.saturating_sub(8).min(76)),
+            0,
+        ),
     };
-    let width = if matches!(overlay, Overlay::Help { .. }) {
+    let width = if matches!(overlay, Overlay::Help { .. } | Overlay::Trust { .. }) {
         area.width.saturating_sub(8).min(76)
     } else {
         area.width.saturating_sub(8).min(60)
@@ -83,6 +88,32 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .border_style(t.accent())
         .title(Span::styled(title, t.accent()));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+/// The exact command and the file, each on lines of their own so that nothing is cut.
+fn trust_lines(app: &App, file: &std::path::Path, command: &str, width: u16) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(4);
+    let t = &app.theme;
+    let mut lines = vec![
+        Line::from("This profile is outside your config directory. To read its client"),
+        Line::from("secret it runs, without a shell, the command:"),
+        Line::from(""),
+    ];
+    for piece in super::text::wrap(&sanitize(command), room, 2) {
+        lines.push(Line::from(Span::styled(format!("  {piece}"), t.accent())));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("from the file"));
+    for piece in super::text::wrap(&sanitize(&file.display().to_string()), room, 2) {
+        lines.push(Line::from(Span::styled(format!("  {piece}"), t.accent())));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Trusting records this exact content: an edited file asks again.",
+    ));
+    lines.push(Line::from(""));
+    lines.push(key_line(app));
+    lines
 }
 
 /// The overlay's keys, from the keymap.

@@ -6,8 +6,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::oauth::text::sanitize;
-use crate::profile::catalog::Origin;
-use crate::tui::app::App;
+use crate::profile::catalog::{Origin, Shadow};
+use crate::tui::app::{App, Level};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -60,13 +60,34 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             ));
         }
         lines.push(Line::from(spans));
+        if let Some(shadow) = &entry.shadow {
+            let (level, text) = match shadow {
+                Shadow::Hides(other) => (
+                    Level::Warn,
+                    format!(
+                        "    ! --profile {} uses this file; it shadows {}",
+                        sanitize(&entry.name),
+                        sanitize(&other.display().to_string())
+                    ),
+                ),
+                Shadow::HiddenBy(other) => (
+                    Level::Warn,
+                    format!(
+                        "    ! shadowed by {}: --profile {} does not reach this file",
+                        sanitize(&other.display().to_string()),
+                        sanitize(&entry.name)
+                    ),
+                ),
+            };
+            lines.push(Line::from(Span::styled(text, t.level(level))));
+        }
         if let Some(e) = &entry.error {
             lines.push(Line::from(Span::styled(
                 match &e.key {
                     Some(key) => format!("    ✗ {key}: {}", sanitize(&e.reason)),
                     None => format!("    ✗ {}", sanitize(&e.reason)),
                 },
-                t.level(crate::tui::app::Level::Error),
+                t.level(Level::Error),
             )));
         }
     }
