@@ -16,8 +16,7 @@ use crate::net::discovery::METADATA_TIMEOUT;
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{
-    answers_this_request, forged_note, validate, CallbackError, CallbackExpectation,
-    CallbackParams,
+    answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
 };
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;

@@ -25,8 +25,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::oauth::callback::{
-    answers_this_request, forged_note, validate, CallbackError, CallbackExpectation,
-    CallbackParams,
+    answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
 };
 use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::text::escape_html;
