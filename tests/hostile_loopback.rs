@@ -400,3 +400,35 @@ async fn a_jwks_that_never_answers_does_not_hold_up_the_browser() {
     );
     assert_eq!(json["tokens"]["id_token"]["verified"], false);
 }
+
+#[test]
+fn the_flow_pane_says_a_forged_callback_was_refused_and_the_run_waits() {
+    use tokenbench::net::callback_server::RequestRecord;
+    use tokenbench::tui::event::{AppEvent, Event};
+    use tokenbench::tui::{App, Mode};
+    let mut app = App::new(Mode::Normal, 0);
+    app.flow.status = tokenbench::tui::app::FlowStatus::Running {
+        started: 0,
+        deadline: 300,
+    };
+    let record = RequestRecord {
+        kind: RequestKind::ForgedCallback,
+        method: "GET".into(),
+        path: "/callback".into(),
+        params: vec![("state".into(), "guessed\u{1b}[2J".into())],
+        form: Vec::new(),
+        content_type: None,
+        fragment: false,
+        status: 400,
+        note: "state does not match: forged or stale callback".into(),
+    };
+    app.update(
+        Event::App(Box::new(AppEvent::Flow(FlowEvent::Stray(record)))),
+        0,
+    );
+    let last = &app.flow.steps.last().unwrap().text;
+    assert_eq!(
+        last,
+        "refused a callback (state does not match: forged or stale callback); still waiting for the real one"
+    );
+}
