@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use tokenbench::flow::FlowError;
-use tokenbench::net::callback_server::{CallbackServer, ServerEvent};
+use tokenbench::net::callback_server::{CallbackServer, RequestKind, ServerEvent, ServerOptions};
 use tokenbench::oauth::callback::{CallbackError, CallbackExpectation};
 use tokenbench::oauth::types::RedirectUri;
 
@@ -80,11 +80,67 @@ async fn still_alive(mut server: CallbackServer, addr: SocketAddr) {
     assert_eq!(callback_result(&mut server).await.unwrap(), "real");
 }
 
+/// Sends raw bytes and returns the whole answer.
+fn raw_text(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = stream.write_all(request);
+    let mut buf = Vec::new();
+    let _ = stream.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
 #[tokio::test]
-async fn wrong_and_missing_state_and_ambiguous_responses_are_rejected() {
-    for (query, want) in [
+async fn wrong_or_missing_state_is_refused_and_recorded_and_the_server_waits_on() {
+    for (query, note) in [
         ("code=c&state=forged", "state does not match"),
-        ("code=c", "has no `state`"),
+        ("error=access_denied&state=forged", "state does not match"),
+        ("code=c&state=st&state=forged", "state does not match"),
+        ("code=c", "no state"),
+    ] {
+        let (mut server, addr) = bind().await;
+        let q = query.to_owned();
+        let page = tokio::task::spawn_blocking(move || {
+            raw_text(
+                addr,
+                format!(
+                    "GET /callback?{q} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+        })
+        .await
+        .unwrap();
+        assert!(page.starts_with("HTTP/1.1 400"), "{query}: {page}");
+        assert!(page.contains("Callback rejected"), "{query}");
+        // The page never tells the sender the state it should have used.
+        assert!(
+            !page.contains("\"st\"") && !page.contains("&quot;st&quot;"),
+            "{page}"
+        );
+        match tokio::time::timeout(Duration::from_secs(5), server.next_event())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            ServerEvent::Stray(r) => {
+                assert_eq!(r.kind, RequestKind::ForgedCallback, "{query}");
+                assert!(
+                    r.note.contains(note) && r.note.contains("forged or stale"),
+                    "{r:?}"
+                );
+            }
+            other => panic!("{query}: {other:?}"),
+        }
+        still_alive(server, addr).await;
+    }
+}
+
+#[tokio::test]
+async fn with_the_right_state_ambiguous_responses_end_the_flow_as_invalid() {
+    for (query, want) in [
         (
             "code=c&state=st&state=st",
             "repeats the parameter \"state\"",
@@ -196,6 +252,45 @@ async fn one_megabyte_query_and_oversized_headers_are_rejected_and_the_server_li
         big_headers == 0 || big_headers >= 400,
         "oversized headers answered {big_headers}"
     );
+    still_alive(server, addr).await;
+}
+
+/// Whether the server ends the connection (EOF or reset); the read limit is only a guard
+/// against hanging when it does not.
+fn closed_by_server(mut stream: TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = Vec::new();
+    match stream.read_to_end(&mut buf) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_never_finishes_its_request_is_closed() {
+    let server = CallbackServer::bind_with(
+        &RedirectUri::parse("http://127.0.0.1:0/callback").unwrap(),
+        expect(),
+        ServerOptions {
+            header_read_timeout: Duration::from_millis(200),
+        },
+    )
+    .await
+    .unwrap();
+    let addr = server.local_addrs()[0];
+    let (half_sent, idle) = tokio::task::spawn_blocking(move || {
+        let mut half = TcpStream::connect(addr).unwrap();
+        half.write_all(b"GET /callback?code=x&state=st HTTP/1.1\r\nHost: 127.0")
+            .unwrap();
+        let idle = TcpStream::connect(addr).unwrap();
+        (closed_by_server(half), closed_by_server(idle))
+    })
+    .await
+    .unwrap();
+    assert!(half_sent, "the server kept a half-sent request open");
+    assert!(idle, "the server kept an idle connection open");
     still_alive(server, addr).await;
 }
 

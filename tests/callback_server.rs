@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tokenbench::net::callback_server::{BindError, CallbackServer, ServerEvent};
+use tokenbench::net::callback_server::{BindError, CallbackServer, RequestKind, ServerEvent};
 use tokenbench::oauth::callback::{CallbackError, CallbackExpectation};
 use tokenbench::oauth::types::RedirectUri;
 
@@ -131,7 +131,7 @@ async fn stray_requests_do_not_end_the_flow() {
 }
 
 #[tokio::test]
-async fn invalid_callbacks_are_reported_with_escaped_pages() {
+async fn forged_callbacks_are_recorded_and_the_real_one_still_ends_the_flow() {
     let mut server = bind().await;
     let url = format!(
         "{}?code=c&state=other&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
@@ -142,8 +142,36 @@ async fn invalid_callbacks_are_reported_with_escaped_pages() {
     let body = resp.text().await.unwrap();
     assert!(!body.contains("<script>"));
     match next(&mut server).await {
+        ServerEvent::Stray(r) => {
+            assert_eq!(r.kind, RequestKind::ForgedCallback);
+            assert_eq!(r.note, "state does not match: forged or stale callback");
+            let json = serde_json::to_value(&r).unwrap();
+            assert_eq!(json["kind"], "forged_callback");
+        }
+        other => panic!("{other:?}"),
+    }
+    let real = format!(
+        "{}?code=c&state=st&iss=https%3A%2F%2Fidp",
+        server.redirect_uri().as_str()
+    );
+    assert_eq!(client().get(&real).send().await.unwrap().status(), 200);
+    assert!(matches!(
+        next(&mut server).await,
+        ServerEvent::Callback { result: Ok(_), .. }
+    ));
+}
+
+#[tokio::test]
+async fn the_right_state_with_a_wrong_iss_ends_the_flow_as_invalid() {
+    let mut server = bind().await;
+    let url = format!(
+        "{}?code=c&state=st&iss=https%3A%2F%2Fevil",
+        server.redirect_uri().as_str()
+    );
+    assert_eq!(client().get(&url).send().await.unwrap().status(), 400);
+    match next(&mut server).await {
         ServerEvent::Callback { result, .. } => {
-            assert!(matches!(result, Err(CallbackError::StateMismatch { .. })))
+            assert!(matches!(result, Err(CallbackError::IssuerMismatch { .. })))
         }
         other => panic!("{other:?}"),
     }
@@ -181,17 +209,54 @@ async fn non_loopback_and_https_are_refused() {
     ));
 }
 
+fn ipv6_loopback() -> bool {
+    std::net::TcpListener::bind("[::1]:0").is_ok()
+}
+
 #[tokio::test]
-async fn localhost_listens_on_ipv4_and_ipv6_when_available() {
+async fn localhost_listens_on_ipv4_and_ipv6_on_one_port() {
     let server = CallbackServer::bind(
         &RedirectUri::parse("http://localhost:0/cb").unwrap(),
         expect(),
     )
     .await
     .unwrap();
-    assert!(server.local_addrs()[0].is_ipv4());
-    assert!(server
-        .redirect_uri()
-        .as_str()
-        .starts_with("http://localhost:"));
+    let addrs = server.local_addrs();
+    assert!(addrs[0].is_ipv4());
+    let port = addrs[0].port();
+    assert_eq!(
+        server.redirect_uri().as_str(),
+        format!("http://localhost:{port}/cb")
+    );
+    if ipv6_loopback() {
+        assert_eq!(addrs.len(), 2, "{addrs:?}");
+        assert!(addrs[1].is_ipv6() && addrs[1].port() == port, "{addrs:?}");
+    } else {
+        // No IPv6 loopback here: IPv4 alone is all a browser can reach.
+        assert_eq!(addrs.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn localhost_refuses_to_start_when_another_process_holds_either_address() {
+    if !ipv6_loopback() {
+        eprintln!("SKIPPED: no IPv6 loopback here");
+        return;
+    }
+    for squat in ["[::1]:0", "127.0.0.1:0"] {
+        let squatter = std::net::TcpListener::bind(squat).unwrap();
+        let taken = squatter.local_addr().unwrap();
+        let uri = RedirectUri::parse(&format!("http://localhost:{}/cb", taken.port())).unwrap();
+        match CallbackServer::bind(&uri, expect()).await {
+            Err(e @ BindError::PortBusy { .. }) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains(&taken.to_string()) && text.contains("another process"),
+                    "{text}"
+                );
+            }
+            Err(other) => panic!("{other}"),
+            Ok(s) => panic!("started beside another process: {:?}", s.local_addrs()),
+        }
+    }
 }

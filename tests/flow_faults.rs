@@ -40,8 +40,17 @@ fn profile(idp: &IdpServer, extra: &str) -> Profile {
 }
 
 async fn run_with(profile: &Profile, http: HttpLimits, env: &[(&str, &str)]) -> FlowReport {
+    run_within(profile, http, env, Duration::from_secs(10)).await
+}
+
+async fn run_within(
+    profile: &Profile,
+    http: HttpLimits,
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> FlowReport {
     let options = FlowOptions {
-        timeout: Duration::from_secs(10),
+        timeout,
         browser: BrowserMode::Follow,
         http,
         ..FlowOptions::default()
@@ -140,12 +149,25 @@ async fn wrong_state_is_rejected_before_any_token_request() {
         ..Faults::default()
     })
     .await;
-    let report = run(&profile(&idp, "")).await;
-    assert_eq!(report.exit_code(), 4);
+    // A callback with another state does not end the run: it waits on, and at the timeout
+    // says that only such callbacks came.
+    let report = run_within(
+        &profile(&idp, ""),
+        HttpLimits::default(),
+        &[],
+        Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(report.exit_code(), 4, "{}", message(&report));
     assert!(
-        message(&report).contains("state does not match"),
+        message(&report).contains("none carried the state"),
         "{}",
         message(&report)
+    );
+    assert_eq!(report.invalid_callbacks, 1);
+    assert_eq!(
+        report.to_json()["stray_requests"][0]["kind"],
+        "forged_callback"
     );
     assert!(report.token_request.is_none());
     assert_eq!(idp.token_requests(), 0);

@@ -25,6 +25,10 @@ fn closed_port() -> u16 {
 }
 
 fn run(stdin: &str) -> (i32, serde_json::Value, String) {
+    run_within(stdin, "10")
+}
+
+fn run_within(stdin: &str, timeout: &str) -> (i32, serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let p = profile(dir.path(), closed_port());
     let out = Command::cargo_bin("tokenbench")
@@ -36,7 +40,7 @@ fn run(stdin: &str) -> (i32, serde_json::Value, String) {
             "--json",
             "--no-browser",
             "--timeout",
-            "10",
+            timeout,
         ])
         .write_stdin(stdin)
         .output()
@@ -64,10 +68,31 @@ fn pasted_url_leads_to_the_token_request() {
 }
 
 #[test]
-fn pasted_url_with_wrong_state_is_rejected() {
-    let (code, doc, _) = run("https://app.example.com/callback?code=abc&state=forged\n");
-    assert_eq!(code, 4);
+fn pasted_url_with_wrong_state_is_refused_and_the_run_waits_for_another() {
+    let (code, doc, stderr) = run("https://app.example.com/callback?code=abc&state=forged\n\
+         https://app.example.com/callback?code=abc&state=fixed\n");
+    assert!(stderr.contains("state does not match"), "{stderr}");
+    // The second paste was taken: the token request went out (to a closed port).
+    assert_eq!(code, 6, "{doc:#}");
+    assert_eq!(doc["invalid_callbacks"], 1);
+    assert!(doc["token_request"].is_object());
+}
+
+#[test]
+fn only_pasted_urls_with_wrong_state_end_in_exit_4_at_the_timeout() {
+    let (code, doc, _) = run_within(
+        "https://app.example.com/callback?code=abc&state=forged\n",
+        "1",
+    );
+    assert_eq!(code, 4, "{doc:#}");
     assert_eq!(doc["error"]["kind"], "callback_invalid");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("none carried the state"),
+        "{doc:#}"
+    );
     assert!(doc.get("token_request").is_none());
 }
 

@@ -31,6 +31,15 @@ fn free_port() -> u16 {
 /// Runs `tokenbench run` on a profile with a fixed state, then opens `fragment` on its
 /// callback in Chromium; returns the run's exit code, its JSON and the page's final DOM.
 fn run_with_fragment(browser: &str, fragment: &str) -> (i32, serde_json::Value, String) {
+    run_with_fragment_then(browser, fragment, None)
+}
+
+/// [`run_with_fragment`], then `then` sent as the callback's query once the page is done.
+fn run_with_fragment_then(
+    browser: &str,
+    fragment: &str,
+    then: Option<&str>,
+) -> (i32, serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let closed = free_port();
@@ -85,6 +94,16 @@ fn run_with_fragment(browser: &str, fragment: &str) -> (i32, serde_json::Value, 
         .stderr(Stdio::null())
         .output()
         .unwrap();
+    if let Some(query) = then {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "GET /callback?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let _ = s.read_to_end(&mut Vec::new());
+    }
     let out = run.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -113,9 +132,22 @@ fn a_forged_fragment_is_rejected_and_the_page_says_so() {
         eprintln!("SKIPPED: no Chromium installed");
         return;
     };
-    let (code, doc, dom) = run_with_fragment(&browser, "code=abc&state=forged");
-    assert_eq!(code, 4, "{doc:#}");
-    assert_eq!(doc["error"]["kind"], "callback_invalid");
-    assert!(doc.get("token_request").is_none());
+    // A page relaying a forged fragment is refused and recorded; the run waits on and takes
+    // the real callback after it.
+    let (code, doc, dom) = run_with_fragment_then(
+        &browser,
+        "code=abc&state=forged",
+        Some("code=real&state=fixed-state"),
+    );
     assert!(dom.contains("Callback rejected"), "{dom}");
+    assert_eq!(code, 6, "{doc:#}");
+    assert_eq!(doc["invalid_callbacks"], 1, "{doc:#}");
+    let forged = doc["stray_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "forged_callback")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(forged["fragment"], true);
+    assert!(doc["token_request"].is_object());
 }

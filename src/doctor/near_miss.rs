@@ -129,6 +129,7 @@ mod tests {
 
     fn record(method: &str, path: &str, query: &[(&str, &str)]) -> RequestRecord {
         RequestRecord {
+            kind: crate::net::callback_server::RequestKind::Stray,
             method: method.into(),
             path: path.into(),
             params: query

@@ -23,6 +23,8 @@ pub struct FlowReport {
     pub stray_requests: Vec<Value>,
     /// All stray requests, including those past the recorded ones.
     pub stray_total: usize,
+    /// Callbacks (on the port or pasted) whose state was not this run's: forged or stale.
+    pub invalid_callbacks: usize,
     /// Stray requests that look like a misdirected callback, with what differs.
     pub near_misses: Vec<Value>,
     /// The background probe's report, when it ran.
@@ -80,6 +82,9 @@ impl FlowReport {
         }
         if self.stray_total > self.stray_requests.len() {
             m.insert("stray_requests_total".into(), json!(self.stray_total));
+        }
+        if self.invalid_callbacks > 0 {
+            m.insert("invalid_callbacks".into(), json!(self.invalid_callbacks));
         }
         if !self.near_misses.is_empty() {
             m.insert("near_misses".into(), Value::Array(self.near_misses.clone()));

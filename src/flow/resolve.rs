@@ -3,10 +3,11 @@
 //! against it. Shared by `run`, `demo`, `doctor` and the workbench.
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::net::discovery::{discover, DiscoveryError};
+use crate::net::discovery::{discover_within, DiscoveryError, METADATA_TIMEOUT};
 use crate::net::http::HttpClient;
 use crate::oauth::metadata::Metadata;
 use crate::profile::lint::{lint, LintWarning};
@@ -89,7 +90,7 @@ pub async fn resolve(
     let empty = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
     let complete = !empty(&raw.auth_url) && !empty(&raw.token_url);
     let (metadata, mut warnings) = match issuer {
-        Some(issuer) => discover_for_run(http, issuer, complete).await?,
+        Some(issuer) => discover_for_run(http, issuer, complete, METADATA_TIMEOUT).await?,
         None => (None, Vec::new()),
     };
 
@@ -148,12 +149,14 @@ pub async fn resolve_file(path: &Path, http: &HttpClient) -> Result<Resolved, Fl
 }
 
 /// The metadata for a run: the resolved one, or for a profile with an issuer fetched now.
-/// Recorded in `report` with the lint, which also goes into its warnings.
+/// Recorded in `report` with the lint, which also goes into its warnings. Each request may
+/// take `limit`.
 pub async fn metadata_for_run(
     http: &HttpClient,
     profile: &Profile,
     resolved: Option<&Resolved>,
     report: &mut FlowReport,
+    limit: Duration,
 ) -> Result<Option<Metadata>, FlowError> {
     let (metadata, discovered, found, warnings) = match (resolved, &profile.issuer) {
         (Some(r), _) => (
@@ -164,7 +167,7 @@ pub async fn metadata_for_run(
         ),
         (None, None) => return Ok(None),
         (None, Some(issuer)) => {
-            let (m, warnings) = discover_for_run(http, issuer, true).await?;
+            let (m, warnings) = discover_for_run(http, issuer, true, limit).await?;
             let found = m.as_ref().map(|m| lint(profile, m)).unwrap_or_default();
             (m, Vec::new(), found, warnings)
         }
@@ -180,13 +183,15 @@ pub async fn metadata_for_run(
 }
 
 /// Discovery for a run. A document for another issuer always stops the run; a document
-/// that cannot be fetched stops it only when the endpoints must come from it.
+/// that cannot be fetched stops it only when the endpoints must come from it. An issuer that
+/// never answers costs one `limit` (see [`discover_within`]).
 pub async fn discover_for_run(
     http: &HttpClient,
     issuer: &str,
     endpoints_complete: bool,
+    limit: Duration,
 ) -> Result<(Option<Metadata>, Vec<String>), FlowError> {
-    match discover(http, issuer).await {
+    match discover_within(http, issuer, limit).await {
         Ok(m) => Ok((Some(m), Vec::new())),
         Err(e @ (DiscoveryError::InvalidIssuer { .. } | DiscoveryError::IssuerMismatch { .. })) => {
             Err(FlowError::Discovery(e))

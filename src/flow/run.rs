@@ -9,10 +9,15 @@ use tokio::sync::mpsc;
 
 use crate::doctor::{analyse_near_miss, DoctorReport, NearMiss};
 use crate::net::browser::{self, BrowserLaunch};
-use crate::net::callback_server::{CallbackServer, RequestRecord, ResponseMode, ServerEvent};
+use crate::net::callback_server::{
+    CallbackServer, RequestKind, RequestRecord, ResponseMode, ServerEvent,
+};
+use crate::net::discovery::METADATA_TIMEOUT;
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::authorize::AuthorizationRequest;
-use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
+use crate::oauth::callback::{
+    answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
+};
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
 use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
@@ -189,13 +194,19 @@ async fn run_inner(
         .any(|s| s == "openid")
         .then(|| random_token(io.entropy));
 
-    // RFC 9207 §3: when the IdP promises `iss` in authorization responses, a missing one
-    // is suspicious.
-    let metadata = metadata_for_run(&http, profile, resolved, report).await?;
+    // Metadata and keys get a short limit of their own: an endpoint that never answers must
+    // cost seconds, not the token request's limit.
+    let fetch_limit = options.http.timeout.min(METADATA_TIMEOUT);
+    // Discovery stays ahead of the browser even when the profile names both endpoints: an
+    // issuer mismatch must stop the run before the person signs in, and the callback check
+    // needs to know whether the IdP promises `iss` (RFC 9207 §3: then a missing one is
+    // suspicious). It costs at most `fetch_limit` when the issuer never answers.
+    let metadata = metadata_for_run(&http, profile, resolved, report, fetch_limit).await?;
     let iss_required = metadata
         .as_ref()
         .is_some_and(|m| m.authorization_response_iss_parameter_supported);
-    let mut keys = prefetch_keys(&http, metadata.as_ref(), nonce.is_some()).await;
+    // The keys are needed only after the token response: fetched while the person signs in.
+    let keys = prefetch_keys(&http, metadata.as_ref(), nonce.is_some(), fetch_limit);
     let nonce_sent = nonce.clone();
     emit(
         &io.events,
@@ -275,6 +286,13 @@ async fn run_inner(
     let code = match waited {
         Some(Ok(code)) => code,
         Some(Err(e)) => return Err(FlowError::from_callback(e)),
+        // Only callbacks for another request came: that is what to report, not silence.
+        None if report.invalid_callbacks > 0 => {
+            return Err(FlowError::CallbackInvalid(CallbackError::NoneMatched {
+                count: report.invalid_callbacks,
+                secs: options.timeout.as_secs(),
+            }))
+        }
         None => {
             let found = diagnosis.finish(AFTER_TIMEOUT_BUDGET).await;
             if report.diagnosis.is_none() {
@@ -333,6 +351,7 @@ async fn run_inner(
     let now = (io.now)();
     report.tokens = Some(tokens_json(&tokens, now));
     if let Some(metadata) = &metadata {
+        let mut keys = keys.wait().await;
         let expect = RunExpectation {
             metadata,
             client_id: profile.client_id.as_str(),
@@ -408,19 +427,7 @@ async fn wait_for_callback(
             }
             event = next_server_event(server.as_deref_mut()) => match event {
                 ServerEvent::Stray(record) => {
-                    report.stray_total += 1;
-                    // A flood of junk must not grow the record or the screen without bound:
-                    // the first ones tell the story, the rest are counted.
-                    if report.stray_requests.len() >= STRAY_RECORDS_KEPT {
-                        continue;
-                    }
-                    report.stray_requests.push(serde_json::to_value(&record).unwrap_or(Value::Null));
-                    let near = analyse_near_miss(callback, &record);
-                    let _ = events.send(FlowEvent::Stray(record));
-                    if let Some(near) = near {
-                        report.near_misses.push(serde_json::to_value(&near).unwrap_or(Value::Null));
-                        let _ = events.send(FlowEvent::NearMiss(near));
-                    }
+                    record_stray(record, callback, report, events);
                     continue;
                 }
                 ServerEvent::Callback { params, result, mode } => (params, result, mode),
@@ -432,6 +439,14 @@ async fn wait_for_callback(
                     continue;
                 }
                 match CallbackParams::parse_url(&line) {
+                    // Like a forged request on the port: said, counted, and the run waits on.
+                    Ok(params) if !answers_this_request(&params, expect) => {
+                        report.invalid_callbacks += 1;
+                        let warning = format!("pasted URL refused ({}); paste the URL of this sign-in, or wait for it", forged_note(&params));
+                        report.warnings.push(warning.clone());
+                        let _ = events.send(FlowEvent::Warning(warning));
+                        continue;
+                    }
                     Ok(params) => {
                         let result = validate(&params, expect);
                         (params, result, ResponseMode::Query)
@@ -449,6 +464,38 @@ async fn wait_for_callback(
         let _ = events.send(FlowEvent::CallbackVia(mode));
         let _ = events.send(FlowEvent::CallbackReceived);
         return Some(result);
+    }
+}
+
+/// Records a request that did not end the run. A flood of junk must not grow the record or
+/// the screen without bound: the first ones tell the story, the rest are counted.
+fn record_stray(
+    record: RequestRecord,
+    callback: &RedirectUri,
+    report: &mut FlowReport,
+    events: &mpsc::UnboundedSender<FlowEvent>,
+) {
+    report.stray_total += 1;
+    let forged = record.kind == RequestKind::ForgedCallback;
+    if forged {
+        report.invalid_callbacks += 1;
+    }
+    if report.stray_requests.len() >= STRAY_RECORDS_KEPT {
+        return;
+    }
+    report
+        .stray_requests
+        .push(serde_json::to_value(&record).unwrap_or(Value::Null));
+    // A forged callback is on the right path by design: not a near miss.
+    let near = (!forged)
+        .then(|| analyse_near_miss(callback, &record))
+        .flatten();
+    let _ = events.send(FlowEvent::Stray(record));
+    if let Some(near) = near {
+        report
+            .near_misses
+            .push(serde_json::to_value(&near).unwrap_or(Value::Null));
+        let _ = events.send(FlowEvent::NearMiss(near));
     }
 }
 

@@ -1,8 +1,11 @@
 //! The tokens of a run checked against the issuer: the ID token's checklist (OIDC Core
 //! §3.1.3.7) and, where the issuer's keys fit, the access token's signature.
 
+use std::time::Duration;
+
 use serde::Serialize;
 use serde_json::Value;
+use tokio::task::JoinHandle;
 
 use crate::net::http::HttpClient;
 use crate::net::jwks::JwksCache;
@@ -35,21 +38,62 @@ pub struct RunExpectation<'a> {
     pub now: i64,
 }
 
-/// A key cache for the issuer's JWKS, filled now when an ID token is expected, so a token
-/// signed after a key rotation meets an outdated set and shows the refetch.
-pub async fn prefetch_keys(
+/// The issuer's key cache, being filled in the background while the person signs in: the
+/// keys are needed only once the token response is in, so fetching them must not delay the
+/// browser. Dropping it stops the fetch.
+pub struct PendingKeys {
+    uri: Option<String>,
+    timeout: Duration,
+    task: Option<JoinHandle<JwksCache>>,
+}
+
+impl PendingKeys {
+    /// The keys as the prefetch left them (waiting for it, at most its `timeout`); None when
+    /// the metadata has no `jwks_uri`.
+    pub async fn wait(mut self) -> Option<JwksCache> {
+        let uri = self.uri.take()?;
+        match self.task.take() {
+            Some(task) => match task.await {
+                Ok(cache) => Some(cache),
+                // The fetch task failed: start over with an empty cache.
+                Err(_) => Some(JwksCache::new(uri).with_timeout(self.timeout)),
+            },
+            None => Some(JwksCache::new(uri).with_timeout(self.timeout)),
+        }
+    }
+}
+
+impl Drop for PendingKeys {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Starts filling a key cache for the issuer's JWKS when an ID token is expected, so a
+/// token signed after a key rotation meets an outdated set and shows the refetch. Each fetch
+/// may take `timeout`.
+pub fn prefetch_keys(
     http: &HttpClient,
     metadata: Option<&Metadata>,
     id_token_expected: bool,
-) -> Option<JwksCache> {
-    let mut cache = JwksCache::new(metadata?.jwks_uri.clone()?);
-    if id_token_expected {
-        if let Err(error) = cache.prefetch(http).await {
-            // Tried again when the token arrives, where a failure is reported.
-            tracing::info!(%error, "JWKS prefetch failed");
-        }
-    }
-    Some(cache)
+    timeout: Duration,
+) -> PendingKeys {
+    let uri = metadata.and_then(|m| m.jwks_uri.clone());
+    let task = uri.clone().filter(|_| id_token_expected).map(|uri| {
+        let http = http.clone();
+        tokio::spawn(async move {
+            let mut cache = JwksCache::new(uri).with_timeout(timeout);
+            if let Err(error) = cache.prefetch(&http).await {
+                // Tried again when the token arrives (unless it timed out), where a failure
+                // is reported.
+                tracing::info!(%error, "JWKS prefetch failed");
+            }
+            cache
+        })
+    });
+    PendingKeys { uri, timeout, task }
 }
 
 /// Checks the tokens, records the results in `report` (typed and in `tokens` of the JSON),
@@ -121,7 +165,7 @@ async fn id_token_checks(
             .keys_for(http, kid.as_deref())
             .await
             .map(|k| (k.keys.clone(), k.refetched))
-            .map_err(|e| e.to_string()),
+            .map_err(|e| format!("the issuer's keys could not be fetched ({e})")),
         None => Err("the issuer's metadata has no jwks_uri".to_owned()),
     };
     let (jwks, refetched, unavailable) = match fetched {
@@ -188,7 +232,11 @@ async fn access_token_signature(
     };
     let keys = match cache.keys_for(http, header.kid.as_deref()).await {
         Ok(k) => k.keys.clone(),
-        Err(e) => return skipped(format!("cannot be checked: {e}")),
+        Err(e) => {
+            return skipped(format!(
+                "cannot be checked: the issuer's keys could not be fetched ({e})"
+            ))
+        }
     };
     match verify_jws(token, &keys) {
         Ok(v) => SignatureCheck {

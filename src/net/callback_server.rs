@@ -1,7 +1,12 @@
 //! The loopback callback server (RFC 8252 §7.3): it receives the browser's redirect, checks
 //! it, shows the person a small result page and hands the result to the flow. Responses in
 //! the query, in a `form_post` form, or in the fragment (relayed by the page) are accepted.
+//!
+//! Anything on the loopback port may come from a hostile web page: only a callback carrying
+//! the state this run sent ends the run; others are recorded and refused while it waits.
+//! `localhost` is bound on every address it names, and idle connections are dropped.
 
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,11 +16,17 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 
-use crate::oauth::callback::{validate, CallbackError, CallbackExpectation, CallbackParams};
+use crate::oauth::callback::{
+    answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
+};
 use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::text::escape_html;
 use crate::oauth::types::RedirectUri;
@@ -27,6 +38,27 @@ const FRAGMENT_PAGE: &str = include_str!("../../assets/fragment.html");
 pub const FRAGMENT_HEADER: &str = "x-tokenbench-fragment";
 /// Form bodies larger than this are refused: a response is a few hundred bytes.
 const MAX_FORM: usize = 64 * 1024;
+/// How long a connection may take to send its request head before it is dropped.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many ephemeral ports are tried for `localhost` before giving up: one free on IPv4
+/// may be taken on IPv6.
+const EPHEMERAL_ATTEMPTS: usize = 16;
+
+/// How the server treats connections.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerOptions {
+    /// A connection that has not sent a whole request head by then is closed, so slow or
+    /// idle sockets cannot pile up until the run ends.
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            header_read_timeout: HEADER_READ_TIMEOUT,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {
@@ -34,15 +66,32 @@ pub enum BindError {
     NotLoopback(String),
     #[error("callback_url {0} uses https; a loopback callback server cannot present a trusted certificate — use http://127.0.0.1:PORT/… (RFC 8252 §7.3) and register that")]
     Https(String),
-    #[error("port {port} on {host} is already in use, so the callback cannot be received; stop whatever holds it (another tokenbench run?) or choose another port in callback_url")]
-    PortBusy { host: String, port: u16 },
+    #[error("port {port} on {host} is already in use: another process listens on {addr} and would receive the authorization code; stop whatever holds it (another tokenbench run?) or choose another port in callback_url")]
+    PortBusy {
+        host: String,
+        /// The address that is taken (for `localhost`, either of 127.0.0.1 and ::1).
+        addr: String,
+        port: u16,
+    },
     #[error("cannot listen on {addr}: {reason}")]
     Other { addr: String, reason: String },
+}
+
+/// What a recorded request was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Not a callback: another path, method or host, or no parameters.
+    Stray,
+    /// On the callback path, but without the state this run sent: forged (any web page can
+    /// send one to the port) or stale (from an earlier attempt). Refused; the run waits on.
+    ForgedCallback,
 }
 
 /// A request the server saw, kept for the log and for diagnosing near misses.
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestRecord {
+    pub kind: RequestKind,
     pub method: String,
     pub path: String,
     /// Query parameters with `code` redacted.
@@ -84,9 +133,10 @@ impl ResponseMode {
 /// What the server tells the flow.
 #[derive(Debug)]
 pub enum ServerEvent {
-    /// A request that is not the callback (favicon, probes, a near miss); the flow goes on.
+    /// A request that is not the callback (favicon, probes, a near miss, a callback with
+    /// another state: see `kind`); the flow goes on.
     Stray(RequestRecord),
-    /// The callback, with the result of validating it.
+    /// The callback (its state is the one sent), with the result of validating it.
     Callback {
         params: CallbackParams,
         result: Result<AuthorizationCode, CallbackError>,
@@ -118,6 +168,15 @@ impl CallbackServer {
         configured: &RedirectUri,
         expect: CallbackExpectation,
     ) -> Result<CallbackServer, BindError> {
+        Self::bind_with(configured, expect, ServerOptions::default()).await
+    }
+
+    /// [`bind`](Self::bind) with explicit connection limits.
+    pub async fn bind_with(
+        configured: &RedirectUri,
+        expect: CallbackExpectation,
+        options: ServerOptions,
+    ) -> Result<CallbackServer, BindError> {
         if !configured.is_loopback() {
             return Err(BindError::NotLoopback(configured.as_str().to_owned()));
         }
@@ -125,27 +184,17 @@ impl CallbackServer {
             return Err(BindError::Https(configured.as_str().to_owned()));
         }
         let host = configured.host().unwrap_or_default();
-        let (primary, secondary): (IpAddr, Option<IpAddr>) = match host.parse::<IpAddr>() {
-            Ok(ip) => (ip, None),
-            // `localhost` may resolve to either family in the browser; listen on both.
-            Err(_) => (
-                IpAddr::V4(Ipv4Addr::LOCALHOST),
-                Some(IpAddr::V6(Ipv6Addr::LOCALHOST)),
-            ),
+        let listeners = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![listen(SocketAddr::new(ip, configured.port()), &host).await?],
+            Err(_) => listen_localhost(configured.port(), &host).await?,
         };
-        let first = listen(SocketAddr::new(primary, configured.port()), &host).await?;
-        let port = first.local_addr().map_err(|e| other(primary, e))?.port();
-        let mut listeners = vec![first];
-        if let Some(ip) = secondary {
-            // Best effort: a machine without IPv6 still works over IPv4.
-            if let Ok(l) = TcpListener::bind(SocketAddr::new(ip, port)).await {
-                listeners.push(l);
-            }
+        let mut addrs = Vec::new();
+        for listener in &listeners {
+            addrs.push(listener.local_addr().map_err(|e| other(&host, e))?);
         }
-        let redirect_uri = if configured.port() == 0 {
-            configured.with_port(port)
-        } else {
-            configured.clone()
+        let redirect_uri = match addrs.first() {
+            Some(a) if configured.port() == 0 => configured.with_port(a.port()),
+            _ => configured.clone(),
         };
 
         let (tx, rx) = mpsc::unbounded_channel();
@@ -156,23 +205,11 @@ impl CallbackServer {
             events: tx,
         });
         let (stop, stop_rx) = watch::channel(false);
-        let mut addrs = Vec::new();
-        let mut tasks = Vec::new();
-        for listener in listeners {
-            if let Ok(a) = listener.local_addr() {
-                addrs.push(a);
-            }
-            let app = Router::new().fallback(handle).with_state(shared.clone());
-            let mut stop_rx = stop_rx.clone();
-            tasks.push(tokio::spawn(async move {
-                let shutdown = async move {
-                    let _ = stop_rx.wait_for(|s| *s).await;
-                };
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await;
-            }));
-        }
+        let app = Router::new().fallback(handle).with_state(shared);
+        let tasks = listeners
+            .into_iter()
+            .map(|l| tokio::spawn(serve(l, app.clone(), stop_rx.clone(), options)))
+            .collect();
         Ok(CallbackServer {
             redirect_uri,
             addrs,
@@ -201,7 +238,8 @@ impl CallbackServer {
         let _ = self.stop.send(true);
         for task in self.tasks.drain(..) {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(1), task)
+            // `serve` itself gives open connections at most a second to finish.
+            if tokio::time::timeout(Duration::from_secs(2), task)
                 .await
                 .is_err()
             {
@@ -223,19 +261,102 @@ impl Drop for CallbackServer {
 
 async fn listen(addr: SocketAddr, host: &str) -> Result<TcpListener, BindError> {
     TcpListener::bind(addr).await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => BindError::PortBusy {
-            host: host.to_owned(),
-            port: addr.port(),
-        },
-        _ => other(addr.ip(), e),
+        io::ErrorKind::AddrInUse => busy(host, addr),
+        _ => other(&addr.ip().to_string(), e),
     })
 }
 
-fn other(ip: IpAddr, e: std::io::Error) -> BindError {
+/// `localhost` may resolve to 127.0.0.1 or ::1 in the browser, so both are bound on the same
+/// port: a port left to another process on either would hand it the authorization code.
+async fn listen_localhost(port: u16, host: &str) -> Result<Vec<TcpListener>, BindError> {
+    let attempts = if port == 0 { EPHEMERAL_ATTEMPTS } else { 1 };
+    let mut taken = None;
+    for _ in 0..attempts {
+        let v4 = listen(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port), host).await?;
+        let chosen = v4.local_addr().map_err(|e| other(host, e))?.port();
+        let v6_addr = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), chosen);
+        match TcpListener::bind(v6_addr).await {
+            Ok(v6) => return Ok(vec![v4, v6]),
+            // No IPv6 loopback on this machine: nothing can listen on ::1 either, and no
+            // browser can reach it, so IPv4 alone is safe.
+            Err(e) if ipv6_unavailable(&e) => return Ok(vec![v4]),
+            // An ephemeral port free on IPv4 but taken on IPv6: try another one.
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => taken = Some(busy(host, v6_addr)),
+            Err(e) => return Err(other(&v6_addr.to_string(), e)),
+        }
+    }
+    Err(taken.unwrap_or_else(|| busy(host, SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port))))
+}
+
+fn ipv6_unavailable(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    let unsupported = e.raw_os_error() == Some(libc::EAFNOSUPPORT);
+    #[cfg(not(unix))]
+    let unsupported = false;
+    e.kind() == io::ErrorKind::AddrNotAvailable || unsupported
+}
+
+fn busy(host: &str, addr: SocketAddr) -> BindError {
+    BindError::PortBusy {
+        host: host.to_owned(),
+        addr: addr.to_string(),
+        port: addr.port(),
+    }
+}
+
+fn other(addr: &str, e: io::Error) -> BindError {
     BindError::Other {
-        addr: ip.to_string(),
+        addr: addr.to_owned(),
         reason: e.to_string(),
     }
+}
+
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // The guard it returns must not live across an await (it is not Send).
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Accepts until told to stop. Served with hyper directly because `axum::serve` has no
+/// header-read timeout: each connection must send its request head in time, carries one
+/// request (no keep-alive), and is dropped with the server.
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+    options: ServerOptions,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            () = stopped(&mut stop) => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::debug!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let service = TowerToHyperService::new(app.clone());
+                let header_read_timeout = options.header_read_timeout;
+                connections.spawn(async move {
+                    let _ = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(header_read_timeout)
+                        .keep_alive(false)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+    // Free the port now; let the pages being written finish.
+    drop(listener);
+    let drain = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
 }
 
 /// Only loopback names may address the server: a page on another site that rebinds its
@@ -295,8 +416,9 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     };
     let params = if is_form { form.clone() } else { query.clone() };
 
-    let record = |status: StatusCode, note: &str| {
+    let record = |kind: RequestKind, status: StatusCode, note: &str| {
         let _ = shared.events.send(ServerEvent::Stray(RequestRecord {
+            kind,
             method: method.to_string(),
             path: path.clone(),
             params: query.redacted(),
@@ -308,7 +430,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }));
     };
     let stray = |status: StatusCode, note: &str, title: &str, message: &str| {
-        record(status, note);
+        record(RequestKind::Stray, status, note);
         page(status, false, title, message)
     };
 
@@ -330,7 +452,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     if method == Method::GET && params.0.is_empty() {
         // The response may be in the fragment, which browsers never send: the page relays it.
-        record(StatusCode::BAD_REQUEST, "no parameters");
+        record(RequestKind::Stray, StatusCode::BAD_REQUEST, "no parameters");
         return fragment_page();
     }
     if method != Method::GET && !is_form {
@@ -362,6 +484,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             "This request carried no authorization response; tokenbench is still waiting.",
         );
     }
+    let answers = answers_this_request(&params, &shared.expect);
     {
         let mut done = match shared.done.lock() {
             Ok(d) => d,
@@ -374,6 +497,21 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                 "callback already received",
                 "Already handled",
                 "This flow has already received its callback.",
+            );
+        }
+        // Only a callback with this run's state may end it; the page never names the state.
+        if !answers {
+            drop(done);
+            record(
+                RequestKind::ForgedCallback,
+                StatusCode::BAD_REQUEST,
+                forged_note(&params),
+            );
+            return page(
+                StatusCode::BAD_REQUEST,
+                false,
+                "Callback rejected",
+                "This response does not belong to the sign-in tokenbench is waiting for (its state does not match): it may be forged, or from an earlier attempt. tokenbench is still waiting for the real callback.",
             );
         }
         *done = true;

@@ -1,12 +1,33 @@
 //! Fetching an issuer's metadata: OpenID Connect Discovery first, then RFC 8414.
 
 use std::fmt;
+use std::time::Duration;
 
 use url::Url;
 
-use super::http::{HttpClient, TransportError};
+use super::http::{HttpClient, HttpResponse, TransportError};
 use crate::oauth::metadata::{parse_metadata, Metadata, MetadataError};
 use crate::oauth::text::sanitize;
+
+/// How long one request for metadata or keys may take. Shorter than a token request's limit:
+/// an endpoint that never answers must cost a few seconds, not the run.
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A GET bounded by `limit` (headers and body), for metadata and keys.
+pub async fn get_within(
+    http: &HttpClient,
+    url: &str,
+    limit: Duration,
+) -> Result<HttpResponse, TransportError> {
+    match tokio::time::timeout(limit, http.get(url)).await {
+        Ok(result) => result,
+        Err(_) => Err(TransportError::Timeout {
+            url: url.to_owned(),
+            // Rounded up: a limit under a second must not read "within 0 s".
+            secs: limit.as_millis().div_ceil(1000) as u64,
+        }),
+    }
+}
 
 /// One well-known URL tried and what came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,11 +133,23 @@ pub fn well_known_urls(issuer: &str) -> Result<Vec<String>, DiscoveryError> {
 }
 
 /// Fetches and checks the metadata of `issuer`. The first URL that serves a document for
-/// this issuer wins; a document for another issuer is an error, never used.
+/// this issuer wins; a document for another issuer is an error, never used. Each request
+/// may take [`METADATA_TIMEOUT`].
 pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Metadata, DiscoveryError> {
+    discover_within(http, issuer, METADATA_TIMEOUT).await
+}
+
+/// [`discover`] with another limit per request. All well-known URLs are on the issuer's
+/// server: once one gets no answer in time, the others are not tried, so a server that
+/// never answers costs one `limit`.
+pub async fn discover_within(
+    http: &HttpClient,
+    issuer: &str,
+    limit: Duration,
+) -> Result<Metadata, DiscoveryError> {
     let mut tried = Vec::new();
     for url in well_known_urls(issuer)? {
-        let outcome = match http.get(&url).await {
+        let outcome = match get_within(http, &url, limit).await {
             Err(e) => AttemptOutcome::Transport(e),
             Ok(r) if r.status != 200 => AttemptOutcome::Status {
                 status: r.status,
@@ -135,7 +168,14 @@ pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Metadata, Disco
                 Err(e) => AttemptOutcome::Invalid(e),
             },
         };
+        let silent = matches!(
+            outcome,
+            AttemptOutcome::Transport(TransportError::Timeout { .. })
+        );
         tried.push(Attempt { url, outcome });
+        if silent {
+            break;
+        }
     }
     if tried
         .iter()
@@ -229,6 +269,21 @@ mod tests {
              HTTP 404: Not Found; https://a/.well-known/oauth-authorization-server: the \
              discovery document is not a JSON object"
         );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_costs_one_short_limit() {
+        let (url, hold) = crate::net::jwks::tests::never_answers().await;
+        let http = HttpClient::new(crate::net::http::HttpLimits::default()).unwrap();
+        let e = discover_within(&http, &url, Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        // One attempt, ended by the short limit, not the token request's 30 s; the other
+        // well-known URLs on the same server are not tried.
+        assert!(matches!(e, DiscoveryError::Unreachable { .. }), "{e}");
+        assert_eq!(e.tried().len(), 1, "{e}");
+        assert!(e.to_string().contains("no response"), "{e}");
+        hold.abort();
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! whose `kid` is not in the kept set makes one refetch (the IdP may have rotated its keys);
 //! never more, so a forged `kid` cannot make tokenbench hammer the IdP.
 
+use std::time::Duration;
+
+use super::discovery::{get_within, METADATA_TIMEOUT};
 use super::http::{HttpClient, TransportError};
 use crate::oauth::jose::{parse_jwks, Jwks, JwksError};
 
@@ -23,6 +26,11 @@ pub struct JwksCache {
     fetches: u32,
     /// The `kid` that made the refetch, once it happened.
     refetched_for: Option<String>,
+    /// How long one fetch may take.
+    timeout: Duration,
+    /// A fetch that got no answer in time: the endpoint is not asked again in this run, so
+    /// a JWKS that never answers costs one `timeout`, not one per token.
+    silent: Option<KeysError>,
 }
 
 /// Keys for one token, and whether they had to be refetched for it.
@@ -40,7 +48,15 @@ impl JwksCache {
             keys: None,
             fetches: 0,
             refetched_for: None,
+            timeout: METADATA_TIMEOUT,
+            silent: None,
         }
+    }
+
+    /// The same cache with another limit per fetch.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     pub fn uri(&self) -> &str {
@@ -84,8 +100,20 @@ impl JwksCache {
     }
 
     async fn fetch(&mut self, http: &HttpClient) -> Result<Jwks, KeysError> {
+        if let Some(e) = &self.silent {
+            return Err(e.clone());
+        }
         self.fetches += 1;
-        let response = http.get(&self.uri).await.map_err(KeysError::Transport)?;
+        let response = match get_within(http, &self.uri, self.timeout).await {
+            Ok(r) => r,
+            Err(e) => {
+                let e = KeysError::Transport(e);
+                if matches!(e, KeysError::Transport(TransportError::Timeout { .. })) {
+                    self.silent = Some(e.clone());
+                }
+                return Err(e);
+            }
+        };
         if response.status != 200 {
             return Err(KeysError::Status {
                 uri: self.uri.clone(),
@@ -100,7 +128,7 @@ impl JwksCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::sync::Arc;
 
@@ -147,6 +175,38 @@ mod tests {
         let got = cache.keys_for(&http, Some("k3")).await.unwrap();
         assert!(!got.keys.has_kid("k3") && !got.refetched);
         assert_eq!((cache.fetches(), served.load(Ordering::SeqCst)), (2, 2));
+    }
+
+    /// A server that accepts connections and never answers; the connections are held until
+    /// the returned task is aborted.
+    pub(crate) async fn never_answers() -> (String, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hold = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        (format!("http://{addr}"), hold)
+    }
+
+    #[tokio::test]
+    async fn a_jwks_that_never_answers_costs_one_short_limit() {
+        let (base, hold) = never_answers().await;
+        let http = HttpClient::new(HttpLimits::default()).unwrap();
+        let mut cache =
+            JwksCache::new(format!("{base}/jwks")).with_timeout(Duration::from_millis(200));
+        let e = cache.prefetch(&http).await.unwrap_err();
+        assert!(
+            matches!(e, KeysError::Transport(TransportError::Timeout { .. })),
+            "{e:?}"
+        );
+        // Asked once: the token's check gets the same answer without waiting again.
+        let again = cache.keys_for(&http, Some("k1")).await.unwrap_err();
+        assert_eq!(again, e);
+        assert_eq!(cache.fetches(), 1);
+        hold.abort();
     }
 
     #[tokio::test]

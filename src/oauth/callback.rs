@@ -91,6 +91,9 @@ pub enum CallbackError {
     MissingCode,
     #[error("the authorization server returned an error: {0}")]
     Authorization(OAuthError),
+    /// The run timed out having seen only callbacks for another request.
+    #[error("{count} callback(s) arrived within {secs} s, but none carried the state this run sent: they were forged, or stale (from an earlier attempt); the real callback never came")]
+    NoneMatched { count: usize, secs: u64 },
 }
 
 impl CallbackError {
@@ -100,6 +103,25 @@ impl CallbackError {
             CallbackError::Authorization(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// Whether a callback answers this request: it carries `state`, and every `state` it carries
+/// is the one sent. Only the IdP learnt that value, so anything else may be a forged or stale
+/// callback; it is refused and the run keeps waiting for the real one (RFC 6749 §10.12,
+/// RFC 9700 §4.7): state exists to reject such a request, not to end the sign-in.
+pub fn answers_this_request(params: &CallbackParams, expect: &CallbackExpectation) -> bool {
+    let mut states = params.0.iter().filter(|(k, _)| k == "state").peekable();
+    states.peek().is_some() && states.all(|(_, v)| *v == expect.state)
+}
+
+/// Why a callback does not answer this request, in words that never repeat the state sent
+/// (the browser page and the record are seen by whoever sent it).
+pub fn forged_note(params: &CallbackParams) -> &'static str {
+    if params.get("state").is_none() {
+        "no state: forged or stale callback"
+    } else {
+        "state does not match: forged or stale callback"
     }
 }
 
@@ -208,6 +230,20 @@ mod tests {
         );
         assert_eq!(check("state=s1", &e), Err(CallbackError::MissingCode));
         assert_eq!(check("state=s1&code=", &e), Err(CallbackError::MissingCode));
+    }
+
+    #[test]
+    fn only_the_state_sent_answers_this_request() {
+        let e = expect(None, false);
+        let answers = |q: &str| answers_this_request(&CallbackParams::parse_query(q), &e);
+        assert!(answers("code=a&state=s1"));
+        // Whatever else it carries: it is then validated and ends the run.
+        assert!(answers("error=x&state=s1&iss=https://evil"));
+        assert!(answers("code=a&state=s1&state=s1"));
+        assert!(!answers("code=a"));
+        assert!(!answers("code=a&state=s2"));
+        assert!(!answers("code=a&state=s1&state=s2"));
+        assert!(!answers("code=a&state="));
     }
 
     #[test]

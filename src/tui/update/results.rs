@@ -2,7 +2,7 @@
 
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
-use crate::net::callback_server::ResponseMode;
+use crate::net::callback_server::{RequestKind, ResponseMode};
 use crate::oauth::text::sanitize;
 use crate::profile::RawProfile;
 
@@ -181,6 +181,13 @@ impl App {
             FlowEvent::Browser(BrowserLaunch::Failed(why)) => self.step(
                 Level::Warn,
                 format!("no browser opened ({why}): press c to copy the URL and open it yourself"),
+            ),
+            FlowEvent::Stray(r) if r.kind == RequestKind::ForgedCallback => self.step(
+                Level::Warn,
+                format!(
+                    "refused a callback ({}); still waiting for the real one",
+                    sanitize(&r.note)
+                ),
             ),
             FlowEvent::Stray(r) => self.step(
                 Level::Warn,
