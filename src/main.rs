@@ -1,6 +1,7 @@
 use clap::Parser;
 
 use tokenbench::cli::{execute, Cli};
+use tokenbench::profile::store::{create_private_dir, open_private_append};
 
 fn main() {
     restore_sigpipe();
@@ -63,18 +64,18 @@ fn init_logging(to_file: bool) {
         else {
             return;
         };
-        let file = std::fs::create_dir_all(&dir).and_then(|()| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(dir.join("tokenbench.log"))
-        });
-        if let Ok(file) = file {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
-                .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(file))
-                .try_init();
+        // 0700 directory, 0600 file, never through a symbolic link (profile::store).
+        let path = dir.join("tokenbench.log");
+        let file = create_private_dir(&dir).and_then(|()| open_private_append(&path));
+        match file {
+            Ok(file) => {
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .try_init();
+            }
+            Err(e) => eprintln!("warning: RUST_LOG is set, but nothing is logged: {e}"),
         }
     } else {
         let _ = tracing_subscriber::fmt()

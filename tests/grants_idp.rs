@@ -92,6 +92,7 @@ const IO: GrantIo<'static> = GrantIo {
         timeout: Duration::from_secs(10),
         max_body: 1024 * 1024,
         insecure_tls: false,
+        allow_insecure_http: false,
     },
 };
 

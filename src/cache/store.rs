@@ -27,7 +27,7 @@ pub enum Lookup {
 pub enum CacheError {
     #[error("no data directory is known for this user, so tokens cannot be cached")]
     NoDataDir,
-    #[error("cannot create the token cache directory {}: {source}", dir.display())]
+    #[error("cannot use the token cache directory {}: {source}", dir.display())]
     CreateDir {
         dir: PathBuf,
         source: std::io::Error,

@@ -20,7 +20,9 @@ pub struct DiscoverArgs {
 /// Exit codes: 0 found, 2 not a usable issuer URL, 3 the metadata names another issuer,
 /// 6 no metadata could be fetched.
 pub async fn discover(args: DiscoverArgs) -> i32 {
-    let http = match HttpClient::new(HttpLimits::default()) {
+    // Only public metadata is fetched, from the URL the user typed: nothing secret travels,
+    // so plain http is allowed here (a run with the profile still follows its own rule).
+    let http = match HttpClient::new(HttpLimits::default().plain_http(true)) {
         Ok(h) => h,
         Err(e) => return super::fail(args.json, "internal", 1, &e.to_string()),
     };

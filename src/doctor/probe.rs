@@ -133,7 +133,8 @@ async fn walk(
     trace: &mut ProbeTrace,
 ) -> (Classification, Option<String>) {
     let unknown = |reason| Classification::new(Verdict::Unknown, reason);
-    let client = match HttpClient::new(options.http.tls(profile.insecure_tls)) {
+    let limits = options.http.tls(profile.insecure_tls);
+    let client = match HttpClient::new(limits.plain_http(profile.insecure_http)) {
         Ok(c) => c,
         Err(e) => return (unknown(Reason::Unreachable), Some(e.to_string())),
     };

@@ -47,6 +47,10 @@ pub enum FlowError {
     },
     #[error("{0}")]
     Transport(String),
+    /// Refused before connecting: plain http to a host that is not loopback, without the
+    /// profile's `insecure_http` (exit 2, like the same URL written in the profile).
+    #[error("{0}")]
+    InsecureEndpoint(String),
     /// The issuer's metadata could not be used (see `exit_code` for which case is which).
     #[error("discovery: {0}")]
     Discovery(DiscoveryError),
@@ -91,6 +95,7 @@ impl FlowError {
             FlowError::CallbackInvalid(_) => 4,
             FlowError::Timeout { .. } => 5,
             FlowError::Transport(_) => 6,
+            FlowError::InsecureEndpoint(_) => 2,
             FlowError::Discovery(DiscoveryError::InvalidIssuer { .. }) => 2,
             // Like an IdP that answers wrongly: the profile and the IdP disagree.
             FlowError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
@@ -112,6 +117,7 @@ impl FlowError {
             FlowError::CallbackInvalid(_) => "callback_invalid",
             FlowError::Timeout { .. } => "timeout",
             FlowError::Transport(_) => "transport",
+            FlowError::InsecureEndpoint(_) => "insecure_endpoint",
             FlowError::Discovery(DiscoveryError::InvalidIssuer { .. }) => "invalid_input",
             FlowError::Discovery(DiscoveryError::IssuerMismatch { .. }) => "issuer_mismatch",
             FlowError::Discovery(_) => "discovery_failed",
@@ -157,6 +163,9 @@ impl FlowError {
 
 impl From<TransportError> for FlowError {
     fn from(e: TransportError) -> Self {
+        if e.is_refusal() {
+            return FlowError::InsecureEndpoint(e.to_string());
+        }
         FlowError::Transport(e.to_string())
     }
 }

@@ -72,7 +72,9 @@ pub async fn resolve(
     if let Some(e) = validate_all(file, raw).into_iter().next() {
         return Err(FlowError::InvalidInput(e.to_string()));
     }
-    // Discovery talks to the same IdP, so it follows the profile's TLS opt-out too.
+    // Discovery talks to the same IdP, so it follows the profile's TLS and plain-http
+    // opt-outs too (and only those).
+    let http = http.with_plain_http(raw.insecure_http == Some(true));
     let insecure;
     let http = if raw.insecure_tls == Some(true) {
         insecure = http
@@ -80,7 +82,7 @@ pub async fn resolve(
             .map_err(|e| FlowError::Internal(e.to_string()))?;
         &insecure
     } else {
-        http
+        &http
     };
     let issuer = raw
         .issuer

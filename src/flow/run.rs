@@ -174,7 +174,8 @@ async fn run_inner(
         secret,
         auth: profile.client_auth,
     };
-    let http = HttpClient::new(options.http.tls(profile.insecure_tls))
+    let limits = options.http.tls(profile.insecure_tls);
+    let http = HttpClient::new(limits.plain_http(profile.insecure_http))
         .map_err(|e| FlowError::Internal(e.to_string()))?;
     if profile.insecure_tls {
         let warning = "TLS CERTIFICATE VERIFICATION IS OFF for this profile (insecure_tls = true): anyone on the path can read and change this exchange".to_owned();

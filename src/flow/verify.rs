@@ -12,7 +12,8 @@ use crate::net::jwks::JwksCache;
 use crate::oauth::id_token::{
     validate_id_token, CheckResult, IdTokenExpectation, IdTokenValidation, LEEWAY_SECS,
 };
-use crate::oauth::jose::{read_header, verify_jws, Alg, AlgError, Jwks, SignatureError};
+use crate::oauth::jose::kid::KID_SHOWN_BYTES;
+use crate::oauth::jose::{read_header, shown_kid, verify_jws, Alg, AlgError, Jwks, SignatureError};
 use crate::oauth::jwt::{decode, DecodedToken};
 use crate::oauth::metadata::Metadata;
 use crate::oauth::token_response::TokenResponse;
@@ -178,7 +179,7 @@ async fn id_token_checks(
         if let (Some(why), false) = (&unavailable, alg_refused) {
             validation.set_detail("signature", format!("cannot be checked: {why}"));
         } else if refetched {
-            let kid = kid.as_deref().unwrap_or_default();
+            let kid = shown_kid(kid.as_deref().unwrap_or_default(), KID_SHOWN_BYTES);
             let note = match sig.result {
                 CheckResult::Pass => format!("kid {kid} was not in the JWKS fetched at the start of the run; refetched once and found (the IdP rotated its keys)"),
                 _ => "even after refetching the JWKS once".to_owned(),

@@ -12,6 +12,10 @@ pub struct HttpLimits {
     pub max_body: usize,
     /// Accept any TLS certificate (the profile's `insecure_tls`); never the default.
     pub insecure_tls: bool,
+    /// Send requests over plain `http://` to a host that is not loopback (the profile's
+    /// `insecure_http`); never the default. Without it such a URL is refused before any
+    /// connection, whoever named it: the profile, or a discovery document.
+    pub allow_insecure_http: bool,
 }
 
 impl HttpLimits {
@@ -19,6 +23,14 @@ impl HttpLimits {
     pub fn tls(self, insecure: bool) -> HttpLimits {
         HttpLimits {
             insecure_tls: self.insecure_tls || insecure,
+            ..self
+        }
+    }
+
+    /// These limits, with plain http to any host allowed when `insecure` says so.
+    pub fn plain_http(self, insecure: bool) -> HttpLimits {
+        HttpLimits {
+            allow_insecure_http: self.allow_insecure_http || insecure,
             ..self
         }
     }
@@ -30,6 +42,7 @@ impl Default for HttpLimits {
             timeout: Duration::from_secs(30),
             max_body: 1024 * 1024,
             insecure_tls: false,
+            allow_insecure_http: false,
         }
     }
 }
@@ -62,6 +75,17 @@ pub enum TransportError {
     TooLarge { url: String, limit: usize },
     #[error("request to {url} failed: {reason}")]
     Other { url: String, reason: String },
+    /// Refused by tokenbench before connecting: the request may carry a token or a client
+    /// secret, and plain http to another host shows it to everyone on the path.
+    #[error("refusing to send a request over plain http to {url}: the host is not loopback, so tokens and secrets would travel in the clear (use https, or set insecure_http = true in the profile for a test IdP)")]
+    InsecureHttp { url: String },
+}
+
+impl TransportError {
+    /// True when tokenbench refused the request itself, before any connection.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, TransportError::InsecureHttp { .. })
+    }
 }
 
 /// An HTTP client that never follows redirects: a token endpoint that redirects must not
@@ -93,7 +117,34 @@ impl HttpClient {
         HttpClient::new(self.limits.tls(true))
     }
 
+    /// The same client, with plain http to any host allowed when `insecure` says so (the
+    /// profile's `insecure_http`). Cheap: the connection pool is shared.
+    pub fn with_plain_http(&self, insecure: bool) -> HttpClient {
+        HttpClient {
+            client: self.client.clone(),
+            limits: self.limits.plain_http(insecure),
+        }
+    }
+
+    pub fn limits(&self) -> HttpLimits {
+        self.limits
+    }
+
+    /// Refuses `url` when it is plain http to a host that is not loopback and the limits do
+    /// not allow it. Checked on every request, so an endpoint taken from a discovery
+    /// document meets the same rule as the profile's own URLs. Redirects are never
+    /// followed, so the URL checked is the only one connected to.
+    fn check_transport(&self, url: &str) -> Result<(), TransportError> {
+        if self.limits.allow_insecure_http || !insecure_http(url) {
+            return Ok(());
+        }
+        Err(TransportError::InsecureHttp {
+            url: url.to_owned(),
+        })
+    }
+
     pub async fn execute(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.check_transport(&request.url)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
             TransportError::Other {
                 url: request.url.clone(),
@@ -111,6 +162,7 @@ impl HttpClient {
     }
 
     pub async fn get(&self, url: &str) -> Result<HttpResponse, TransportError> {
+        self.check_transport(url)?;
         let builder = self.client.get(url).header("Accept", "application/json");
         self.send(url, builder).await
     }
@@ -179,6 +231,22 @@ impl HttpClient {
     }
 }
 
+/// Plain `http://` to a host that is not loopback (the rule of the profile's own URLs,
+/// `profile::fields::transport`). A URL that does not parse is left to reqwest, which
+/// refuses it without connecting.
+fn insecure_http(url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false;
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    url.scheme() == "http" && !loopback
+}
+
 /// The error with its causes, which is where reqwest keeps the useful part
 /// ("connection refused", "invalid peer certificate").
 fn chain(e: &dyn std::error::Error) -> String {
@@ -193,4 +261,60 @@ fn chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused_only_off_loopback() {
+        for url in [
+            "http://10.0.0.1/userinfo",
+            "http://example.invalid/jwks",
+            "HTTP://Example.Invalid:80/",
+            // Not 127.0.0.0/8 nor ::1 by the rule, although it reaches loopback: refused,
+            // which errs on the safe side.
+            "http://[::ffff:127.0.0.1]:8080/",
+            "http://localhost.example/",
+        ] {
+            assert!(insecure_http(url), "{url}");
+        }
+        for url in [
+            "https://10.0.0.1/",
+            "http://127.0.0.1:1/",
+            "http://127.1.2.3/",
+            "http://[::1]:9/",
+            "http://LOCALHOST:9/",
+            "not a url",
+        ] {
+            assert!(!insecure_http(url), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refused_before_connecting_unless_allowed() {
+        let http = HttpClient::new(HttpLimits::default()).unwrap();
+        let url = "http://example.invalid/userinfo";
+        let e = http.get(url).await.unwrap_err();
+        assert_eq!(e, TransportError::InsecureHttp { url: url.into() });
+        assert!(e.is_refusal());
+        let text = e.to_string();
+        assert!(
+            text.contains(url) && text.contains("insecure_http = true"),
+            "{text}"
+        );
+        let request = HttpRequest {
+            method: "POST",
+            url: url.into(),
+            headers: Vec::new(),
+            form: Vec::new(),
+        };
+        assert!(http.execute(&request).await.unwrap_err().is_refusal());
+        // The flag lifts the refusal in the client and in a copy of it; the TLS copy keeps it.
+        assert!(http.with_plain_http(true).limits().allow_insecure_http);
+        let both = http.with_plain_http(true).with_insecure_tls().unwrap();
+        assert!(both.limits().allow_insecure_http && both.limits().insecure_tls);
+        assert!(!http.with_plain_http(false).limits().allow_insecure_http);
+    }
 }

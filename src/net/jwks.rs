@@ -87,7 +87,9 @@ impl JwksCache {
         match (&self.keys, kid) {
             (None, _) => self.keys = Some(self.fetch(http).await?),
             (Some(keys), Some(kid)) if !keys.has_kid(kid) && self.refetched_for.is_none() => {
-                tracing::info!(kid, "unknown kid: refetching the JWKS once");
+                let shown =
+                    crate::oauth::jose::shown_kid(kid, crate::oauth::jose::kid::KID_SHOWN_BYTES);
+                tracing::info!(kid = %shown, "unknown kid: refetching the JWKS once");
                 self.refetched_for = Some(kid.to_owned());
                 self.keys = Some(self.fetch(http).await?);
                 refetched = true;

@@ -69,7 +69,8 @@ pub fn shadowed(arg: &str, dirs: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Creates `dir` and any missing parents, private to the user (0700) from the start: the
-/// directory may come to hold literal client secrets.
+/// directory may come to hold literal client secrets. An existing `dir` must pass
+/// [`check_private_dir`].
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -78,7 +79,120 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    builder.create(dir)?;
+    check_private_dir(dir)
+}
+
+/// Refuses a directory that someone else could change under tokenbench's feet: it must be
+/// owned by the user (or root) and not writable by its group or others. Whoever can write
+/// to a directory can plant a symbolic link or swap a file there between two of our steps,
+/// so every writer checks the directory first. The error names the directory and the
+/// `chmod` or `chown` that fixes it (kind `PermissionDenied`).
+///
+/// A symbolic link to a directory is judged by the directory it points to; only the
+/// directory that holds the file is checked, not its parents.
+pub fn check_private_dir(dir: &Path) -> std::io::Result<()> {
+    let meta = std::fs::metadata(dir)?;
+    if !meta.is_dir() {
+        return Err(std::io::Error::other(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if let Some(why) = unsafe_dir(dir, meta.uid(), meta.mode(), me) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                why,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Why a directory owned by `owner` with `mode` is unsafe for user `me` to write into;
+/// None when it is safe. Pure, so the rules are tested without a second user account.
+#[cfg(unix)]
+fn unsafe_dir(dir: &Path, owner: u32, mode: u32, me: u32) -> Option<String> {
+    let shown = shell_word(&dir.display().to_string());
+    if owner != me && owner != 0 {
+        return Some(format!(
+            "refusing to write in {}: the directory is owned by uid {owner}, not by you (uid {me}), so its owner could swap the files tokenbench writes there; fix: chown {me} {shown} (or use a directory of your own)",
+            dir.display()
+        ));
+    }
+    let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        (true, true) => "its group and by others",
+        (true, false) => "its group",
+        (false, true) => "others",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "refusing to write in {}: the directory is writable by {who} (mode {:04o}), so they could swap the files tokenbench writes there; fix: chmod go-w {shown}",
+        dir.display(),
+        mode & 0o7777
+    ))
+}
+
+/// `word` quoted for a POSIX shell when it needs it, so a suggested command can be pasted.
+#[cfg(unix)]
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The directory that holds `path` ("." for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Options for creating a file that never follow a symbolic link at `path` (`O_NOFOLLOW`;
+/// with `create_new`, `O_EXCL` refuses any existing entry, a link included) and are 0600
+/// from their creation.
+fn no_follow(opts: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    opts
+}
+
+/// The refusal for a symbolic link where a file is to be written.
+fn symlink_refused(path: &Path) -> std::io::Error {
+    let target = std::fs::read_link(path)
+        .map(|t| format!(" (it points to {})", t.display()))
+        .unwrap_or_default();
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!(
+            "refusing to write {}: it is a symbolic link{target}, and tokenbench never writes through one; replace the link with a regular file if it is yours",
+            path.display()
+        ),
+    )
+}
+
+/// Says so when an open failed because `O_NOFOLLOW` met a symbolic link (ELOOP).
+fn explain_open(path: &Path, e: std::io::Error) -> std::io::Error {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return symlink_refused(path);
+    }
+    let _ = path;
+    e
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, synced,
@@ -87,42 +201,39 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 ///
 /// Mode: a new file is 0600 from its creation (profiles and caches are the user's own);
 /// `private` keeps it exactly 0600 even over an existing file (it holds a literal secret);
-/// otherwise an existing file keeps its mode. A symlink is followed, so the
-/// link stays and its target is replaced.
+/// otherwise an existing file keeps its mode.
+///
+/// No symbolic link is ever followed: the directory must pass [`check_private_dir`]; a link
+/// at `path` is refused (a repository could ship `profiles/work.toml` pointing at the
+/// user's `~/.bashrc`); the temporary file is created `O_EXCL | O_NOFOLLOW`, so a link
+/// planted at its name is skipped, never written through; and `rename` replaces a directory
+/// entry without following it, so a link planted at `path` after the check is itself
+/// replaced and whatever it pointed to stays untouched.
 pub fn write_atomic(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)?,
-        _ => path.to_owned(),
+    let dir = parent_dir(path);
+    check_private_dir(dir)?;
+    let existing_mode = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(symlink_refused(path)),
+        Ok(meta) => Some(meta.permissions()),
+        Err(_) => None,
     };
-    let existing_mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = target
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.tmp{}-{attempt}", std::process::id()));
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        match opts.open(&tmp) {
+        match no_follow(std::fs::OpenOptions::new().write(true).create_new(true)).open(&tmp) {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-            Err(e) => return Err(e),
+            Err(e) => return Err(explain_open(&tmp, e)),
         }
     };
     let result = set_mode(&file, private, existing_mode)
         .and_then(|()| file.write_all(contents.as_bytes()))
         .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, &target));
+        .and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
         return result;
@@ -173,18 +284,15 @@ pub enum NewMode {
     Like(std::fs::Permissions),
 }
 
-/// Creates `path` with `contents`, refusing with `AlreadyExists` when it exists: the
-/// existence check and the creation are one step, so nothing is ever overwritten. The file
-/// has its final mode before it holds anything; a failed write removes it again.
+/// Creates `path` with `contents`, refusing with `AlreadyExists` when it exists (a symbolic
+/// link included, which is never followed): the existence check and the creation are one
+/// step, so nothing is ever overwritten. The directory must pass [`check_private_dir`]. The
+/// file has its final mode before it holds anything; a failed write removes it again.
 pub fn write_new(path: &Path, contents: &[u8], mode: NewMode) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut file = opts.open(path)?;
+    check_private_dir(parent_dir(path))?;
+    let mut file = no_follow(std::fs::OpenOptions::new().write(true).create_new(true))
+        .open(path)
+        .map_err(|e| explain_open(path, e))?;
     let permissions = match mode {
         NewMode::Like(permissions) => Some(permissions),
         NewMode::Private => private_permissions(),
@@ -198,6 +306,31 @@ pub fn write_new(path: &Path, contents: &[u8], mode: NewMode) -> std::io::Result
         let _ = std::fs::remove_file(path);
     }
     result
+}
+
+/// Opens `path` for appending (a log), creating it 0600; an existing file is made 0600 too.
+/// Like every writer: the directory must pass [`check_private_dir`], and a symbolic link at
+/// `path` is refused, never followed.
+pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    check_private_dir(parent_dir(path))?;
+    let file = no_follow(std::fs::OpenOptions::new().create(true).append(true))
+        .open(path)
+        .map_err(|e| explain_open(path, e))?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -291,18 +424,56 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn atomic_write_follows_a_symlink() {
+    fn atomic_write_never_follows_a_symlink() {
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real.toml");
         let link = dir.path().join("link.toml");
         std::fs::write(&real, "old").unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_atomic(&link, "new", false).unwrap();
+        let e = write_atomic(&link, "new", false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        assert!(e.to_string().contains("symbolic link"), "{e}");
         assert!(std::fs::symlink_metadata(&link)
             .unwrap()
             .file_type()
             .is_symlink());
-        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "old");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unsafe_dirs_name_the_fix() {
+        let dir = Path::new("/home/u/.local/share/tokenbench");
+        assert_eq!(unsafe_dir(dir, 1000, 0o40700, 1000), None);
+        assert_eq!(unsafe_dir(dir, 1000, 0o40755, 1000), None);
+        // Root's directories are safe for everyone (only root can change them).
+        assert_eq!(unsafe_dir(dir, 0, 0o40755, 1000), None);
+        let group = unsafe_dir(dir, 1000, 0o40775, 1000).unwrap();
+        assert!(
+            group.contains("writable by its group (mode 0775)"),
+            "{group}"
+        );
+        assert!(
+            group.ends_with("fix: chmod go-w /home/u/.local/share/tokenbench"),
+            "{group}"
+        );
+        let world = unsafe_dir(dir, 1000, 0o41777, 1000).unwrap();
+        assert!(
+            world.contains("its group and by others (mode 1777)"),
+            "{world}"
+        );
+        let theirs = unsafe_dir(dir, 1001, 0o40700, 1000).unwrap();
+        assert!(
+            theirs.contains("owned by uid 1001, not by you (uid 1000)"),
+            "{theirs}"
+        );
+        assert!(
+            theirs.contains("fix: chown 1000 /home/u/.local/share/tokenbench"),
+            "{theirs}"
+        );
+        // A path a shell would split is quoted in the suggested command.
+        let odd = unsafe_dir(Path::new("/tmp/it's here"), 1000, 0o40777, 1000).unwrap();
+        assert!(odd.ends_with(r"chmod go-w '/tmp/it'\''s here'"), "{odd}");
     }
 
     #[cfg(unix)]

@@ -269,7 +269,8 @@ fn perform(
             let tx = tx.clone();
             let limits = services.http;
             tokio::spawn(async move {
-                let found = match HttpClient::new(limits) {
+                // Public metadata only, as `tokenbench discover`: plain http allowed.
+                let found = match HttpClient::new(limits.plain_http(true)) {
                     Ok(http) => discover(&http, &issuer)
                         .await
                         .map(Box::new)

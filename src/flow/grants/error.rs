@@ -67,6 +67,10 @@ pub enum GrantError {
     Resolve(FlowError),
     #[error("{0}")]
     Transport(String),
+    /// Refused before connecting: a discovered endpoint over plain http to a host that is
+    /// not loopback, without the profile's `insecure_http`.
+    #[error("{0}")]
+    InsecureEndpoint(String),
     #[error("{0}")]
     Cache(#[from] CacheError),
     /// A token the IdP sent, or one about to be used as a header, breaks its grammar.
@@ -121,6 +125,7 @@ impl GrantError {
             | GrantError::SubjectMismatch { .. } => 4,
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.exit_code(),
             GrantError::Transport(_) => 6,
+            GrantError::InsecureEndpoint(_) => 2,
             GrantError::Cache(_) | GrantError::Internal(_) => 1,
         }
     }
@@ -140,6 +145,7 @@ impl GrantError {
             GrantError::SubjectMismatch { .. } => "subject_mismatch",
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.kind(),
             GrantError::Transport(_) => "transport",
+            GrantError::InsecureEndpoint(_) => "insecure_endpoint",
             GrantError::Cache(_) => "cache",
             GrantError::InvalidTokenResponse(_) => "invalid_token_response",
             GrantError::Internal(_) => "internal",
@@ -172,6 +178,9 @@ impl GrantError {
 
 impl From<TransportError> for GrantError {
     fn from(e: TransportError) -> Self {
+        if e.is_refusal() {
+            return GrantError::InsecureEndpoint(e.to_string());
+        }
         GrantError::Transport(e.to_string())
     }
 }
@@ -253,6 +262,14 @@ mod tests {
         assert_eq!(changed.exit_code(), 4);
         assert_eq!(changed.to_json()["claim"], "sub");
         assert_eq!(GrantError::Transport("x".into()).exit_code(), 6);
+        let refused = GrantError::from(TransportError::InsecureHttp {
+            url: "http://10.0.0.1/userinfo".into(),
+        });
+        assert_eq!(
+            (refused.exit_code(), refused.kind()),
+            (2, "insecure_endpoint")
+        );
+        assert!(refused.to_string().contains("http://10.0.0.1/userinfo"));
         let missing = GrantError::NotAdvertised {
             issuer: "https://i".into(),
             endpoint: "introspection",

@@ -34,7 +34,12 @@ pub(super) fn client_credentials(
     })
 }
 
-pub(super) fn http_client(limits: HttpLimits) -> Result<HttpClient, GrantError> {
+/// The client for `profile`'s endpoints: its TLS and plain-http opt-outs apply to every
+/// endpoint, discovered ones included.
+pub(super) fn http_client(limits: HttpLimits, profile: &Profile) -> Result<HttpClient, GrantError> {
+    let limits = limits
+        .tls(profile.insecure_tls)
+        .plain_http(profile.insecure_http);
     HttpClient::new(limits).map_err(|e| GrantError::Internal(e.to_string()))
 }
 

@@ -32,7 +32,7 @@ async fn introspect_inner(
     let profile = &resolved.profile;
     let token = cached_token(profile, cached, kind, false)?;
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http.tls(profile.insecure_tls))?;
+    let http = http_client(io.http, profile)?;
     let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
     let request = introspection_request(&endpoint, &client, &token, kind);
     let response = send(&http, &request, report).await?;

@@ -35,7 +35,7 @@ async fn refresh_inner(
         .tokens()
         .map_err(|e| GrantError::Internal(format!("the cached response is unusable: {e}")))?;
     let client = client_credentials(profile, io.env)?;
-    let http = http_client(io.http.tls(profile.insecure_tls))?;
+    let http = http_client(io.http, profile)?;
     let request = refresh_token_request(
         &profile.token_url,
         &client,

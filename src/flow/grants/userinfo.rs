@@ -26,7 +26,7 @@ async fn userinfo_inner(
 ) -> Result<(), GrantError> {
     let profile = &resolved.profile;
     let access_token = cached_token(profile, cached, TokenKind::Access, true)?;
-    let http = http_client(io.http.tls(profile.insecure_tls))?;
+    let http = http_client(io.http, profile)?;
     let endpoint = discovered(&http, resolved, Discovered::Userinfo).await?;
     let request = userinfo_request(&endpoint, &access_token);
     let response = send(&http, &request, report).await?;

@@ -129,7 +129,10 @@ pub fn parse_jwks(body: &[u8]) -> Result<Jwks, JwksError> {
             Ok(jwk) => jwks.keys.push(jwk),
             Err(why) => {
                 let name = match obj.get("kid").and_then(Value::as_str) {
-                    Some(kid) => format!("key {i} (kid {})", sanitize(kid)),
+                    Some(kid) => format!(
+                        "key {i} (kid {})",
+                        super::kid::shown_kid(kid, super::kid::KID_SHOWN_BYTES)
+                    ),
                     None => format!("key {i}"),
                 };
                 jwks.skipped.push(format!("{name}: {why}"));

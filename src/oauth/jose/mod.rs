@@ -3,8 +3,10 @@
 //! are fetched elsewhere (`net::jwks`).
 pub mod alg;
 pub mod jwk;
+pub mod kid;
 pub mod verify;
 
 pub use alg::{Alg, AlgError};
 pub use jwk::{parse_jwks, Jwk, Jwks, JwksError, PublicKey};
+pub use kid::shown_kid;
 pub use verify::{read_header, verify_jws, JwsHeader, SignatureError, Verified};

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::alg::{Alg, AlgError};
 use super::jwk::{Jwk, Jwks, PublicKey};
+use super::kid::{shown_kid, KID_SHOWN_BYTES};
 use crate::oauth::text::sanitize;
 
 /// Header parameters that point at keys elsewhere. They are never followed: whoever wrote
@@ -37,7 +38,7 @@ impl Verified {
     /// "RS256, key kid=abc (RSA 2048-bit) from the issuer's JWKS".
     pub fn describe(&self) -> String {
         let kid = match &self.kid {
-            Some(kid) => format!("kid={}", sanitize(kid)),
+            Some(kid) => format!("kid={}", shown_kid(kid, KID_SHOWN_BYTES)),
             None => "without a kid".to_owned(),
         };
         let mut text = format!(
@@ -64,16 +65,36 @@ pub enum SignatureError {
         "the header marks {0} as critical, which tokenbench does not understand (RFC 7515 §4.1.11)"
     )]
     Critical(String),
-    #[error("no key with kid {kid} in the issuer's JWKS (it has: {})", known.join(", "))]
-    UnknownKid { kid: String, known: Vec<String> },
+    /// `kid` and `first` are as shown (see [`shown_kid`]); `count` is how many keys the
+    /// JWKS has. Never every kid: a JWKS may hold thousands.
+    #[error("no key with kid {kid} in the issuer's JWKS, which has {}", known_keys(*.count, .first))]
+    UnknownKid {
+        kid: String,
+        count: usize,
+        first: Vec<String>,
+    },
     #[error("the header has no kid and {fitting} of the issuer's keys fit {alg}; cannot tell which one signed it")]
     Ambiguous { alg: Alg, fitting: usize },
     #[error("no key in the issuer's JWKS fits {alg}: {why}")]
     NoFittingKey { alg: Alg, why: String },
     #[error("the key was refused: {0}")]
     KeyRejected(String),
-    #[error("the {alg} signature does not verify with key {}", kid.as_deref().map(sanitize).unwrap_or_else(|| "(no kid)".to_owned()))]
+    #[error("the {alg} signature does not verify with key {}", kid.as_deref().map(|k| shown_kid(k, KID_SHOWN_BYTES)).unwrap_or_else(|| "(no kid)".to_owned()))]
     Invalid { alg: Alg, kid: Option<String> },
+}
+
+/// How many kids an unknown-kid error lists, and how much of each.
+const KIDS_LISTED: usize = 3;
+const LISTED_KID_BYTES: usize = 44;
+
+/// "1 key (k1)", "5000 keys (k0, k1, k2, …)", "no keys".
+fn known_keys(count: usize, first: &[String]) -> String {
+    if count == 0 {
+        return "no keys".to_owned();
+    }
+    let more = if count > first.len() { ", …" } else { "" };
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} key{plural} ({}{more})", first.join(", "))
 }
 
 /// Reads the protected header of a three-segment token.
@@ -147,8 +168,18 @@ fn choose_key<'a>(header: &JwsHeader, alg: Alg, keys: &'a Jwks) -> Result<&'a Jw
             .collect();
         if named.is_empty() {
             return Err(SignatureError::UnknownKid {
-                kid: sanitize(kid),
-                known: keys.kids().iter().map(|k| sanitize(k)).collect(),
+                kid: shown_kid(kid, KID_SHOWN_BYTES),
+                count: keys.keys.len(),
+                first: keys
+                    .keys
+                    .iter()
+                    .take(KIDS_LISTED)
+                    .map(|k| {
+                        k.kid.as_deref().map_or("(no kid)".to_owned(), |kid| {
+                            shown_kid(kid, LISTED_KID_BYTES)
+                        })
+                    })
+                    .collect(),
             });
         }
         let mut why = String::new();
@@ -370,7 +401,8 @@ mod tests {
             verify_jws(&rsa_token("RS256", Some("k9")), &one),
             Err(SignatureError::UnknownKid {
                 kid: "k9".into(),
-                known: vec!["k1".into()]
+                count: 1,
+                first: vec!["k1".into()]
             })
         );
         // No kid, several RSA keys: ambiguous rather than trying each.
