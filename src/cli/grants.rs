@@ -14,6 +14,7 @@ use crate::oauth::introspection::TokenKind;
 use crate::profile::store;
 
 use super::grant_output::print_grant_report;
+use super::term::{errln, Term};
 
 #[derive(Debug, Args)]
 pub struct GrantArgs {
@@ -111,7 +112,9 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
     report.warnings = warnings;
     if let Some(updated) = &report.updated {
         match cache.save(updated) {
-            Ok(path) if !args.json => eprintln!("• token cache updated: {}", path.display()),
+            Ok(path) if !args.json => {
+                errln!(Term::std(), "• token cache updated: {}", path.display())
+            }
             Ok(_) => {}
             // A rotated refresh token that cannot be kept is lost: that is a failure.
             Err(e) if report.error.is_none() => report.error = Some(e.into()),
@@ -122,7 +125,7 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
 }
 
 fn finish(report: GrantReport, json: bool) -> i32 {
-    print_grant_report(&report, json);
+    print_grant_report(&mut Term::std(), &report, json);
     report.exit_code()
 }
 
