@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::flow::grants::{GrantReport, GrantResult};
 use crate::flow::system_now;
 use crate::oauth::refreshed::{RefreshChanges, RefreshTokenChange};
-use crate::oauth::text::{sanitize, to_json_pretty_safe};
+use crate::oauth::text::{sanitize, to_json_pretty_safe, to_json_safe};
 use crate::oauth::time::{relative, utc};
 
 use super::term::{errln, outln, Term};
@@ -70,7 +70,7 @@ pub fn print_grant_report(t: &mut Term, report: &GrantReport, json: bool) {
                 .response
                 .as_ref()
                 .and_then(|r| r.get("status"))
-                .map(Value::to_string)
+                .map(to_json_safe)
                 .unwrap_or_default();
             outln!(
                 t,

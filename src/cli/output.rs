@@ -6,7 +6,7 @@ use crate::doctor::Verdict;
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
 use crate::net::callback_server::ResponseMode;
-use crate::oauth::text::{sanitize, to_json_pretty_safe};
+use crate::oauth::text::{sanitize, to_json_pretty_safe, to_json_safe};
 
 use super::term::{errln, outln, Term};
 
@@ -157,6 +157,7 @@ pub fn print_report(t: &mut Term, report: &FlowReport, json: bool) {
 
 /// One decoded token (the shape made by `flow::report::token_json`).
 pub fn print_token(t: &mut Term, label: &str, token: &Value) {
+    let label = sanitize(label);
     let kind = token
         .get("kind")
         .and_then(Value::as_str)
@@ -226,7 +227,7 @@ fn check_text(check: &Value) -> String {
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => sanitize(s),
-        other => other.to_string(),
+        other => to_json_safe(other),
     }
 }
 
