@@ -5,6 +5,7 @@ mod discover;
 mod doctor;
 mod grant_output;
 mod grants;
+mod inert;
 mod output;
 mod pkce;
 mod run;
@@ -20,6 +21,7 @@ pub use demo::{demo_profile, demo_raw};
 pub mod render {
     pub use super::discover::summary as discover_summary;
     pub use super::grant_output::print_grant_report;
+    pub use super::inert::check_output;
     pub use super::output::{print_event, print_report, print_token};
     pub use super::print_failure;
     pub use super::term::Term;
