@@ -478,7 +478,7 @@ fn the_token_panes_show_control_and_bidi_characters_as_escapes() {
         app.set_focus(Pane::Tokens);
         app.size = (100, 60);
         let mut terminal = Terminal::new(TestBackend::new(100, 60)).unwrap();
-        terminal.draw(|f| views::draw(&mut app, f)).unwrap();
+        terminal.draw(|f| views::draw(&app, f)).unwrap();
         let screen: String = terminal
             .backend()
             .buffer()
