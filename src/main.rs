@@ -1,11 +1,14 @@
+use std::io::Write;
+
 use clap::Parser;
 
 use tokenbench::cli::{execute, Cli};
+use tokenbench::oauth::text::{sanitize, sanitize_block};
 use tokenbench::profile::store::{create_private_dir, open_private_append};
 
 fn main() {
     restore_sigpipe();
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     init_logging(cli.takes_terminal());
     let mut builder = if cli.needs_workers() {
         let mut b = tokio::runtime::Builder::new_multi_thread();
@@ -17,6 +20,7 @@ fn main() {
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
+            let e = sanitize(&e.to_string());
             eprintln!("error: cannot start the async runtime: {e}");
             std::process::exit(1);
         }
@@ -28,6 +32,23 @@ fn main() {
         print_rusage();
     }
     std::process::exit(code);
+}
+
+/// Clap's own messages quote the arguments given, which may come from anywhere (a file
+/// name, a pasted token): they are printed plain and escaped. Help and version stay as clap
+/// prints them (our own text, in colour).
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let _ = std::io::stderr().write_all(sanitize_block(&e.render().to_string()).as_bytes());
+    std::process::exit(e.exit_code())
 }
 
 /// For scripts/bench.sh: this process's own CPU time and peak RSS (children excluded).
@@ -72,16 +93,36 @@ fn init_logging(to_file: bool) {
                 let _ = tracing_subscriber::fmt()
                     .with_env_filter(filter)
                     .with_ansi(false)
-                    .with_writer(std::sync::Mutex::new(file))
+                    .with_writer(std::sync::Mutex::new(Escaped(file)))
                     .try_init();
             }
-            Err(e) => eprintln!("warning: RUST_LOG is set, but nothing is logged: {e}"),
+            Err(e) => eprintln!(
+                "warning: RUST_LOG is set, but nothing is logged: {}",
+                sanitize(&e.to_string())
+            ),
         }
     } else {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .with_writer(|| Escaped(std::io::stderr()))
             .try_init();
+    }
+}
+
+/// A log line may quote what an IdP sent; it is escaped like everything else printed (a
+/// log file is read with `tail -f` on a terminal too). tracing writes each event at once.
+struct Escaped<W>(W);
+
+impl<W: Write> Write for Escaped<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(sanitize_block(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

@@ -6,6 +6,8 @@ use serde_json::Value;
 use crate::flow::report::token_json;
 use crate::flow::system_now;
 
+use super::term::Term;
+
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
     /// The token; `-` or nothing reads it from standard input.
@@ -49,10 +51,11 @@ pub fn decode(args: DecodeArgs) -> i32 {
         // The input is the user's own; echoing it back adds nothing.
         m.remove("value");
     }
+    let mut t = Term::std();
     if args.json {
-        println!("{doc:#}");
+        t.json(&doc);
     } else {
-        super::output::print_token("token", &doc);
+        super::output::print_token(&mut t, "token", &doc);
     }
     0
 }

@@ -13,6 +13,8 @@ use crate::profile::load::{parse_raw, validate};
 use crate::profile::{catalog, store, Profile, RawProfile};
 use crate::tui::{self, App, Mode};
 
+use super::term::{errln, outln, Term};
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Print one JSON document on stdout (implies --headless).
@@ -79,7 +81,8 @@ pub async fn demo(args: DemoArgs) -> i32 {
         }
     };
     if !args.json {
-        eprintln!(
+        errln!(
+            Term::std(),
             "• demo IdP listening at {} (approves without a person)",
             idp.issuer()
         );
@@ -132,8 +135,9 @@ pub async fn idp(args: IdpArgs) -> i32 {
             )
         }
     };
-    println!("{}", idp.issuer());
-    eprintln!(
+    let mut t = Term::std();
+    outln!(t, "{}", idp.issuer());
+    errln!(t,
         "demo IdP (not for real use): public client {DEMO_CLIENT_ID}, discovery at {}/.well-known/openid-configuration; Ctrl+C stops it",
         idp.issuer()
     );

@@ -8,6 +8,8 @@ use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::metadata::Metadata;
 use crate::oauth::text::sanitize;
 
+use super::term::{errln, Term};
+
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
     /// The issuer URL, exactly as the IdP names itself (a trailing slash matters).
@@ -31,9 +33,9 @@ pub async fn discover(args: DiscoverArgs) -> i32 {
             if args.json {
                 let mut doc = metadata.summary_json();
                 doc["document"] = metadata.raw.clone();
-                println!("{doc:#}");
+                Term::std().json(&doc);
             } else {
-                print!("{}", summary(&metadata));
+                Term::std().out(&summary(&metadata));
             }
             0
         }
@@ -50,22 +52,23 @@ fn failure(e: &DiscoveryError, json: bool) -> i32 {
         }
     };
     let tried: Vec<String> = e.tried().iter().map(|a| sanitize(&a.to_string())).collect();
+    let mut t = Term::std();
     if json {
         let doc = json!({ "error": { "kind": kind, "message": sanitize(&e.to_string()),
             "exit_code": code, "tried": tried } });
-        println!("{doc:#}");
+        t.json(&doc);
     } else {
         let headline = match e {
             DiscoveryError::Unreachable { .. } => "the issuer is unreachable",
             DiscoveryError::NotFound { .. } => "no discovery document found",
             _ => {
-                eprintln!("error: {}", sanitize(&e.to_string()));
+                errln!(t, "error: {}", sanitize(&e.to_string()));
                 return code;
             }
         };
-        eprintln!("error: {headline}; tried:");
-        for t in &tried {
-            eprintln!("  {t}");
+        errln!(t, "error: {headline}; tried:");
+        for address in &tried {
+            errln!(t, "  {address}");
         }
     }
     code

@@ -5,6 +5,8 @@ use clap::Args;
 use crate::doctor::{diagnose, render, DoctorOptions};
 use crate::oauth::text::sanitize;
 
+use super::term::{errln, Term};
+
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// A profile name (looked up in ./profiles/, then the config dir) or a path to a TOML file.
@@ -29,12 +31,13 @@ pub async fn doctor(args: DoctorArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let mut t = Term::std();
     if !args.json {
         for w in &resolved.warnings {
-            eprintln!("! {}", sanitize(w));
+            errln!(t, "! {}", sanitize(w));
         }
         for l in &resolved.lint {
-            eprintln!("! lint {}: {}", l.check, sanitize(&l.to_string()));
+            errln!(t, "! lint {}: {}", l.check, sanitize(&l.to_string()));
         }
     }
     let profile = resolved.profile;
@@ -45,14 +48,14 @@ pub async fn doctor(args: DoctorArgs) -> i32 {
     let report = tokio::select! {
         r = diagnose(&profile, options) => r,
         _ = tokio::signal::ctrl_c() => {
-            eprintln!("cancelled");
+            errln!(t, "cancelled");
             return 130;
         }
     };
     if args.json {
-        println!("{:#}", report.to_json());
+        t.json(&report.to_json());
     } else {
-        print!("{}", render(&report, true));
+        t.out(&render(&report, true));
     }
     report.exit_code()
 }

@@ -6,19 +6,21 @@ use serde_json::{Map, Value};
 use crate::flow::grants::{GrantReport, GrantResult};
 use crate::flow::system_now;
 use crate::oauth::refreshed::{RefreshChanges, RefreshTokenChange};
-use crate::oauth::text::sanitize;
+use crate::oauth::text::{sanitize, to_json_pretty_safe, to_json_safe};
 use crate::oauth::time::{relative, utc};
 
-pub fn print_grant_report(report: &GrantReport, json: bool) {
+use super::term::{errln, outln, Term};
+
+pub fn print_grant_report(t: &mut Term, report: &GrantReport, json: bool) {
     if json {
-        println!("{:#}", report.to_json());
+        t.json(&report.to_json());
         return;
     }
     for w in &report.warnings {
-        eprintln!("! {}", sanitize(w));
+        errln!(t, "! {}", sanitize(w));
     }
     if let Some(e) = &report.error {
-        eprintln!("error: {}", sanitize(&e.to_string()));
+        errln!(t, "error: {}", sanitize(&e.to_string()));
         return;
     }
     let now = system_now();
@@ -30,39 +32,48 @@ pub fn print_grant_report(report: &GrantReport, json: bool) {
             ..
         }) => {
             let verified = id_token_validation.as_ref().map(|v| v.verified);
-            print_refresh(&report.profile, changes, *id_token_checked, verified, now)
+            print_refresh(
+                t,
+                &report.profile,
+                changes,
+                *id_token_checked,
+                verified,
+                now,
+            )
         }
         Some(GrantResult::Userinfo(info)) => {
-            println!("Userinfo for profile {:?}", report.profile);
-            print_object(&info.claims);
+            outln!(t, "Userinfo for profile {:?}", report.profile);
+            print_object(t, &info.claims);
         }
         Some(GrantResult::Introspected {
             kind,
             introspection,
         }) => {
             if introspection.active {
-                println!("The {} is active.", kind.label());
+                outln!(t, "The {} is active.", kind.label());
             } else {
-                println!(
+                outln!(
+                    t,
                     "The {} is NOT active (expired, revoked, or unknown to the IdP).",
                     kind.label()
                 );
             }
             for (claim, at) in [("exp", introspection.exp), ("iat", introspection.iat)] {
                 if let Some(at) = at {
-                    println!("  {claim:<4} {}", when(at, now));
+                    outln!(t, "  {claim:<4} {}", when(at, now));
                 }
             }
-            print_object(&introspection.fields);
+            print_object(t, &introspection.fields);
         }
         Some(GrantResult::Revoked { kind }) => {
             let status = report
                 .response
                 .as_ref()
                 .and_then(|r| r.get("status"))
-                .map(Value::to_string)
+                .map(to_json_safe)
                 .unwrap_or_default();
-            println!(
+            outln!(
+                t,
                 "Revoked the {} of profile {:?} (HTTP {status}).",
                 kind.label(),
                 report.profile
@@ -73,35 +84,41 @@ pub fn print_grant_report(report: &GrantReport, json: bool) {
 }
 
 fn print_refresh(
+    t: &mut Term,
     profile: &str,
     c: &RefreshChanges,
     id_token_checked: bool,
     verified: Option<bool>,
     now: i64,
 ) {
-    println!("Refreshed the tokens of profile {profile:?}");
+    outln!(t, "Refreshed the tokens of profile {profile:?}");
     let refresh = match c.refresh_token {
         RefreshTokenChange::Rotated => "rotated: a new one replaces the old",
         RefreshTokenChange::Same => "unchanged: the same value came back",
         RefreshTokenChange::Kept => "not returned: the old one stays valid and is kept",
     };
-    println!("  refresh token  {refresh}");
+    outln!(t, "  refresh token  {refresh}");
     let access = if c.access_token_changed {
         "new"
     } else {
         "the same value came back"
     };
-    println!("  access token   {access}");
+    outln!(t, "  access token   {access}");
     let scope = sanitize(c.scope_after.as_deref().unwrap_or("(not stated)"));
     if c.scopes_added.is_empty() && c.scopes_removed.is_empty() {
-        println!("  scope          {scope} (unchanged)");
+        outln!(t, "  scope          {scope} (unchanged)");
     } else {
-        let mut diff: Vec<String> = c.scopes_added.iter().map(|s| format!("+{s}")).collect();
-        diff.extend(c.scopes_removed.iter().map(|s| format!("-{s}")));
-        println!("  scope          {scope} ({})", sanitize(&diff.join(" ")));
+        let mut diff: Vec<String> = c
+            .scopes_added
+            .iter()
+            .map(|s| format!("+{}", sanitize(s)))
+            .collect();
+        diff.extend(c.scopes_removed.iter().map(|s| format!("-{}", sanitize(s))));
+        outln!(t, "  scope          {scope} ({})", diff.join(" "));
     }
     let expiry = |at: Option<i64>| at.map_or("not stated".to_owned(), |t| when(t, now));
-    println!(
+    outln!(
+        t,
         "  expires        {} (before: {})",
         expiry(c.expires_at_after),
         expiry(c.expires_at_before)
@@ -117,7 +134,7 @@ fn print_refresh(
         None if c.id_token_returned => "; not verified (no issuer metadata)",
         None => "",
     };
-    println!("  ID token       {id}{checklist}");
+    outln!(t, "  ID token       {id}{checklist}");
 }
 
 fn when(at: i64, now: i64) -> String {
@@ -127,10 +144,10 @@ fn when(at: i64, now: i64) -> String {
     }
 }
 
-/// JSON escapes control characters, so claims cannot inject terminal escapes.
-fn print_object(m: &Map<String, Value>) {
-    let text = serde_json::to_string_pretty(m).unwrap_or_default();
+/// Safe JSON escapes every control character, so claims cannot inject terminal escapes.
+fn print_object(t: &mut Term, m: &Map<String, Value>) {
+    let text = to_json_pretty_safe(m);
     for line in text.lines() {
-        println!("  {line}");
+        outln!(t, "  {line}");
     }
 }

@@ -13,6 +13,7 @@ use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::introspection::TokenKind;
 
 use super::grant_output::print_grant_report;
+use super::term::{errln, Term};
 
 #[derive(Debug, Args)]
 pub struct GrantArgs {
@@ -110,7 +111,9 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
     report.warnings = warnings;
     if let Some(updated) = &report.updated {
         match cache.save(updated) {
-            Ok(path) if !args.json => eprintln!("• token cache updated: {}", path.display()),
+            Ok(path) if !args.json => {
+                errln!(Term::std(), "• token cache updated: {}", path.display())
+            }
             Ok(_) => {}
             // A rotated refresh token that cannot be kept is lost: that is a failure.
             Err(e) if report.error.is_none() => report.error = Some(e.into()),
@@ -121,7 +124,7 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
 }
 
 fn finish(report: GrantReport, json: bool) -> i32 {
-    print_grant_report(&report, json);
+    print_grant_report(&mut Term::std(), &report, json);
     report.exit_code()
 }
 

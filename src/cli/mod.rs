@@ -5,9 +5,11 @@ mod discover;
 mod doctor;
 mod grant_output;
 mod grants;
+mod inert;
 mod output;
 mod pkce;
 mod run;
+pub mod term;
 mod token;
 mod trust;
 mod workbench;
@@ -15,7 +17,16 @@ mod workbench;
 use clap::{Parser, Subcommand};
 
 pub use demo::{demo_profile, demo_raw};
-pub use output::print_report;
+
+/// The printers, callable with any [`term::Term`] (tests capture what they write).
+pub mod render {
+    pub use super::discover::summary as discover_summary;
+    pub use super::grant_output::print_grant_report;
+    pub use super::inert::check_output;
+    pub use super::output::{print_event, print_report, print_token};
+    pub use super::print_failure;
+    pub use super::term::Term;
+}
 
 /// Exit codes (fixed; scripts rely on them): 0 success, 1 internal error, 2 usage or invalid
 /// profile/input, 3 OAuth error from the IdP (or metadata naming another issuer), 4 callback
@@ -113,11 +124,16 @@ pub async fn execute(cli: Cli) -> i32 {
 
 /// Prints an error for a command that failed before producing a report.
 pub(crate) fn fail(json: bool, kind: &str, code: i32, message: &str) -> i32 {
+    print_failure(&mut term::Term::std(), json, kind, code, message)
+}
+
+/// An error as `{"error": …}` on stdout or one line on stderr; returns `code`.
+pub fn print_failure(t: &mut term::Term, json: bool, kind: &str, code: i32, message: &str) -> i32 {
     if json {
         let doc = serde_json::json!({ "error": crate::flow::error::error_json(kind, message, code, None) });
-        println!("{doc:#}");
+        t.json(&doc);
     } else {
-        eprintln!("error: {}", crate::oauth::text::sanitize(message));
+        term::errln!(t, "error: {}", crate::oauth::text::sanitize(message));
     }
     code
 }

@@ -1,4 +1,4 @@
-//! Human-readable output for the terminal. JSON is printed by the commands themselves.
+//! Human-readable output of runs and tokens, and the JSON of a run, written to a [`Term`].
 
 use serde_json::Value;
 
@@ -6,10 +6,12 @@ use crate::doctor::Verdict;
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
 use crate::net::callback_server::ResponseMode;
-use crate::oauth::text::sanitize;
+use crate::oauth::text::{sanitize, to_json_pretty_safe, to_json_safe};
+
+use super::term::{errln, outln, Term};
 
 /// Progress lines, on stderr so that stdout stays clean for `--json` and pipes.
-pub fn print_event(event: &FlowEvent) {
+pub fn print_event(t: &mut Term, event: &FlowEvent) {
     match event {
         FlowEvent::Prepared { .. } => {}
         FlowEvent::Listening {
@@ -17,88 +19,106 @@ pub fn print_event(event: &FlowEvent) {
             redirect_uri,
         } => {
             let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
-            eprintln!(
-                "• callback server listening on {} for {redirect_uri}",
-                addrs.join(" and ")
+            errln!(
+                t,
+                "• callback server listening on {} for {}",
+                addrs.join(" and "),
+                sanitize(redirect_uri)
             );
         }
         FlowEvent::PasteMode { redirect_uri } => {
-            eprintln!("• {redirect_uri} is not a loopback address, so tokenbench cannot receive the callback itself.");
-            eprintln!("  After signing in, copy the whole URL the browser was sent to and paste it here, then press Enter.");
+            errln!(
+                t,
+                "• {} is not a loopback address, so tokenbench cannot receive the callback itself.",
+                sanitize(redirect_uri)
+            );
+            errln!(t, "  After signing in, copy the whole URL the browser was sent to and paste it here, then press Enter.");
         }
-        FlowEvent::AuthorizationUrl(url) => eprintln!("• authorization URL:\n  {url}"),
+        FlowEvent::AuthorizationUrl(url) => errln!(t, "• authorization URL:\n  {}", sanitize(url)),
         FlowEvent::Browser(BrowserLaunch::Started(how)) => {
-            eprintln!(
-                "• opened the browser ({how}); if nothing appears, open the URL above yourself"
+            errln!(
+                t,
+                "• opened the browser ({}); if nothing appears, open the URL above yourself",
+                sanitize(how)
             )
         }
         FlowEvent::Browser(BrowserLaunch::Failed(why)) => {
-            eprintln!("• no browser opened ({why}): open the URL above yourself")
+            errln!(
+                t,
+                "• no browser opened ({}): open the URL above yourself",
+                sanitize(why)
+            )
         }
-        FlowEvent::Stray(r) => eprintln!(
+        FlowEvent::Stray(r) => errln!(
+            t,
             "• ignored {} {} → {} ({})",
             sanitize(&r.method),
             sanitize(&r.path),
             r.status,
             sanitize(&r.note)
         ),
-        FlowEvent::NearMiss(n) => eprintln!("! near miss: {}", sanitize(&n.message)),
+        FlowEvent::NearMiss(n) => errln!(t, "! near miss: {}", sanitize(&n.message)),
         FlowEvent::Diagnosis(d) => {
-            eprintln!(
+            errln!(
+                t,
                 "• still no callback; checked the authorization endpoint: {}",
-                d.headline()
+                sanitize(&d.headline())
             );
             let fixes = d.findings.iter().filter_map(|f| f.fix.as_deref());
             if d.verdict != Verdict::Accepted {
                 for fix in fixes {
-                    eprintln!("  fix: {}", sanitize(fix));
+                    errln!(t, "  fix: {}", sanitize(fix));
                 }
             }
         }
         FlowEvent::CallbackVia(ResponseMode::Query) => {}
         FlowEvent::CallbackVia(mode) => {
-            eprintln!(
+            errln!(
+                t,
                 "• the response arrived as {} and was handled as the callback",
                 mode.as_str()
             )
         }
-        FlowEvent::CallbackReceived => eprintln!("• callback received"),
-        FlowEvent::TokenRequestSent { url } => eprintln!("• token request sent to {url}"),
-        FlowEvent::TokenResponse { status, elapsed_ms } => {
-            eprintln!("• token response: HTTP {status} in {elapsed_ms} ms")
+        FlowEvent::CallbackReceived => errln!(t, "• callback received"),
+        FlowEvent::TokenRequestSent { url } => {
+            errln!(t, "• token request sent to {}", sanitize(url))
         }
-        FlowEvent::Warning(w) => eprintln!("! {}", sanitize(w)),
+        FlowEvent::TokenResponse { status, elapsed_ms } => {
+            errln!(t, "• token response: HTTP {status} in {elapsed_ms} ms")
+        }
+        FlowEvent::Warning(w) => errln!(t, "! {}", sanitize(w)),
     }
 }
 
 /// The end of a run: JSON on stdout, or a readable summary.
-pub fn print_report(report: &FlowReport, json: bool) {
+pub fn print_report(t: &mut Term, report: &FlowReport, json: bool) {
     if json {
-        println!("{:#}", report.to_json());
+        t.json(&report.to_json());
         return;
     }
     for w in &report.warnings {
-        eprintln!("! {}", sanitize(w));
+        errln!(t, "! {}", sanitize(w));
     }
     // Tokens that failed validation are still shown, below the verdict; other failures
     // have no tokens.
     let error = report.error.as_ref().map(|e| sanitize(&e.to_string()));
     let Some(tokens) = &report.tokens else {
         if let Some(e) = error {
-            eprintln!("error: {e}");
+            errln!(t, "error: {e}");
         }
         return;
     };
     if let Some(v) = report.id_token_validation.as_ref().filter(|v| !v.verified) {
         let failed: Vec<&str> = v.failed().map(|c| c.check.as_str()).collect();
         let plural = if failed.len() == 1 { "" } else { "s" };
-        println!(
+        outln!(
+            t,
             "UNVERIFIED: the ID token failed the {} check{plural} — do not trust its claims",
             failed.join(", ")
         );
-        println!();
+        outln!(t);
     }
-    println!("Tokens for profile {:?}", report.profile);
+    outln!(t, "Tokens for profile {:?}", report.profile);
     if let Some(m) = &report.metadata {
         let filled = if report.discovered.is_empty() {
             String::new()
@@ -108,35 +128,36 @@ pub fn print_report(report: &FlowReport, json: bool) {
                 report.discovered.join(", ")
             )
         };
-        println!("  issuer      {}{filled}", sanitize(&m.issuer));
+        outln!(t, "  issuer      {}{filled}", sanitize(&m.issuer));
     }
     let field = |name: &str| tokens.get(name).filter(|v| !v.is_null()).map(plain);
-    if let Some(t) = field("token_type") {
-        println!("  token_type  {t}");
+    if let Some(ty) = field("token_type") {
+        outln!(t, "  token_type  {ty}");
     }
     if let Some(s) = field("scope") {
-        println!("  scope       {s}");
+        outln!(t, "  scope       {s}");
     }
     if let Some(e) = field("expires_in") {
-        println!("  expires_in  {e} s");
+        outln!(t, "  expires_in  {e} s");
     }
     for (key, label) in [
         ("access_token", "access token"),
         ("id_token", "ID token"),
         ("refresh_token", "refresh token"),
     ] {
-        if let Some(t) = tokens.get(key) {
-            println!();
-            print_token(label, t);
+        if let Some(token) = tokens.get(key) {
+            outln!(t);
+            print_token(t, label, token);
         }
     }
     if let Some(e) = error {
-        eprintln!("error: {e}");
+        errln!(t, "error: {e}");
     }
 }
 
 /// One decoded token (the shape made by `flow::report::token_json`).
-pub fn print_token(label: &str, token: &Value) {
+pub fn print_token(t: &mut Term, label: &str, token: &Value) {
+    let label = sanitize(label);
     let kind = token
         .get("kind")
         .and_then(Value::as_str)
@@ -147,13 +168,13 @@ pub fn print_token(label: &str, token: &Value) {
                 token.get("verified").and_then(Value::as_bool),
                 token.get("signature"),
             ) {
-                (Some(true), _) => println!("{label}: JWT, VERIFIED (every check passed)"),
-                (Some(false), _) => println!("{label}: JWT, UNVERIFIED (failed checks below)"),
-                (None, Some(sig)) => println!("{label}: JWT (signature: {})", check_text(sig)),
-                (None, None) => println!("{label}: JWT (decoded, signature not verified)"),
+                (Some(true), _) => outln!(t, "{label}: JWT, VERIFIED (every check passed)"),
+                (Some(false), _) => outln!(t, "{label}: JWT, UNVERIFIED (failed checks below)"),
+                (None, Some(sig)) => outln!(t, "{label}: JWT (signature: {})", check_text(sig)),
+                (None, None) => outln!(t, "{label}: JWT (decoded, signature not verified)"),
             }
             if let Some(Value::Array(checks)) = token.get("validation") {
-                println!("checks:");
+                outln!(t, "checks:");
                 for c in checks {
                     let get = |k: &str| c.get(k).map(plain).unwrap_or_default();
                     let mark = match get("result").as_str() {
@@ -161,31 +182,37 @@ pub fn print_token(label: &str, token: &Value) {
                         "fail" => "FAIL",
                         _ => "skip",
                     };
-                    println!("  {mark}  {:<9}  {}", get("check"), get("detail"));
+                    outln!(t, "  {mark}  {:<9}  {}", get("check"), get("detail"));
                 }
             }
-            println!("header:\n{}", indent(&pretty(token.get("header"))));
-            println!("claims:\n{}", indent(&pretty(token.get("claims"))));
+            outln!(t, "header:\n{}", indent(&pretty(token.get("header"))));
+            outln!(t, "claims:\n{}", indent(&pretty(token.get("claims"))));
             if let Some(Value::Array(times)) = token.get("times") {
-                for t in times {
-                    let get = |k: &str| t.get(k).map(plain).unwrap_or_default();
-                    println!("  {:<9} {} ({})", get("claim"), get("utc"), get("relative"));
+                for time in times {
+                    let get = |k: &str| time.get(k).map(plain).unwrap_or_default();
+                    outln!(
+                        t,
+                        "  {:<9} {} ({})",
+                        get("claim"),
+                        get("utc"),
+                        get("relative")
+                    );
                 }
             }
         }
         "jwe" => {
-            println!("{label}: JWE (encrypted; only the header can be read)");
+            outln!(t, "{label}: JWE (encrypted; only the header can be read)");
             if let Some(sig) = token.get("signature") {
-                println!("signature: {}", check_text(sig));
+                outln!(t, "signature: {}", check_text(sig));
             }
-            println!("header:\n{}", indent(&pretty(token.get("header"))));
+            outln!(t, "header:\n{}", indent(&pretty(token.get("header"))));
         }
         _ => {
             let len = token.get("value").and_then(Value::as_str).map(str::len);
             let reason = token.get("reason").map(plain).unwrap_or_default();
             match len {
-                Some(n) => println!("{label}: opaque ({n} characters; {reason})"),
-                None => println!("{label}: opaque ({reason})"),
+                Some(n) => outln!(t, "{label}: opaque ({n} characters; {reason})"),
+                None => outln!(t, "{label}: opaque ({reason})"),
             }
         }
     }
@@ -200,14 +227,13 @@ fn check_text(check: &Value) -> String {
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => sanitize(s),
-        other => other.to_string(),
+        other => to_json_safe(other),
     }
 }
 
-/// JSON escapes control characters, so claims cannot inject terminal escapes.
+/// Safe JSON escapes every control character, so claims cannot inject terminal escapes.
 fn pretty(v: Option<&Value>) -> String {
-    v.and_then(|v| serde_json::to_string_pretty(v).ok())
-        .unwrap_or_default()
+    v.map(to_json_pretty_safe).unwrap_or_default()
 }
 
 fn indent(text: &str) -> String {

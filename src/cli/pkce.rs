@@ -3,6 +3,8 @@ use clap::Args;
 use crate::oauth::pkce::{ChallengeMethod, PkceVerifier};
 use crate::oauth::random::OsEntropy;
 
+use super::term::{outln, Term};
+
 #[derive(Debug, Args)]
 pub struct PkceArgs {
     /// Use this verifier instead of generating one.
@@ -28,13 +30,14 @@ pub fn pkce(args: PkceArgs) -> i32 {
         None => PkceVerifier::generate(&mut OsEntropy),
     };
     let challenge = verifier.challenge(method);
+    let mut t = Term::std();
     if args.json {
         let doc = serde_json::json!({ "verifier": verifier.secret(), "method": method.as_str(), "challenge": challenge });
-        println!("{doc:#}");
+        t.json(&doc);
     } else {
-        println!("verifier:  {}", verifier.secret());
-        println!("method:    {method}");
-        println!("challenge: {challenge}");
+        outln!(t, "verifier:  {}", verifier.secret());
+        outln!(t, "method:    {method}");
+        outln!(t, "challenge: {challenge}");
     }
     0
 }

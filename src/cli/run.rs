@@ -14,6 +14,7 @@ use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::random::OsEntropy;
 
 use super::output::{print_event, print_report};
+use super::term::{errln, Term};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -81,7 +82,7 @@ pub(super) async fn resolve_profile(path: &std::path::Path, json: bool) -> Resul
             error: Some(e),
             ..FlowReport::default()
         };
-        print_report(&report, json);
+        print_report(&mut Term::std(), &report, json);
         report.exit_code()
     })
 }
@@ -101,8 +102,9 @@ async fn execute_flow_with(
     let profile = &resolved.profile;
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
     let printer = tokio::spawn(async move {
+        let mut t = Term::std();
         while let Some(event) = rx.recv().await {
-            print_event(&event);
+            print_event(&mut t, &event);
         }
     });
     let paste = (!profile.callback_url.is_loopback()).then(stdin_lines);
@@ -118,21 +120,22 @@ async fn execute_flow_with(
     let report: FlowReport = tokio::select! {
         r = run_resolved(resolved, options, io) => r,
         _ = tokio::signal::ctrl_c() => {
-            eprintln!("cancelled");
+            errln!(Term::std(), "cancelled");
             return 130;
         }
     };
     // The flow has dropped its sender; let the printer finish so lines keep their order.
     let _ = printer.await;
     let mut report = report;
+    let mut t = Term::std();
     if let Some(cache) = cache {
         match cache_run(cache, profile, &report) {
-            Ok(Some(path)) => eprintln!("• tokens cached in {}", path.display()),
+            Ok(Some(path)) => errln!(t, "• tokens cached in {}", path.display()),
             Ok(None) => {}
             Err(e) => report.warnings.push(e.to_string()),
         }
     }
-    print_report(&report, json);
+    print_report(&mut t, &report, json);
     report.exit_code()
 }
 

@@ -16,6 +16,7 @@ use crate::oauth::text::sanitize;
 use super::grants::load;
 use super::output::print_event;
 use super::run::stdin_lines;
+use super::term::{errln, outln, Term};
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -38,22 +39,23 @@ pub struct TokenArgs {
 }
 
 pub async fn token(args: TokenArgs) -> i32 {
+    let mut t = Term::std();
     let resolved = match load(&args.profile).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", sanitize(&e.to_string()));
+            errln!(t, "error: {}", sanitize(&e.to_string()));
             return e.exit_code();
         }
     };
     for w in &resolved.warnings {
-        eprintln!("! {}", sanitize(w));
+        errln!(t, "! {}", sanitize(w));
     }
     let profile = &resolved.profile;
     let cache = if args.cache || profile.cache_tokens {
         match TokenCache::user() {
             Ok(cache) => Some(cache),
             Err(e) => {
-                eprintln!("! {e}");
+                errln!(t, "! {e}");
                 None
             }
         }
@@ -65,7 +67,7 @@ pub async fn token(args: TokenArgs) -> i32 {
         .as_ref()
         .and_then(|c| load_cached(c, profile, &mut warnings));
     for w in &warnings {
-        eprintln!("! {}", sanitize(w));
+        errln!(t, "! {}", sanitize(w));
     }
     let options = FlowOptions {
         timeout: Duration::from_secs(args.timeout),
@@ -81,8 +83,9 @@ pub async fn token(args: TokenArgs) -> i32 {
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
     let printer = tokio::spawn(async move {
+        let mut t = Term::std();
         while let Some(event) = rx.recv().await {
-            print_event(&event);
+            print_event(&mut t, &event);
         }
     });
     let env = |name: &str| std::env::var_os(name);
@@ -94,11 +97,11 @@ pub async fn token(args: TokenArgs) -> i32 {
         events: tx,
         paste: (!profile.callback_url.is_loopback()).then(stdin_lines),
     };
-    let progress = |m: &str| eprintln!("• {}", sanitize(m));
+    let progress = |m: &str| errln!(Term::std(), "• {}", sanitize(m));
     let result = tokio::select! {
         r = current_token(&resolved, cached, &options, io, &progress) => r,
         _ = tokio::signal::ctrl_c() => {
-            eprintln!("cancelled");
+            errln!(t, "cancelled");
             return 130;
         }
     };
@@ -106,30 +109,33 @@ pub async fn token(args: TokenArgs) -> i32 {
     let got = match result {
         Ok(got) => got,
         Err(e) => {
-            eprintln!("error: {}", sanitize(&e.to_string()));
+            errln!(t, "error: {}", sanitize(&e.to_string()));
             return e.exit_code();
         }
     };
     if let Some(run) = &got.run {
         for w in &run.warnings {
-            eprintln!("! {}", sanitize(w));
+            errln!(t, "! {}", sanitize(w));
         }
     }
     match (&cache, &got.updated) {
         (Some(cache), Some(entry)) => match cache.save(entry) {
-            Ok(path) => eprintln!("• token cache updated: {}", path.display()),
-            Err(e) => eprintln!("! {e}"),
+            Ok(path) => errln!(t, "• token cache updated: {}", path.display()),
+            Err(e) => errln!(t, "! {e}"),
         },
         (None, _) if got.source == TokenSource::SignIn => {
-            eprintln!("• not cached (set cache_tokens = true in the profile, or pass --cache)")
+            errln!(
+                t,
+                "• not cached (set cache_tokens = true in the profile, or pass --cache)"
+            )
         }
         _ => {}
     }
     // Checked where it is built: never a CR or LF, no header from a non-b64token.
     match got.line(args.header) {
-        Ok(line) => println!("{line}"),
+        Ok(line) => outln!(t, "{line}"),
         Err(e) => {
-            eprintln!("error: {}", sanitize(&e.to_string()));
+            errln!(t, "error: {}", sanitize(&e.to_string()));
             return e.exit_code();
         }
     }

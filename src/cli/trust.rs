@@ -12,6 +12,8 @@ use crate::profile::load::{decode_text, parse_raw, ProfileError};
 use crate::profile::store;
 use crate::profile::trust::{self, TrustEntry, TrustStore};
 
+use super::term::{errln, Term};
+
 #[derive(Debug, Args)]
 pub struct TrustArgs {
     /// The profile file whose current content may run its commands.
@@ -37,10 +39,11 @@ pub fn trust(args: TrustArgs) -> i32 {
     };
     match result {
         Ok((doc, text)) => {
+            let mut t = Term::std();
             if args.json {
-                println!("{doc:#}");
+                t.json(&doc);
             } else {
-                print!("{text}");
+                t.out(&text);
             }
             0
         }
@@ -186,8 +189,10 @@ fn list() -> Outcome {
 pub(super) fn find_profile(arg: &str) -> Result<PathBuf, ProfileError> {
     let dirs = store::search_dirs();
     let path = store::resolve(arg, &dirs)?;
+    let mut t = Term::std();
     for hidden in store::shadowed(arg, &dirs) {
-        eprintln!(
+        errln!(
+            t,
             "! profile {}: using {} (./profiles/ is searched first); it shadows {} — pass that path to --profile to use it instead",
             sanitize(arg),
             sanitize(&path.display().to_string()),

@@ -14,7 +14,7 @@ pub fn render_lines(report: &DoctorReport, include_info: bool) -> Vec<String> {
             sanitize(&report.profile),
             sanitize(&report.client_id)
         ),
-        format!("verdict: {}", report.headline()),
+        format!("verdict: {}", sanitize(&report.headline())),
     ];
     let mut findings: Vec<_> = report
         .findings
@@ -32,7 +32,7 @@ pub fn render_lines(report: &DoctorReport, include_info: bool) -> Vec<String> {
         out.push(format!(
             "{mark} {} [{}] {}",
             f.severity.as_str(),
-            f.check,
+            sanitize(&f.check),
             sanitize(&f.message)
         ));
         if !f.evidence.is_empty() {

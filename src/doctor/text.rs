@@ -91,7 +91,7 @@ mod tests {
         assert_eq!(clean_message("Description: The thing"), "The thing");
         assert_eq!(
             clean_message("error_description: x\u{1b}[2J"),
-            "x\u{FFFD}[2J"
+            "x\\u{1b}[2J"
         );
         assert_eq!(clean_message("Description:"), "Description:");
         let long = "a".repeat(1000);

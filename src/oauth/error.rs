@@ -40,7 +40,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "invalid_request: bad\u{FFFD}[31m\u{FFFD}\u{FFFD}thing"
+            "invalid_request: bad\\u{1b}[31m\\u{d}\\u{a}thing"
         );
     }
 }

@@ -16,6 +16,7 @@ use ratatui::Frame;
 
 use super::app::{App, FlowStatus};
 use super::keymap::{self, Pane};
+use crate::oauth::text::sanitize;
 use theme::symbol;
 
 pub fn draw(app: &App, frame: &mut Frame) {
@@ -46,9 +47,13 @@ fn pane_view(app: &App, frame: &mut Frame, pane: Pane, rect: Rect) {
     let focused = app.focus == pane;
     let title = match pane {
         Pane::Form if app.modified() => {
-            format!(" {} — {} ● modified ", pane.title(), app.profile_title())
+            format!(
+                " {} — {} ● modified ",
+                pane.title(),
+                sanitize(&app.profile_title())
+            )
         }
-        Pane::Form => format!(" {} — {} ", pane.title(), app.profile_title()),
+        Pane::Form => format!(" {} — {} ", pane.title(), sanitize(&app.profile_title())),
         _ => format!(" {} ", pane.title()),
     };
     let block = Block::default()
@@ -129,7 +134,7 @@ fn message(app: &App, frame: &mut Frame, rect: Rect) {
     if let Some(m) = &app.message {
         let line = Line::from(vec![
             Span::styled(format!(" {} ", symbol(m.level)), app.theme.level(m.level)),
-            Span::raw(m.text.clone()),
+            Span::raw(sanitize(&m.text)),
         ]);
         frame.render_widget(Paragraph::new(line), rect);
     }

@@ -17,7 +17,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Overlay::Unsaved { .. } => (
             " Unsaved changes ".to_owned(),
             vec![
-                Line::from(format!("{} has unsaved changes.", app.profile_title())),
+                Line::from(format!(
+                    "{} has unsaved changes.",
+                    sanitize(&app.profile_title())
+                )),
                 Line::from(""),
                 key_line(app),
             ],

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use serde_json::Value;
 
-use crate::oauth::text::sanitize;
+use crate::oauth::text::{sanitize, to_json_pretty_safe};
 use crate::oauth::time::{relative, utc};
 use crate::tui::app::{App, Level, TokenTab};
 
@@ -349,9 +349,9 @@ fn kind_label(token: &Value) -> String {
     }
 }
 
-/// Pretty JSON; serde escapes control characters, so claims cannot draw on the terminal.
+/// Pretty JSON with every control character escaped, so claims cannot draw on the terminal.
 fn json_lines(v: &Value, width: u16) -> Vec<Line<'static>> {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    let text = to_json_pretty_safe(v);
     text.lines()
         .flat_map(|l| styled(l, width, 4, Style::new()))
         .collect()
