@@ -1,7 +1,7 @@
 //! Copy-as-curl and copy-the-header in the Tokens pane: what is copied, pasted into `sh`
 //! with `curl` replaced by a recorder, runs exactly one `curl` with exactly the intended
-//! argv, whatever the discovered endpoint holds; a token that cannot be a header is not
-//! copied at all.
+//! argv, whatever the token or the discovered endpoint holds; a token that is not VSCHAR is
+//! not copied at all, and only a b64token is copied as a bare header line.
 #![cfg(unix)]
 
 use std::path::Path;
@@ -11,7 +11,6 @@ use serde_json::json;
 use tokenbench::cache::CachedTokens;
 use tokenbench::flow::Resolved;
 use tokenbench::oauth::metadata::parse_metadata;
-use tokenbench::oauth::shell::curl_command;
 use tokenbench::profile::load::{parse_raw, validate};
 use tokenbench::tui::app::{Level, Session};
 use tokenbench::tui::event::Effect;
@@ -114,27 +113,50 @@ fn a_hostile_userinfo_endpoint_is_one_argument_of_one_curl() {
 }
 
 #[test]
-fn a_hostile_token_is_one_argument_where_a_command_is_built() {
-    // The Tokens pane never builds a header from such a token (below); the command
-    // builder quotes it all the same.
-    let header = "Authorization: Bearer it's$(touch pwned)`touch pwned`;touch pwned;'";
-    let url = "https://idp.test/userinfo'; touch pwned; '";
-    let text = curl_command(header, url).unwrap();
-    let (calls, pwned) = paste_into_sh(&text);
-    assert_eq!(calls, [["-H", header, url]], "{text}");
-    assert!(!pwned, "{text}");
+fn a_hostile_token_is_one_argument_of_one_curl() {
+    // Any VSCHAR token may be quoted into the command, `'` and `$(…)` included.
+    for token in [
+        "it's$(touch pwned)`touch pwned`;touch pwned;'",
+        "a b",
+        "x'\\''y",
+    ] {
+        for url in [
+            "https://idp.test/userinfo",
+            "https://idp.test/userinfo'; touch pwned; '",
+        ] {
+            let mut app = app(token, Some(url));
+            let text = copy(&mut app, Action::CopyCurl).unwrap();
+            let (calls, pwned) = paste_into_sh(&text);
+            let header = format!("Authorization: Bearer {token}");
+            assert_eq!(calls, [["-H", header.as_str(), url]], "{text}");
+            assert!(!pwned, "the pasted text ran an injected command: {text}");
+        }
+    }
 }
 
 #[test]
-fn a_token_that_cannot_be_a_header_is_not_copied() {
-    for token in ["it's$(touch pwned)`id`;x", "a b", "x\r\nX-Injected: yes"] {
+fn a_token_that_cannot_be_a_header_line_is_not_copied_as_one() {
+    for token in ["it's$(touch pwned)`id`;x", "a b"] {
+        let mut app = app(token, Some("https://idp.test/userinfo"));
+        let why = copy(&mut app, Action::CopyHeader).unwrap_err();
+        assert!(
+            why.contains("b64token") && why.contains("position"),
+            "{why}"
+        );
+    }
+}
+
+#[test]
+fn a_token_that_is_not_vschar_is_copied_in_no_form() {
+    for token in [
+        "x\r\nX-Injected: yes",
+        "x\u{1b}]52;c;AAAA\u{7}",
+        "x\u{9b}2J",
+    ] {
         for action in [Action::CopyHeader, Action::CopyCurl] {
             let mut app = app(token, Some("https://idp.test/userinfo"));
             let why = copy(&mut app, action).unwrap_err();
-            assert!(
-                why.contains("b64token") && why.contains("position"),
-                "{why}"
-            );
+            assert!(why.contains("position"), "{why}");
             assert!(!why.chars().any(char::is_control), "{why:?}");
         }
     }

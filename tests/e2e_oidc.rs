@@ -267,11 +267,20 @@ fn consent_denied_is_an_oauth_error() {
 
 #[test]
 fn tampered_state_is_rejected_before_the_token_request() {
+    // The tampered callback is refused and the run waits on for the real one (a forged
+    // callback must not end the sign-in); none comes, so the timeout says exit 4.
     let idp = Provider::start();
     let out = Run::new(Profile::public(&idp))
         .browser_mode("tamper-state")
+        .timeout(3)
         .execute(&idp);
     let json = out.expect(4);
+    assert_eq!(
+        out.str_at(&json, "/stray_requests/0/kind"),
+        "forged_callback",
+        "stray_requests\n{}",
+        out.context()
+    );
     assert_eq!(
         out.str_at(&json, "/error/kind"),
         "callback_invalid",

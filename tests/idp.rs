@@ -1,7 +1,7 @@
 //! The demo IdP's HTTP surface, driven with reqwest against a real loopback server.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -955,32 +955,28 @@ async fn fault_token_html() {
 
 #[tokio::test]
 async fn fault_token_delay_does_not_block_other_requests() {
-    let delay = Duration::from_millis(200);
+    // A delay far longer than any test: the JWKS must answer while the token request is
+    // still held, whatever the machine's load (no timing assertion).
     let server = start(
         true,
         Faults {
-            token_delay: Some(delay),
+            token_delay: Some(Duration::from_secs(600)),
             ..Faults::default()
         },
     )
     .await;
     let code = code_for(&server, &Auth::new(DEMO_CLIENT_ID)).await;
-    let started = Instant::now();
     let issuer = server.issuer().to_owned();
-    let (slow, fast) = tokio::join!(exchange_public(&server, &code), async {
-        // Let the token request get in first.
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let response = http().get(format!("{issuer}/jwks")).send().await.unwrap();
-        (response.status(), started.elapsed())
-    });
-    assert_eq!(slow.status, StatusCode::OK, "{}", slow.text);
-    assert!(started.elapsed() >= delay);
-    assert_eq!(fast.0, StatusCode::OK);
+    let slow = tokio::spawn(async move { exchange_public(&server, &code).await });
+    // Give the token request a head start; the assertion below does not depend on it.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let response = http().get(format!("{issuer}/jwks")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
     assert!(
-        fast.1 < delay,
-        "jwks took {:?} while the token request slept",
-        fast.1
+        !slow.is_finished(),
+        "the token request was answered before its delay"
     );
+    slow.abort();
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::doctor::Verdict;
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
-use crate::net::callback_server::ResponseMode;
+use crate::net::callback_server::{RequestKind, ResponseMode};
 use crate::oauth::text::{sanitize, to_json_pretty_safe, to_json_safe};
 
 use super::term::{errln, outln, Term};
@@ -49,6 +49,13 @@ pub fn print_event(t: &mut Term, event: &FlowEvent) {
                 sanitize(why)
             )
         }
+        FlowEvent::Stray(r) if r.kind == RequestKind::ForgedCallback => errln!(
+            t,
+            "! refused a callback on {} {} ({}); still waiting for the real one",
+            sanitize(&r.method),
+            sanitize(&r.path),
+            sanitize(&r.note)
+        ),
         FlowEvent::Stray(r) => errln!(
             t,
             "• ignored {} {} → {} ({})",

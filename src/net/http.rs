@@ -238,13 +238,7 @@ fn insecure_http(url: &str) -> bool {
     let Ok(url) = url::Url::parse(url) else {
         return false;
     };
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
-    url.scheme() == "http" && !loopback
+    url.scheme() == "http" && !crate::oauth::types::is_loopback_url(&url)
 }
 
 /// The error with its causes, which is where reqwest keeps the useful part

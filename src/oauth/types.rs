@@ -98,12 +98,7 @@ impl RedirectUri {
 
     /// True when tokenbench can listen on this address itself (RFC 8252 §7.3 loopback).
     pub fn is_loopback(&self) -> bool {
-        match self.url.host() {
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            None => false,
-        }
+        is_loopback_url(&self.url)
     }
 
     /// The same URI with another port, for when port 0 asked for an ephemeral one. The
@@ -148,6 +143,17 @@ fn parse_http_url(value: &str) -> Result<Url, UrlError> {
         return Err(UrlError::Fragment(value.to_owned()));
     }
     Ok(url)
+}
+
+/// Whether a URL names this machine: 127.0.0.0/8, ::1 or `localhost`. The one rule for
+/// where tokenbench listens and where plain http may go.
+pub fn is_loopback_url(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Warnings about a profile that is valid but probably not what the user wants. They never
 //! stop a run; the workbench shows them next to the key.
 
-use std::net::IpAddr;
+use url::Host;
 
-use url::{Host, Url};
-
+pub(super) use crate::oauth::types::is_loopback_url as is_loopback;
 use crate::oauth::types::{EndpointUrl, RedirectUri};
 
 use super::model::RawProfile;
@@ -55,15 +54,6 @@ pub fn notes(raw: &RawProfile) -> Vec<(String, String)> {
         note("code_challenge_method", PLAIN_METHOD);
     }
     found
-}
-
-pub(super) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 #[cfg(test)]

@@ -387,17 +387,22 @@ impl App {
     }
 }
 
-/// What `a` (no `url`) or `C` copies, or why nothing is: the header line comes from the one
-/// builder that refuses a non-b64token, and the command from the one that quotes for sh.
+/// What `a` (no `url`) or `C` copies, or why nothing is. The header line alone comes from
+/// the one builder that refuses a non-b64token (it is pasted into other tools as is); the
+/// command takes any VSCHAR token, since the one builder that quotes for sh makes every
+/// value exactly one argument.
 fn bearer_copy(token: &str, url: Option<&str>) -> Result<(&'static str, String), String> {
     use crate::oauth::{shell, token_syntax};
-    let header = token_syntax::bearer_header(token).map_err(|e| format!("not copied: {e}"))?;
-    match url {
-        None => Ok(("the Authorization header", header)),
-        Some(url) => shell::curl_command(&header, url)
-            .map(|command| ("a curl command", command))
-            .map_err(|e| format!("no curl command copied: {e}")),
-    }
+    let Some(url) = url else {
+        return token_syntax::bearer_header(token)
+            .map(|header| ("the Authorization header", header))
+            .map_err(|e| format!("not copied: {e}"));
+    };
+    token_syntax::check_vschar("access_token", token)
+        .map_err(|e| format!("no curl command copied: {e}"))?;
+    shell::curl_command(&format!("Authorization: Bearer {token}"), url)
+        .map(|command| ("a curl command", command))
+        .map_err(|e| format!("no curl command copied: {e}"))
 }
 
 /// A fresh profile's starting values.
