@@ -16,6 +16,7 @@ use tokenbench::flow::error::Endpoint;
 use tokenbench::flow::grants::{GrantError, GrantReport, GrantResult, Operation};
 use tokenbench::flow::{FlowError, FlowEvent, FlowReport};
 use tokenbench::net::browser::BrowserLaunch;
+use tokenbench::net::callback_server::{RequestKind, RequestRecord};
 use tokenbench::oauth::error::OAuthError;
 use tokenbench::oauth::introspection::{parse_introspection, TokenKind};
 use tokenbench::oauth::metadata::parse_metadata;
@@ -323,7 +324,24 @@ fn events(h: &Hostile) -> Vec<FlowEvent> {
         FlowEvent::Diagnosis(Box::new(doctor_report(h))),
         FlowEvent::TokenRequestSent { url: h.b.clone() },
         FlowEvent::Warning(h.c.clone()),
+        FlowEvent::Stray(stray(h, RequestKind::Stray)),
+        FlowEvent::Stray(stray(h, RequestKind::ForgedCallback)),
     ]
+}
+
+/// A request on the loopback port: method, path and note are the sender's to choose.
+fn stray(h: &Hostile, kind: RequestKind) -> RequestRecord {
+    RequestRecord {
+        kind,
+        method: h.a.clone(),
+        path: h.b.clone(),
+        params: vec![(h.c.clone(), h.d.clone())],
+        form: vec![],
+        content_type: Some(h.a.clone()),
+        fragment: false,
+        status: 400,
+        note: h.d.clone(),
+    }
 }
 
 fn grant_reports(h: &Hostile) -> Vec<GrantReport> {
