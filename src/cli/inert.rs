@@ -48,14 +48,20 @@ pub fn check_output(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The safe JSON must read back as serde_json's own output does. Compared with that, not
+/// with `value`: serde_json's default float parsing does not round-trip every f64 exactly
+/// (the fuzzer found 30.077777777204443, printed back as …442), which is no concern of the escaping.
 fn round_trip(value: &Value) -> Result<(), String> {
+    let plain = serde_json::to_string(value)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Value>(&s).ok());
     for (name, json) in [
         ("pretty JSON", to_json_pretty_safe(value)),
         ("JSON", to_json_safe(value)),
     ] {
         expect(&json, name, |c| c == '\n')?;
         match serde_json::from_str::<Value>(&json) {
-            Ok(back) if back == *value => {}
+            Ok(back) if Some(&back) == plain.as_ref() => {}
             _ => return Err(format!("{name} does not parse back: {json:?}")),
         }
     }
@@ -75,6 +81,11 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_float_serde_json_does_not_round_trip_is_not_an_escaping_failure() {
+        assert_eq!(check_output(b"30.077777777204443"), Ok(()));
+    }
 
     #[test]
     fn known_attacks_hold_the_invariant() {
