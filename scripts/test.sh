@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean checkout: installs the test identity provider's npm
 # packages (pinned by tests/oidc/package-lock.json), then runs every test. The tests start
-# the servers they need themselves.
+# the servers they need themselves. `--no-fail-fast`: one failing test binary never hides
+# the failures of the others.
+#
+#   scripts/test.sh               set up, then run the suite once
+#   scripts/test.sh --setup-only  set up only (scripts/stress.sh uses it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +21,5 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
     || echo "could not install ${missing[*]}: the tests that need them will be skipped" >&2
 fi
 npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
-cargo test --locked --all-targets
+[ "${1:-}" = "--setup-only" ] && exit 0
+cargo test --locked --all-targets --no-fail-fast

@@ -282,10 +282,51 @@ fn form_post_response_is_handled_in_a_real_run() {
     let idp = provider();
     let out = Run::new(with_mode(Profile::public(idp), "form_post")).execute(idp);
     let json = out.expect(0);
+    // The JSON and the browser's own log, never stderr: the progress line's words are the
+    // printer's business (tested below without a browser writing anywhere near them).
     assert_eq!(out.str_at(&json, "/callback/response_mode"), "form_post");
+    out.check(json.pointer("/tokens/id_token").is_some(), "no tokens");
     out.check(
-        out.stderr.contains("arrived as form_post"),
-        "no progress line about form_post",
+        out.browser_log.contains("form_post to the callback"),
+        "the browser did not post the form",
+    );
+}
+
+/// The progress lines a live run prints for a form_post response and a near miss, from the
+/// printer itself into separate buffers.
+#[test]
+fn progress_lines_name_the_response_mode_and_the_near_miss() {
+    use tokenbench::cli::render::{print_event, Term};
+    use tokenbench::doctor::{NearMiss, NearMissKind};
+    use tokenbench::flow::run::FlowEvent;
+    use tokenbench::net::callback_server::ResponseMode;
+
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    {
+        let mut t = Term::new(&mut out, &mut err);
+        print_event(&mut t, &FlowEvent::CallbackVia(ResponseMode::FormPost));
+        print_event(
+            &mut t,
+            &FlowEvent::NearMiss(NearMiss {
+                kind: NearMissKind::TrailingSlash,
+                method: "GET".into(),
+                path: "/callback/".into(),
+                expected_path: "/callback".into(),
+                via: "query",
+                carries_response: true,
+                message: "GET /callback/ carried an authorization response".into(),
+            }),
+        );
+    }
+    assert!(out.is_empty(), "progress goes to stderr only");
+    let err = String::from_utf8(err).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "• the response arrived as form_post and was handled as the callback",
+            "! near miss: GET /callback/ carried an authorization response",
+        ]
     );
 }
 
@@ -303,10 +344,6 @@ fn near_miss_callback_path_is_reported_and_named_at_the_timeout() {
     out.check(
         message.contains("likely cause: GET /callback/ carried an authorization response"),
         "timeout message without the near miss",
-    );
-    out.check(
-        out.stderr.contains("! near miss:"),
-        "no near-miss progress line",
     );
 }
 

@@ -8,6 +8,7 @@ mod grants;
 mod inert;
 mod output;
 mod pkce;
+mod profiles;
 mod run;
 pub mod term;
 mod token;
@@ -76,6 +77,9 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Generate or check a PKCE verifier and print its challenge.
     Pkce(pkce::PkceArgs),
+    /// List the profiles --profile NAME finds (and which one a name shadows); --examples
+    /// writes the example profiles into the config directory.
+    Profiles(profiles::ProfilesArgs),
     /// Allow a profile file outside the config directory to run its `cmd:` helper (this
     /// content only); --list shows the trusted files, --revoke PATH forgets one.
     Trust(trust::TrustArgs),
@@ -117,6 +121,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Discover(args)) => discover::discover(args).await,
         Some(Command::Decode(args)) => decode::decode(args),
         Some(Command::Pkce(args)) => pkce::pkce(args),
+        Some(Command::Profiles(args)) => profiles::profiles(args),
         Some(Command::Trust(args)) => trust::trust(args),
         None => workbench::workbench(cli.profile).await,
     }

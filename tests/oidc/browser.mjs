@@ -29,9 +29,11 @@
 //                            would), the script runs in a small DOM stand-in (location,
 //                            history, fetch, DOMParser) with the fragment in location.hash
 // TB_BROWSER_LOGIN  login name typed into the login page (default "alice")
-// TB_BROWSER_LOG    if set, a file that diagnostics are appended to as well as stderr
+// TB_BROWSER_LOG    if set, the file diagnostics are appended to instead of stderr: run as
+//                   tokenbench's $BROWSER, stderr is tokenbench's own, and the tests read
+//                   that stream apart from ours
 //
-// Exits non-zero (2) with a message on stderr when a page is not what is expected,
+// Exits non-zero (2) with a message (see TB_BROWSER_LOG) when a page is not what is expected,
 // e.g. oidc-provider's error page for an invalid redirect_uri (RFC 6749 §4.1.2.1: the
 // IdP shows the error instead of redirecting, so the callback never hears of it).
 //
@@ -57,13 +59,14 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 function log(msg) {
   const line = `browser.mjs[${process.pid}]: ${msg}`;
-  console.error(line);
-  if (logFile) {
-    try {
-      appendFileSync(logFile, `${line}\n`);
-    } catch {
-      // diagnostics only
-    }
+  if (!logFile) {
+    console.error(line);
+    return;
+  }
+  try {
+    appendFileSync(logFile, `${line}\n`);
+  } catch {
+    // diagnostics only
   }
 }
 
