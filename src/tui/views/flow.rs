@@ -63,7 +63,7 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
         }
         FlowStatus::Succeeded => out.push(Line::from(Span::styled(
             "Done — tokens received (Tokens pane)",
-            t.level(Level::Info),
+            t.level(Level::Success),
         ))),
         FlowStatus::Failed => out.push(Line::from(Span::styled(
             "Failed — see the last step",
