@@ -40,7 +40,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     if app.doc.is_none() {
         let text = "No profile open.\n\nChoose one in Profiles (Tab) and press Enter, or press n there to create one.";
-        frame.render_widget(Paragraph::new(text), area);
+        frame.render_widget(
+            Paragraph::new(text::styled(text, area.width, 0, Style::new())),
+            area,
+        );
         return;
     }
     let problems = problems(app);

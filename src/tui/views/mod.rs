@@ -57,6 +57,7 @@ fn pane_view(app: &App, frame: &mut Frame, pane: Pane, rect: Rect) {
         Pane::Form => format!(" {} — {} ", pane.title(), sanitize(&app.profile_title())),
         _ => format!(" {} ", pane.title()),
     };
+    let title = text::truncate(&title, usize::from(rect.width.saturating_sub(2)));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border(focused))
@@ -95,6 +96,10 @@ fn header(app: &App, frame: &mut Frame, areas: &layout::Areas) {
     let end = areas.tabs.last().map_or(13, |(_, r)| r.x + r.width + 2);
     if end < areas.header.width {
         let rect = Rect::new(end, 0, areas.header.width - end, 1);
+        let status: Vec<Span> = status
+            .into_iter()
+            .map(|s| Span::styled(text::truncate(&s.content, usize::from(rect.width)), s.style))
+            .collect();
         frame.render_widget(
             Paragraph::new(Line::from(status)).alignment(ratatui::layout::Alignment::Right),
             rect,

@@ -275,10 +275,8 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
     if token.is_null() {
         return vec![Line::from("The token response had no such token.")];
     }
-    let mut out = vec![
-        Line::from(Span::styled(kind_label(token), t.accent())),
-        Line::from(""),
-    ];
+    let mut out = styled(&kind_label(token), width, 4, t.accent());
+    out.push(Line::from(""));
     if let Some(checks) = token["validation"].as_array() {
         let verified = token["verified"].as_bool().unwrap_or(false);
         let (head, level) = if verified {
@@ -292,7 +290,7 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
                 Level::Error,
             )
         };
-        out.push(Line::from(Span::styled(head, t.level(level))));
+        out.extend(styled(&head, width, 4, t.level(level)));
         for c in checks {
             let (mark, level) = match c["result"].as_str() {
                 Some("pass") => ("✓", Some(Level::Success)),
