@@ -307,3 +307,282 @@ fn shadowed_profiles_are_marked() {
     ];
     insta::assert_snapshot!(draw(&mut app, 110, 18).backend());
 }
+
+/// The state a run leaves behind: tokens, and the State and Code Verifier it generated.
+fn after_a_run() -> App {
+    let mut app = app_with(filled());
+    app.tokens.report = Some(report());
+    app.tokens.received_at = NOW;
+    app.flow.status = FlowStatus::Succeeded;
+    app.flow.used_state = Some("Xq2tKp9vYb3nR7sLm4wZc8dF1gHj6kAe0uTiOyP5xQ".into());
+    app.flow.used_verifier = Some(UsedVerifier::new(
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    ));
+    app.reveal = true;
+    app.form.selected =
+        tokenbench::tui::form::Form::index_of(tokenbench::tui::form::FieldId::State);
+    app
+}
+
+/// Every row of the screen, for checks that nothing is cut without `…`.
+fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect())
+        .collect()
+}
+
+#[test]
+fn after_a_run_at_80x24_and_100x32_nothing_is_cut_without_an_ellipsis() {
+    for (w, h) in [(80, 24), (100, 32)] {
+        let mut app = after_a_run();
+        app.set_focus(Pane::Tokens);
+        let tokens = draw(&mut app, w, h);
+        let strip = &rows(&tokens)[2];
+        assert!(
+            strip.contains("Calls │"),
+            "the last tab is shown whole: {strip}"
+        );
+        insta::assert_snapshot!(format!("after_a_run_tokens_{w}x{h}"), tokens.backend());
+        app.set_focus(Pane::Form);
+        let form = draw(&mut app, w, h);
+        let text = rows(&form).join("\n");
+        assert!(
+            text.contains("Xq2tKp9vYb3nR7sLm4wZc8dF1g"),
+            "the State used is shown: {text}"
+        );
+        insta::assert_snapshot!(format!("after_a_run_form_{w}x{h}"), form.backend());
+    }
+}
+
+#[test]
+fn after_a_run_side_by_side_at_160x40() {
+    let mut app = after_a_run();
+    app.set_focus(Pane::Tokens);
+    app.left = Pane::Form;
+    let screen = draw(&mut app, 160, 40);
+    let strip = &rows(&screen)[2];
+    assert!(strip.contains("│ Calls │"), "{strip}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// Follow-up calls as the workbench records them: a refresh, an introspection, one the IdP
+/// does not offer, one that got no answer.
+fn calls() -> Vec<serde_json::Value> {
+    use tokenbench::flow::grants::{GrantError, GrantReport, GrantResult, Operation};
+    use tokenbench::oauth::introspection::{parse_introspection, TokenKind};
+    use tokenbench::oauth::refreshed::{RefreshChanges, RefreshTokenChange};
+    let mut refresh = GrantReport::new(Operation::Refresh, "Example IdP");
+    refresh.endpoint = Some("https://idp.example/token".into());
+    refresh.request = Some(json!({"method": "POST"}));
+    refresh.response = Some(json!({"status": 200}));
+    refresh.result = Some(GrantResult::Refreshed {
+        changes: RefreshChanges {
+            refresh_token: RefreshTokenChange::Rotated,
+            access_token_changed: true,
+            scope_before: Some("openid".into()),
+            scope_after: Some("openid".into()),
+            scopes_added: vec![],
+            scopes_removed: vec![],
+            expires_at_before: Some(NOW + 600),
+            expires_at_after: Some(NOW + 3600),
+            id_token_returned: false,
+        },
+        tokens: json!({}),
+        id_token_checked: false,
+        id_token_validation: None,
+    });
+    let body =
+        json!({"active": true, "client_id": "my-app", "exp": NOW + 3540, "iat": NOW - 3 * 86_400});
+    let mut introspect = GrantReport::new(Operation::Introspect, "Example IdP");
+    introspect.endpoint = Some("https://idp.example/introspect".into());
+    introspect.request = Some(json!({"method": "POST"}));
+    introspect.response = Some(json!({"status": 200}));
+    introspect.result = Some(GrantResult::Introspected {
+        kind: TokenKind::Access,
+        introspection: parse_introspection(
+            200,
+            Some("application/json"),
+            body.to_string().as_bytes(),
+        )
+        .unwrap(),
+    });
+    let not_offered = GrantReport::new(Operation::Introspect, "Example IdP").finish(Err(
+        GrantError::NotAdvertised {
+            issuer: "https://idp.example".into(),
+            endpoint: "introspection",
+        },
+    ));
+    let mut unanswered = GrantReport::new(Operation::Revoke, "Example IdP");
+    unanswered.endpoint = Some("https://idp.example/revoke".into());
+    unanswered.request = Some(json!({"method": "POST"}));
+    let unanswered = unanswered.finish(Err(GrantError::Transport(
+        "cannot connect to https://idp.example/revoke: connection refused".into(),
+    )));
+    [unanswered, not_offered, introspect, refresh]
+        .iter()
+        .map(GrantReport::to_json)
+        .collect()
+}
+
+#[test]
+fn calls_show_dates_and_why_a_call_got_no_response() {
+    let mut app = after_a_run();
+    app.calls = calls();
+    app.tokens.tab = TokenTab::Calls;
+    app.set_focus(Pane::Tokens);
+    let screen = draw(&mut app, 100, 40);
+    let text = rows(&screen).join("\n");
+    // The value as received, the date and how far from now after it.
+    assert!(
+        text.contains("\"expires_at_before\": 1795999818,  // 2026-11-30 00:50:18 UTC, in 10m"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"iat\": 1795740018  // 2026-11-27 00:40:18 UTC, 3d ago"),
+        "{text}"
+    );
+    assert!(!text.contains("· no response"), "{text}");
+    assert!(text.contains("introspect · not sent"), "{text}");
+    assert!(
+        text.contains("does not advertise an introspection endpoint"),
+        "{text}"
+    );
+    assert!(
+        text.contains("revoke → https://idp.example/revoke · sent, no response"),
+        "{text}"
+    );
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn claims_in_the_token_tabs_are_dated() {
+    let mut app = after_a_run();
+    app.tokens.tab = TokenTab::Id;
+    app.set_focus(Pane::Tokens);
+    app.now = NOW + 60;
+    let text = rows(&draw(&mut app, 100, 40)).join("\n");
+    assert!(
+        text.contains("\"exp\": 1796002818,  // 2026-11-30 01:40:18 UTC, in 59m"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"iat\": 1795999218,  // 2026-11-30 00:40:18 UTC, 1m ago"),
+        "{text}"
+    );
+}
+
+mod status_line {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tokenbench::tui::app::Level;
+
+    fn key(app: &mut App, code: KeyCode, mods: KeyModifiers, now: i64) {
+        app.update(Event::Key(KeyEvent::new(code, mods)), now);
+    }
+
+    /// The status row (second to last) of an 80×24 screen.
+    fn status_row(app: &mut App) -> String {
+        rows(&draw(app, 80, 24))[22].trim_end().to_owned()
+    }
+
+    #[test]
+    fn an_error_gets_a_cross_and_the_error_style() {
+        let mut app = App::new(Mode::Normal, NOW);
+        app.theme.color = true;
+        key(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL, NOW);
+        let message = app.message.clone().expect("a status says why nothing ran");
+        assert_eq!(message.level, Level::Error);
+        let terminal = draw(&mut app, 80, 24);
+        let row = &rows(&terminal)[22];
+        assert!(row.starts_with(" ✗ open a profile first"), "{row}");
+        let cell = &terminal.backend().buffer()[(1, 22)];
+        assert_eq!(cell.fg, ratatui::style::Color::Red);
+        assert!(cell.modifier.contains(ratatui::style::Modifier::BOLD));
+        // The text too, not only the symbol.
+        assert_eq!(
+            terminal.backend().buffer()[(5, 22)].fg,
+            ratatui::style::Color::Red
+        );
+    }
+
+    #[test]
+    fn success_keeps_its_tick_and_info_is_neutral() {
+        let mut app = App::new(Mode::Normal, NOW);
+        app.theme.color = false;
+        app.success("copied a curl command to the clipboard (OSC 52)");
+        assert!(status_row(&mut app).starts_with(" ✓ copied"));
+        app.info("checking the redirect URI with the IdP…");
+        assert!(status_row(&mut app).starts_with(" · checking"));
+    }
+
+    #[test]
+    fn a_status_fades_on_ticks_with_the_injected_clock() {
+        let mut app = App::new(Mode::Normal, NOW);
+        app.success("copied a curl command to the clipboard (OSC 52)");
+        app.update(Event::Tick, NOW + 4);
+        assert!(app.message.is_some(), "still there after 4 s");
+        app.update(Event::Tick, NOW + 5);
+        assert_eq!(app.message, None, "gone after 5 s");
+        // What went wrong stays longer.
+        app.now = NOW + 100;
+        app.error("not saved: permission denied");
+        app.update(Event::Tick, NOW + 109);
+        assert!(app.message.is_some());
+        app.update(Event::Tick, NOW + 110);
+        assert_eq!(app.message, None);
+    }
+
+    #[test]
+    fn a_pane_switch_or_the_next_action_clears_it_a_resize_does_not_keep_it() {
+        let mut app = app_with(filled());
+        app.success("copied a curl command to the clipboard (OSC 52)");
+        key(&mut app, KeyCode::Tab, KeyModifiers::NONE, NOW + 1);
+        assert_eq!(app.message, None, "a pane switch clears it");
+        assert!(!status_row(&mut app).contains("copied"));
+
+        app.now = NOW + 2;
+        app.success("copied the ID token to the clipboard (OSC 52)");
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE, NOW + 2);
+        assert_eq!(app.message, None, "any action clears it");
+
+        app.success("copied the ID token to the clipboard (OSC 52)");
+        app.update(Event::Resize(100, 32), NOW + 3);
+        assert!(app.message.is_some(), "a resize alone keeps it");
+        app.update(Event::Tick, NOW + 7);
+        assert_eq!(app.message, None, "but not forever");
+    }
+}
+
+#[cfg(test)]
+mod tab_strip {
+    use tokenbench::tui::app::TokenTab;
+    use tokenbench::tui::views::tokens::visible_tabs;
+
+    #[test]
+    fn full_names_then_short_ones_then_a_run_around_the_selected_tab() {
+        let (_, names, before, after) = visible_tabs(TokenTab::Calls, 98);
+        assert_eq!(names.first(), Some(&"Summary"));
+        assert!(names.contains(&"Raw Response") && !before && !after);
+        let (_, names, before, after) = visible_tabs(TokenTab::Calls, 78);
+        assert_eq!(
+            names,
+            ["Summary", "Access", "ID", "Refresh", "Raw", "Log", "Calls"]
+        );
+        assert!(!before && !after);
+        for tab in TokenTab::ALL {
+            let (first, names, before, after) = visible_tabs(tab, 24);
+            let shown = first..first + names.len();
+            assert!(shown.contains(&tab.index()), "{tab:?} is shown");
+            assert_eq!(before, first > 0);
+            assert_eq!(after, shown.end < TokenTab::ALL.len());
+            let width: usize = names.iter().map(|n| n.len() + 3).sum::<usize>()
+                + usize::from(before)
+                + usize::from(after);
+            assert!(width <= 24, "{names:?}");
+        }
+    }
+}

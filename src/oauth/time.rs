@@ -7,6 +7,25 @@ pub fn utc(unix: i64) -> Option<String> {
     DateTime::<Utc>::from_timestamp(unix, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
 }
 
+/// Members that hold a NumericDate (RFC 7519 §2: seconds since the epoch) wherever they
+/// appear: JWT claims, OIDC's `auth_time` and `updated_at`, introspection (RFC 7662 §2.2),
+/// and this tool's own expiry fields (the token cache, a refresh's changes).
+pub const NUMERIC_DATE_KEYS: &[&str] = &[
+    "exp",
+    "iat",
+    "nbf",
+    "auth_time",
+    "updated_at",
+    "expires_at",
+    "expires_at_before",
+    "expires_at_after",
+];
+
+/// A NumericDate for people: "2026-11-30 02:37:53 UTC, in 59m"; None when out of range.
+pub fn date_note(unix: i64, now: i64) -> Option<String> {
+    Some(format!("{}, {}", utc(unix)?, relative(unix, now)))
+}
+
 /// "in 4m", "3h 2m ago", "now": coarse on purpose, two units at most.
 pub fn relative(unix: i64, now: i64) -> String {
     let delta = unix.saturating_sub(now);
@@ -48,6 +67,15 @@ mod tests {
         assert_eq!(relative(1_000 + 90_061, 1_000), "in 1d 1h");
         assert_eq!(relative(5, 5), "now");
         assert_eq!(relative(10, 5), "in 5s");
+    }
+
+    #[test]
+    fn date_notes() {
+        assert_eq!(
+            date_note(1_796_122_628, 1_796_122_628 - 3_540).as_deref(),
+            Some("2026-12-01 10:57:08 UTC, in 59m")
+        );
+        assert_eq!(date_note(i64::MAX, 0), None);
     }
 
     #[test]

@@ -73,15 +73,33 @@ impl Overlay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Neutral: something under way, nothing to do.
     Info,
+    /// Something asked for was done.
+    Success,
     Warn,
+    /// Something asked for could not be done.
     Error,
 }
 
+impl Level {
+    /// Seconds a status line of this level stays (unless the next action clears it):
+    /// long enough to read, longer for what went wrong.
+    pub fn linger(self) -> i64 {
+        match self {
+            Level::Info | Level::Success => 5,
+            Level::Warn | Level::Error => 10,
+        }
+    }
+}
+
+/// The status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub level: Level,
     pub text: String,
+    /// When it was set (the injected clock's Unix seconds), for fading.
+    pub at: i64,
 }
 
 /// One line of the flow's progress.
@@ -351,25 +369,40 @@ impl App {
         }
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
+    /// Sets the status line; it fades after [`Level::linger`] seconds or at the next action.
+    pub fn status(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some(Message {
-            level: Level::Info,
+            level,
             text: text.into(),
+            at: self.now,
         });
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status(Level::Info, text);
+    }
+
+    pub fn success(&mut self, text: impl Into<String>) {
+        self.status(Level::Success, text);
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            level: Level::Warn,
-            text: text.into(),
-        });
+        self.status(Level::Warn, text);
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            level: Level::Error,
-            text: text.into(),
-        });
+        self.status(Level::Error, text);
+    }
+
+    /// Clears a status line that has been shown long enough (called on every tick).
+    pub fn fade_status(&mut self) {
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|m| self.now.saturating_sub(m.at) >= m.level.linger())
+        {
+            self.message = None;
+        }
     }
 
     /// The focused form field's kind (for views).

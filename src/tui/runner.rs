@@ -89,10 +89,14 @@ pub async fn run<B: Backend>(
             _ = tick.tick() => Event::Tick,
         };
         let is_tick = matches!(event, Event::Tick);
+        let had_status = app.message.is_some();
         let effects = app.update(event, (services.clock)());
-        // A tick only redraws when something on screen counts time.
-        dirty =
-            !is_tick || app.flow_running() || app.tokens.report.is_some() || !effects.is_empty();
+        // A tick only redraws when something on screen counts time or a status faded.
+        dirty = !is_tick
+            || app.flow_running()
+            || app.tokens.report.is_some()
+            || had_status != app.message.is_some()
+            || !effects.is_empty();
         for effect in effects {
             if matches!(effect, Effect::Quit) {
                 if let Some(f) = flow.take() {

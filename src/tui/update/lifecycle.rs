@@ -95,7 +95,7 @@ impl App {
     pub(super) fn save(&mut self, then: Then) -> Vec<Effect> {
         self.overlay = None;
         let Some(doc) = &self.doc else {
-            self.info("nothing to save: open or create a profile first");
+            self.error("nothing to save: open or create a profile first");
             return Vec::new();
         };
         if !self.modified() && doc.path().is_file() {
@@ -128,7 +128,7 @@ impl App {
     /// left to discovery); on failure the form shows why.
     pub(super) fn form_raw(&mut self, what: &str) -> Option<(Box<RawProfile>, PathBuf)> {
         let Some(doc) = &self.doc else {
-            self.info("open a profile first (Profiles: Enter), or create one (n)");
+            self.error("open a profile first (Profiles: Enter), or create one (n)");
             return None;
         };
         let path = doc.path().to_owned();
@@ -178,7 +178,7 @@ impl App {
         if issuer.is_empty() {
             self.form.selected = Form::index_of(crate::tui::form::FieldId::Issuer);
             self.set_focus(Pane::Form);
-            self.info(
+            self.error(
                 "set Issuer first: discovery reads {issuer}/.well-known/openid-configuration",
             );
             return Vec::new();

@@ -36,7 +36,10 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Event::Tick => Vec::new(),
+            Event::Tick => {
+                self.fade_status();
+                Vec::new()
+            }
             Event::App(e) => self.on_app_event(*e),
         }
     }
@@ -86,6 +89,7 @@ impl App {
                 if self.overlay.is_some() {
                     return Vec::new();
                 }
+                self.message = None;
                 if let Some((pane, _)) = areas.tabs.iter().find(|(_, r)| hit(*r)) {
                     self.set_focus(*pane);
                 } else if let Some((pane, _)) = areas.panes.iter().find(|(_, r)| hit(*r)) {
@@ -100,6 +104,8 @@ impl App {
     }
 
     pub fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        // The status line speaks of the last action only.
+        self.message = None;
         match action {
             Action::Run => self.run(),
             Action::Save => self.save(Then::Stay),
@@ -185,7 +191,7 @@ impl App {
                     text: url,
                 }],
                 None => {
-                    self.info("no authorization URL yet: run the flow with Ctrl+R");
+                    self.error("no authorization URL yet: run the flow with Ctrl+R");
                     Vec::new()
                 }
             },
@@ -251,7 +257,7 @@ impl App {
 
     pub(super) fn copy_token(&mut self) -> Vec<Effect> {
         let Some(report) = &self.tokens.report else {
-            self.info("no tokens yet: run the flow with Ctrl+R");
+            self.error("no tokens yet: run the flow with Ctrl+R");
             return Vec::new();
         };
         let token = |k: &str| report["tokens"][k]["value"].as_str().map(str::to_owned);
@@ -275,7 +281,7 @@ impl App {
                 text,
             }],
             None => {
-                self.info(format!(
+                self.error(format!(
                     "nothing to copy: no {}",
                     what.trim_start_matches("the ")
                 ));
@@ -339,7 +345,7 @@ impl App {
     /// A follow-up call with the last run's tokens.
     pub(super) fn call(&mut self, call: Call) -> Vec<Effect> {
         let Some(session) = self.session.clone() else {
-            self.info(format!(
+            self.error(format!(
                 "no tokens for a {}: run the flow first (Ctrl+R)",
                 call.name()
             ));
@@ -365,7 +371,7 @@ impl App {
             .and_then(|r| r["tokens"]["access_token"]["value"].as_str())
             .map(str::to_owned);
         let Some(token) = token else {
-            self.info("no access token yet: run the flow with Ctrl+R");
+            self.error("no access token yet: run the flow with Ctrl+R");
             return Vec::new();
         };
         let url = self

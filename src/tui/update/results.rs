@@ -71,7 +71,7 @@ impl App {
                 self.base = doc.raw().clone();
                 let path = doc.path().display().to_string();
                 self.doc = Some(doc);
-                self.info(format!("saved {path}"));
+                self.success(format!("saved {path}"));
                 let then = self.pending.take().unwrap_or(Then::Stay);
                 let mut effects = vec![Effect::ListProfiles];
                 effects.extend(self.after(then));
@@ -83,7 +83,7 @@ impl App {
                 Vec::new()
             }
             AppEvent::Stored(Ok(stored)) => {
-                self.info(stored.message);
+                self.success(stored.message);
                 if stored.removed.as_deref().is_some_and(|p| self.is_open(p)) {
                     // The open profile's file is gone: close it rather than keep a form
                     // whose save would recreate a deleted file.
@@ -112,7 +112,7 @@ impl App {
                     crate::doctor::render_lines(&report, true),
                 ));
                 if report.exit_code() == 0 {
-                    self.info(report.headline());
+                    self.success(report.headline());
                 } else {
                     self.warn(report.headline());
                 }
@@ -133,7 +133,7 @@ impl App {
             }
             AppEvent::Trusted(result) => self.on_trusted(result),
             AppEvent::Copied(what) => {
-                self.info(format!("copied {what} to the clipboard (OSC 52)"));
+                self.success(format!("copied {what} to the clipboard (OSC 52)"));
                 Vec::new()
             }
         }
@@ -158,7 +158,7 @@ impl App {
             } => {
                 let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
                 self.step(
-                    Level::Info,
+                    Level::Success,
                     format!("callback server listening on {}", addrs.join(" and ")),
                 );
                 if let Some(step) = self.flow.steps.last_mut() {
@@ -176,7 +176,7 @@ impl App {
                 self.flow.auth_url = Some(url);
             }
             FlowEvent::Browser(BrowserLaunch::Started(how)) => {
-                self.step(Level::Info, format!("browser opened ({how})"))
+                self.step(Level::Success, format!("browser opened ({how})"))
             }
             FlowEvent::Browser(BrowserLaunch::Failed(why)) => self.step(
                 Level::Warn,
@@ -202,7 +202,7 @@ impl App {
             FlowEvent::NearMiss(n) => self.step(Level::Warn, sanitize(&n.message)),
             FlowEvent::Diagnosis(d) => {
                 let level = if d.exit_code() == 0 {
-                    Level::Info
+                    Level::Success
                 } else {
                     Level::Warn
                 };
@@ -217,19 +217,19 @@ impl App {
             }
             FlowEvent::CallbackVia(ResponseMode::Query) => {}
             FlowEvent::CallbackVia(mode) => self.step(
-                Level::Info,
+                Level::Success,
                 format!("response arrived as {}", mode.as_str()),
             ),
             FlowEvent::CallbackReceived => {
                 self.flow.paste_mode = false;
-                self.step(Level::Info, "callback received");
+                self.step(Level::Success, "callback received");
             }
             FlowEvent::TokenRequestSent { url } => {
-                self.step(Level::Info, format!("token request sent to {url}"))
+                self.step(Level::Success, format!("token request sent to {url}"))
             }
             FlowEvent::TokenResponse { status, elapsed_ms } => {
                 let level = if (200..300).contains(&status) {
-                    Level::Info
+                    Level::Success
                 } else {
                     Level::Warn
                 };
@@ -265,7 +265,7 @@ impl App {
         match &report.error {
             None => {
                 self.flow.status = FlowStatus::Succeeded;
-                self.step(Level::Info, "tokens received");
+                self.step(Level::Success, "tokens received");
                 self.tokens.tab = TokenTab::Summary;
                 self.tokens.scroll = [0; 7];
                 self.set_focus(Pane::Tokens);
@@ -347,9 +347,9 @@ impl App {
         }
         self.flow.panel = Some(("Discovery (Ctrl+O fetches it again)".to_owned(), lines));
         if filled.is_empty() {
-            self.info(format!("discovered {}", sanitize(&metadata.issuer)));
+            self.success(format!("discovered {}", sanitize(&metadata.issuer)));
         } else {
-            self.info(format!(
+            self.success(format!(
                 "discovered {}: filled {} (Ctrl+S keeps them)",
                 sanitize(&metadata.issuer),
                 filled.join(" and ")
@@ -366,7 +366,7 @@ impl App {
         let name = report.operation.as_str();
         match &report.error {
             Some(e) => self.error(format!("{name}: {}", sanitize(&e.to_string()))),
-            None => self.info(format!("{name}: done (Calls tab)")),
+            None => self.success(format!("{name}: done (Calls tab)")),
         }
         if let Some(updated) = &report.updated {
             if let Some(session) = &mut self.session {

@@ -24,7 +24,7 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
         out.push(Line::from(""));
     }
     if let Some((title, lines)) = &app.flow.panel {
-        out.push(Line::from(Span::styled(title.clone(), t.accent())));
+        out.extend(styled(title, width, 2, t.accent()));
         for line in lines {
             let style = if line.starts_with('✗') {
                 t.level(Level::Error)
@@ -63,13 +63,17 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
         }
         FlowStatus::Succeeded => out.push(Line::from(Span::styled(
             "Done — tokens received (Tokens pane)",
-            t.level(Level::Info),
+            t.level(Level::Success),
         ))),
         FlowStatus::Failed => out.push(Line::from(Span::styled(
             "Failed — see the last step",
             t.level(Level::Error),
         ))),
         FlowStatus::Cancelled => out.push(Line::from(Span::styled("Cancelled", t.dim()))),
+    }
+    // The status line above wraps like the rest.
+    if let Some(status) = out.pop() {
+        out.extend(rewrap(status, width));
     }
     out.push(Line::from(""));
     for step in &app.flow.steps {

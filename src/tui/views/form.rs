@@ -13,8 +13,12 @@ use crate::profile::{notes, validate_all};
 use crate::tui::app::{App, Level};
 use crate::tui::form::{field_for_key, FieldId, Kind, FIELDS};
 
+use super::text;
+
 const LABEL_WIDTH: usize = 23;
 const NEED_WIDTH: usize = 12;
+/// What an empty State or Code Verifier was in the last run.
+const USED: &str = "last run used: ";
 
 /// Inline problems per field: (field, level, text).
 pub fn problems(app: &App) -> Vec<(FieldId, Level, String)> {
@@ -36,7 +40,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     if app.doc.is_none() {
         let text = "No profile open.\n\nChoose one in Profiles (Tab) and press Enter, or press n there to create one.";
-        frame.render_widget(Paragraph::new(text), area);
+        frame.render_widget(
+            Paragraph::new(text::styled(text, area.width, 0, Style::new())),
+            area,
+        );
         return;
     }
     let problems = problems(app);
@@ -53,13 +60,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         let value = app.form.input(i).map(|inp| inp.value()).unwrap_or("");
         let (shown, style) = shown_value(app, spec.id, spec.kind, value, spec.placeholder);
-        let shown: String = shown.chars().take(value_width).collect();
-        if selected && matches!(spec.kind, Kind::Text | Kind::Secret) {
-            let col = app
-                .form
-                .input(i)
-                .map_or(0, |inp| inp.cursor())
-                .min(value_width);
+        let editing = selected && matches!(spec.kind, Kind::Text | Kind::Secret);
+        let at = app.form.input(i).map_or(0, |inp| inp.cursor());
+        // The value being edited scrolls to keep the cursor in view; others are cut with `…`.
+        let (shown, col) = if editing && !value.is_empty() && shown == sanitize(value) {
+            text::window(&shown, at, value_width)
+        } else {
+            (text::truncate(&shown, value_width), at.min(value_width))
+        };
+        if editing {
             cursor = Some((lines.len(), LABEL_WIDTH + NEED_WIDTH + 2 + col));
         }
         let marker = if selected { "›" } else { " " };
@@ -88,7 +97,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         for (_, level, text) in problems.iter().filter(|(f, _, _)| *f == spec.id) {
             let text = format!("{} {}", super::theme::symbol(*level), sanitize(text));
             let width = area.width.saturating_sub(indent as u16);
-            for piece in super::text::wrap(&text, width, 2) {
+            for piece in text::wrap(&text, width, 2) {
                 lines.push(Line::from(Span::styled(
                     format!("{:>indent$}{piece}", ""),
                     t.level(*level),
@@ -96,33 +105,38 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             }
         }
         if let Some(used) = used_value(app, spec.id) {
-            lines.push(Line::from(Span::styled(
-                format!("{:>w$}{used}", "", w = LABEL_WIDTH + NEED_WIDTH + 1),
-                t.dim(),
-            )));
+            let indent = LABEL_WIDTH + NEED_WIDTH + 1;
+            let width = area.width.saturating_sub(indent as u16);
+            for piece in text::wrap(&used, width, USED.len()) {
+                lines.push(Line::from(Span::styled(
+                    format!("{:>indent$}{piece}", ""),
+                    t.dim(),
+                )));
+            }
         }
     }
-    // The focused field's help sits on the last line of the pane.
-    let height = usize::from(area.height).saturating_sub(2);
+    // The focused field's help sits at the bottom of the pane, under a blank line.
+    let help = help_lines(app, area.width, area.height / 4);
+    let help_height = help.len() as u16;
+    let body = Rect::new(
+        area.x,
+        area.y,
+        area.width,
+        area.height.saturating_sub(help_height + 1),
+    );
+    let height = usize::from(body.height);
     let offset = (selected_line + 2).saturating_sub(height);
-    let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));
     frame.render_widget(
         Paragraph::new(lines).scroll((u16::try_from(offset).unwrap_or(0), 0)),
         body,
     );
-    let help = Rect::new(
+    let help_rect = Rect::new(
         area.x,
-        area.y + area.height.saturating_sub(1),
+        area.y + area.height.saturating_sub(help_height),
         area.width,
-        1,
+        help_height.min(area.height),
     );
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(" Help: ", t.dim()),
-            Span::raw(app.form.selected_spec().help),
-        ])),
-        help,
-    );
+    frame.render_widget(Paragraph::new(help), help_rect);
     if app.overlay.is_none() && app.focus == crate::tui::keymap::Pane::Form {
         if let Some((line, col)) = cursor {
             if let Some(row) = line.checked_sub(offset).filter(|r| *r < height) {
@@ -130,6 +144,39 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             }
         }
     }
+}
+
+/// The focused field's help, wrapped under its label in at most `max` lines (the last cut
+/// with `…` when it needs more).
+fn help_lines(app: &App, width: u16, max: u16) -> Vec<Line<'static>> {
+    const LABEL: &str = " Help: ";
+    let t = &app.theme;
+    let text = format!("{LABEL}{}", app.form.selected_spec().help);
+    let mut pieces = text::wrap(&text, width, LABEL.len());
+    let max = usize::from(max.max(1));
+    if pieces.len() > max {
+        pieces.truncate(max);
+        if let Some(last) = pieces.last_mut() {
+            if text::width(last) < usize::from(width) {
+                last.push(text::ELLIPSIS);
+            } else {
+                *last = text::truncate(last, usize::from(width) - 1) + "…";
+            }
+        }
+    }
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(
+            |(i, piece)| match piece.strip_prefix(LABEL).filter(|_| i == 0) {
+                Some(rest) => Line::from(vec![
+                    Span::styled(LABEL, t.dim()),
+                    Span::raw(rest.to_owned()),
+                ]),
+                None => Line::from(piece),
+            },
+        )
+        .collect()
 }
 
 fn shown_value(
@@ -187,12 +234,12 @@ fn used_value(app: &App, id: FieldId) -> Option<String> {
             .flow
             .used_state
             .as_ref()
-            .map(|s| format!("last run used: {}", sanitize(s))),
+            .map(|s| format!("{USED}{}", sanitize(s))),
         FieldId::CodeVerifier => app.flow.used_verifier.as_ref().map(|v| {
             if app.reveal {
-                format!("last run used: {}", v.secret())
+                format!("{USED}{}", v.secret())
             } else {
-                "last run used: •••••• (F2 reveals)".to_owned()
+                format!("{USED}•••••• (F2 reveals)")
             }
         }),
         _ => None,

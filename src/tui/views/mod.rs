@@ -1,6 +1,7 @@
 //! Views only read the state and draw it.
 pub mod flow;
 pub mod form;
+pub mod json;
 pub mod layout;
 pub mod overlay;
 pub mod profiles;
@@ -56,6 +57,7 @@ fn pane_view(app: &App, frame: &mut Frame, pane: Pane, rect: Rect) {
         Pane::Form => format!(" {} — {} ", pane.title(), sanitize(&app.profile_title())),
         _ => format!(" {} ", pane.title()),
     };
+    let title = text::truncate(&title, usize::from(rect.width.saturating_sub(2)));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border(focused))
@@ -94,6 +96,10 @@ fn header(app: &App, frame: &mut Frame, areas: &layout::Areas) {
     let end = areas.tabs.last().map_or(13, |(_, r)| r.x + r.width + 2);
     if end < areas.header.width {
         let rect = Rect::new(end, 0, areas.header.width - end, 1);
+        let status: Vec<Span> = status
+            .into_iter()
+            .map(|s| Span::styled(text::truncate(&s.content, usize::from(rect.width)), s.style))
+            .collect();
         frame.render_widget(
             Paragraph::new(Line::from(status)).alignment(ratatui::layout::Alignment::Right),
             rect,
@@ -119,8 +125,8 @@ pub fn flow_status(app: &App) -> Vec<Span<'static>> {
             )]
         }
         FlowStatus::Succeeded => vec![Span::styled(
-            format!("{} tokens received ", symbol(super::app::Level::Info)),
-            t.level(super::app::Level::Info),
+            format!("{} tokens received ", symbol(super::app::Level::Success)),
+            t.level(super::app::Level::Success),
         )],
         FlowStatus::Failed => vec![Span::styled(
             format!("{} flow failed ", symbol(super::app::Level::Error)),
@@ -130,11 +136,14 @@ pub fn flow_status(app: &App) -> Vec<Span<'static>> {
     }
 }
 
+/// The status line: its symbol, and the text in its level's style, cut with `…` to fit.
 fn message(app: &App, frame: &mut Frame, rect: Rect) {
     if let Some(m) = &app.message {
+        let style = app.theme.level(m.level);
+        let room = usize::from(rect.width).saturating_sub(4);
         let line = Line::from(vec![
-            Span::styled(format!(" {} ", symbol(m.level)), app.theme.level(m.level)),
-            Span::raw(sanitize(&m.text)),
+            Span::styled(format!(" {} ", symbol(m.level)), style),
+            Span::styled(text::truncate(&sanitize(&m.text), room), style),
         ]);
         frame.render_widget(Paragraph::new(line), rect);
     }

@@ -9,16 +9,21 @@ use crate::oauth::text::sanitize;
 use crate::profile::catalog::{Origin, Shadow};
 use crate::tui::app::{App, Level};
 
+use super::text;
+
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     if app.profiles.is_empty() {
-        let text = vec![
-            Line::from("No profiles yet."),
-            Line::from(""),
-            Line::from("Press n to create one. Profiles are TOML files in ./profiles/"),
-            Line::from("or in the config directory (tokenbench/profiles/)."),
-        ];
-        frame.render_widget(Paragraph::new(text), area);
+        let text = "No profiles yet.\n\nPress n to create one. Profiles are TOML files in ./profiles/ or in the config directory (tokenbench/profiles/).";
+        frame.render_widget(
+            Paragraph::new(text::styled(
+                text,
+                area.width,
+                0,
+                ratatui::style::Style::new(),
+            )),
+            area,
+        );
         return;
     }
     let open = app.doc.as_ref().map(|d| d.path().to_owned());
@@ -36,29 +41,35 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Origin::Config => "config",
             Origin::Path => "path",
         };
-        let mut spans = vec![
+        let open_mark = match (is_open, app.modified()) {
+            (false, _) => "",
+            (true, false) => "  ● open",
+            (true, true) => "  ● open, modified",
+        };
+        // The label gives way (cut with `…`) so that where the file is and whether it is
+        // open stay in view.
+        let label_room = usize::from(area.width)
+            .saturating_sub(2 + 24 + 1 + 1 + origin.len() + text::width(open_mark))
+            .min(30);
+        let label = text::truncate(
+            &entry.label.as_deref().map(sanitize).unwrap_or_default(),
+            label_room,
+        );
+        let spans = vec![
             Span::raw(marker),
             Span::styled(
-                format!("{:<24}", sanitize(&entry.name)),
+                format!("{:<24}", text::truncate(&sanitize(&entry.name), 24)),
                 if selected { t.selected() } else { t.accent() },
             ),
             Span::raw(" "),
             Span::raw(format!(
-                "{:<30}",
-                entry.label.as_deref().map(sanitize).unwrap_or_default()
+                "{label}{:pad$}",
+                "",
+                pad = label_room.saturating_sub(text::width(&label))
             )),
             Span::styled(format!(" {origin}"), t.dim()),
+            Span::styled(open_mark, t.accent()),
         ];
-        if is_open {
-            spans.push(Span::styled(
-                if app.modified() {
-                    "  ● open, modified"
-                } else {
-                    "  ● open"
-                },
-                t.accent(),
-            ));
-        }
         lines.push(Line::from(spans));
         if let Some(shadow) = &entry.shadow {
             let (level, text) = match shadow {
@@ -79,16 +90,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     ),
                 ),
             };
-            lines.push(Line::from(Span::styled(text, t.level(level))));
+            lines.extend(text::styled(&text, area.width, 6, t.level(level)));
         }
         if let Some(e) = &entry.error {
-            lines.push(Line::from(Span::styled(
-                match &e.key {
-                    Some(key) => format!("    ✗ {key}: {}", sanitize(&e.reason)),
-                    None => format!("    ✗ {}", sanitize(&e.reason)),
-                },
-                t.level(Level::Error),
-            )));
+            let text = match &e.key {
+                Some(key) => format!("    ✗ {key}: {}", sanitize(&e.reason)),
+                None => format!("    ✗ {}", sanitize(&e.reason)),
+            };
+            lines.extend(text::styled(&text, area.width, 6, t.level(Level::Error)));
         }
     }
     let offset = selected_line.saturating_sub(usize::from(area.height).saturating_sub(2));

@@ -1,5 +1,5 @@
 //! Colours, or none when NO_COLOR is set: then emphasis is carried by bold, reverse and
-//! the symbols (›, ✓, !, ✗) alone.
+//! the symbols (›, ·, ✓, !, ✗) alone.
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -51,7 +51,8 @@ impl Theme {
 
     pub fn level(&self, level: Level) -> Style {
         match level {
-            Level::Info => self.fg(Color::Green),
+            Level::Info => Style::new(),
+            Level::Success => self.fg(Color::Green),
             Level::Warn => self.fg(Color::Yellow),
             Level::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
         }
@@ -64,7 +65,8 @@ impl Theme {
 
 pub fn symbol(level: Level) -> &'static str {
     match level {
-        Level::Info => "✓",
+        Level::Info => "·",
+        Level::Success => "✓",
         Level::Warn => "!",
         Level::Error => "✗",
     }

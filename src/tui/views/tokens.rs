@@ -7,26 +7,18 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use serde_json::Value;
 
-use crate::oauth::text::{sanitize, to_json_pretty_safe};
+use crate::oauth::text::sanitize;
 use crate::oauth::time::{relative, utc};
 use crate::tui::app::{App, Level, TokenTab};
 
-use super::text::styled;
+use super::theme::symbol;
+
+use super::json::json_lines;
+use super::text::{self, styled};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let mut spans = Vec::new();
-    for tab in TokenTab::ALL {
-        let style = if tab == app.tokens.tab {
-            t.selected().add_modifier(Modifier::BOLD)
-        } else {
-            t.dim()
-        };
-        spans.push(Span::styled(format!(" {} ", tab.title()), style));
-        spans.push(Span::raw("│"));
-    }
     frame.render_widget(
-        Paragraph::new(Line::from(spans)),
+        Paragraph::new(tab_strip(app, usize::from(area.width))),
         Rect::new(area.x, area.y, area.width, 1),
     );
     let body = Rect::new(
@@ -42,11 +34,82 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// A tab's name where the full ones do not fit.
+fn short_title(tab: TokenTab) -> &'static str {
+    match tab {
+        TokenTab::Access => "Access",
+        TokenTab::Id => "ID",
+        TokenTab::Refresh => "Refresh",
+        TokenTab::Raw => "Raw",
+        other => other.title(),
+    }
+}
+
+/// The tabs that fit in `width` columns: with their full names, else abbreviated, else a
+/// run of abbreviated ones around the selected tab, with `…` on a side where more are.
+/// Returns (first shown, titles, more before, more after).
+pub fn visible_tabs(selected: TokenTab, width: usize) -> (usize, Vec<&'static str>, bool, bool) {
+    // Each tab is " title " and a "│" after it.
+    let cost = |title: &str| text::width(title) + 3;
+    for names in [
+        TokenTab::ALL.map(TokenTab::title),
+        TokenTab::ALL.map(short_title),
+    ] {
+        if names.iter().map(|n| cost(n)).sum::<usize>() <= width {
+            return (0, names.to_vec(), false, false);
+        }
+    }
+    let names = TokenTab::ALL.map(short_title);
+    let n = names.len();
+    let (mut start, mut end) = (selected.index(), selected.index() + 1);
+    let fits = |start: usize, end: usize| {
+        let marks = usize::from(start > 0) + usize::from(end < n);
+        names[start..end].iter().map(|t| cost(t)).sum::<usize>() + marks <= width
+    };
+    loop {
+        if end < n && fits(start, end + 1) {
+            end += 1;
+        } else if start > 0 && fits(start - 1, end) {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    (start, names[start..end].to_vec(), start > 0, end < n)
+}
+
+fn tab_strip(app: &App, width: usize) -> Line<'static> {
+    let t = &app.theme;
+    let (first, names, before, after) = visible_tabs(app.tokens.tab, width);
+    let mut spans = Vec::new();
+    if before {
+        spans.push(Span::styled(text::ELLIPSIS.to_string(), t.dim()));
+    }
+    for (i, name) in names.into_iter().enumerate() {
+        let style = if TokenTab::ALL[first + i] == app.tokens.tab {
+            t.selected().add_modifier(Modifier::BOLD)
+        } else {
+            t.dim()
+        };
+        spans.push(Span::styled(format!(" {name} "), style));
+        spans.push(Span::raw("│"));
+    }
+    if after {
+        spans.push(Span::styled(text::ELLIPSIS.to_string(), t.dim()));
+    }
+    Line::from(spans)
+}
+
 /// The lines of the current tab, wrapped to `width`.
 pub fn tab_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let Some(report) = &app.tokens.report else {
-        return vec![Line::from("No tokens yet. Press Ctrl+R to run the flow.")];
+        return styled(
+            "No tokens yet. Press Ctrl+R to run the flow.",
+            width,
+            0,
+            Style::new(),
+        );
     };
     match app.tokens.tab {
         TokenTab::Summary => summary(app, report, width),
@@ -56,9 +119,12 @@ pub fn tab_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         TokenTab::Raw => {
             let r = &report["token_response"];
             if r.is_null() {
-                return vec![Line::from(
+                return styled(
                     "No token response: the flow ended before the token request.",
-                )];
+                    width,
+                    0,
+                    Style::new(),
+                );
             }
             let mut out = vec![Line::from(Span::styled(
                 format!("HTTP {}", r["status"]),
@@ -172,7 +238,7 @@ fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
             "ID token verified: signature and claims checked (ID Token tab).",
             width,
             0,
-            t.level(Level::Info),
+            t.level(Level::Success),
         )),
         Some(false) => out.extend(styled(
             &format!(
@@ -198,7 +264,7 @@ fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
         if claims.is_object() {
             out.push(Line::from(""));
             out.push(Line::from(Span::styled(title, t.accent())));
-            out.extend(json_lines(claims, width));
+            out.extend(json_lines(claims, width, app.now, t));
         }
     }
     out
@@ -209,16 +275,14 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
     if token.is_null() {
         return vec![Line::from("The token response had no such token.")];
     }
-    let mut out = vec![
-        Line::from(Span::styled(kind_label(token), t.accent())),
-        Line::from(""),
-    ];
+    let mut out = styled(&kind_label(token), width, 4, t.accent());
+    out.push(Line::from(""));
     if let Some(checks) = token["validation"].as_array() {
         let verified = token["verified"].as_bool().unwrap_or(false);
         let (head, level) = if verified {
             (
                 "VERIFIED — every check passed (OIDC Core 3.1.3.7)".to_owned(),
-                Level::Info,
+                Level::Success,
             )
         } else {
             (
@@ -226,10 +290,10 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
                 Level::Error,
             )
         };
-        out.push(Line::from(Span::styled(head, t.level(level))));
+        out.extend(styled(&head, width, 4, t.level(level)));
         for c in checks {
             let (mark, level) = match c["result"].as_str() {
-                Some("pass") => ("✓", Some(Level::Info)),
+                Some("pass") => ("✓", Some(Level::Success)),
                 Some("fail") => ("✗", Some(Level::Error)),
                 _ => ("-", None),
             };
@@ -257,28 +321,11 @@ fn token(app: &App, token: &Value, width: u16) -> Vec<Line<'static>> {
     match token["kind"].as_str() {
         Some("jwt") | Some("jwe") => {
             out.push(Line::from(Span::styled("Header", t.accent())));
-            out.extend(json_lines(&token["header"], width));
+            out.extend(json_lines(&token["header"], width, app.now, t));
             if token["claims"].is_object() {
                 out.push(Line::from(""));
                 out.push(Line::from(Span::styled("Claims", t.accent())));
-                out.extend(json_lines(&token["claims"], width));
-            }
-            if let Some(claims) = token["claims"].as_object() {
-                let times: Vec<_> = crate::oauth::jwt::TIME_CLAIMS
-                    .iter()
-                    .filter_map(|name| Some((*name, claims.get(*name)?.as_i64()?)))
-                    .collect();
-                if !times.is_empty() {
-                    out.push(Line::from(""));
-                    out.push(Line::from(Span::styled("Times", t.accent())));
-                    for (name, at) in times {
-                        out.push(Line::from(format!(
-                            "  {name:<10}{} ({})",
-                            utc(at).unwrap_or_default(),
-                            relative(at, app.now)
-                        )));
-                    }
-                }
+                out.extend(json_lines(&token["claims"], width, app.now, t));
             }
         }
         _ => out.extend(styled(&plain(&token["reason"]), width, 0, t.dim())),
@@ -347,14 +394,6 @@ fn kind_label(token: &Value) -> String {
         }
         None => "none".to_owned(),
     }
-}
-
-/// Pretty JSON with every control character escaped, so claims cannot draw on the terminal.
-fn json_lines(v: &Value, width: u16) -> Vec<Line<'static>> {
-    let text = to_json_pretty_safe(v);
-    text.lines()
-        .flat_map(|l| styled(l, width, 4, Style::new()))
-        .collect()
 }
 
 fn plain(v: &Value) -> String {
@@ -437,6 +476,22 @@ pub fn log_text(report: &Value) -> String {
     s
 }
 
+/// "refresh → URL · HTTP 200"; for a call that got no response, how far it went: never
+/// sent (no endpoint, a refusal before sending) or sent and unanswered.
+fn call_head(call: &Value) -> String {
+    let op = plain(&call["operation"]);
+    let endpoint = call["endpoint"].as_str().map(sanitize);
+    let outcome = match call["response"]["status"].as_u64() {
+        Some(s) => format!("HTTP {s}"),
+        None if call.get("request").is_some() => "sent, no response".to_owned(),
+        None => "not sent".to_owned(),
+    };
+    match endpoint {
+        Some(url) => format!("{op} → {url} · {outcome}"),
+        None => format!("{op} · {outcome}"),
+    }
+}
+
 /// Follow-up calls, newest first: what was sent where, what came back, what it means.
 fn calls(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -448,32 +503,30 @@ fn calls(app: &App, width: u16) -> Vec<Line<'static>> {
         )));
     }
     if app.calls.is_empty() {
-        out.push(Line::from(
+        out.extend(styled(
             "No calls yet. With tokens from a run: f refresh, u userinfo, i introspect, v revoke.",
+            width,
+            0,
+            Style::new(),
         ));
-        out.push(Line::from(
+        out.extend(styled(
             "a copies the Authorization header, C a curl command.",
+            width,
+            0,
+            Style::new(),
         ));
         return out;
     }
     for call in &app.calls {
-        let status = call["response"]["status"]
-            .as_u64()
-            .map_or("no response".to_owned(), |s| format!("HTTP {s}"));
-        let head = format!(
-            "{} → {} · {status}",
-            plain(&call["operation"]),
-            plain(&call["endpoint"])
-        );
         let level = if call.get("error").is_some() {
             Level::Error
         } else {
-            Level::Info
+            Level::Success
         };
-        out.extend(styled(&head, width, 4, t.level(level)));
+        out.extend(styled(&call_head(call), width, 4, t.level(level)));
         if let Some(e) = call.get("error") {
             out.extend(styled(
-                &format!("  {}", plain(&e["message"])),
+                &format!("  {} {}", symbol(Level::Error), plain(&e["message"])),
                 width,
                 4,
                 t.level(Level::Error),
@@ -485,7 +538,7 @@ fn calls(app: &App, width: u16) -> Vec<Line<'static>> {
             if let Value::Object(m) = &mut shown {
                 m.remove("tokens");
             }
-            out.extend(json_lines(&shown, width));
+            out.extend(json_lines(&shown, width, app.now, t));
         }
         out.push(Line::from(""));
     }
