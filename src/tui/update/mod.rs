@@ -102,7 +102,7 @@ impl App {
     pub fn on_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Run => self.run(),
-            Action::Save => self.save(Then::Stay),
+            Action::Save => self.save_key(),
             Action::Quit => {
                 self.overlay = None;
                 self.leave(Then::Quit)
