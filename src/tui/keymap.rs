@@ -378,7 +378,7 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[k(K::Enter, A::SubmitPaste)], help: "submit the pasted redirect URL", group: "Flow", when: |c| c.on(Pane::Flow) && c.paste_mode, ready: always, hint: Some(("submit", 0)) },
     Binding { keys: &[c('c', A::CopyAuthUrl)], help: "copy the authorization URL", group: "Flow", when: |c| c.on(Pane::Flow) && !c.paste_mode, ready: |c| c.auth_url, hint: Some(("copy URL", 2)) },
     Binding { keys: &[k(K::Up, A::Up), k(K::Down, A::Down), c('k', A::Up), c('j', A::Down)], help: "scroll", group: "Flow", when: |c| c.on(Pane::Flow) && !c.paste_mode, ready: always, hint: Some(("scroll", 3)) },
-    Binding { keys: &[k(K::PageUp, A::PageUp), k(K::PageDown, A::PageDown), c(' ', A::PageDown)], help: "scroll a page", group: "Flow", when: |c| c.on(Pane::Flow) && !c.paste_mode, ready: always, hint: None },
+    Binding { keys: &[k(K::PageUp, A::PageUp), k(K::PageDown, A::PageDown), c(' ', A::PageDown)], help: "scroll a page", group: "Flow", when: |c| c.on(Pane::Flow), ready: always, hint: None },
     // Tokens.
     Binding { keys: &[k(K::Left, A::PrevTab), k(K::Right, A::NextTab), c('h', A::PrevTab), c('l', A::NextTab)], help: "previous or next tab", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: always, hint: Some(("tab", 0)) },
     Binding { keys: &[k(K::Up, A::Up), k(K::Down, A::Down), c('k', A::Up), c('j', A::Down)], help: "scroll", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: always, hint: Some(("scroll", 3)) },
