@@ -526,3 +526,88 @@ async fn ctrl_o_discovers_and_fills_empty_endpoints_then_the_run_uses_them() {
     assert!(screen.contains("Token type"), "{screen}");
     h.quit_discarding().await;
 }
+
+/// The demo profile with its scope edited: the form has unsaved changes.
+async fn edited_scope(h: &mut Harness) {
+    h.wait_for("Callback URL", 5).await;
+    // Scope is the 9th row: move down from Callback URL and type.
+    for _ in 0..7 {
+        h.key(KeyCode::Down, KeyModifiers::NONE);
+    }
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    h.typed(" extra");
+    h.wait_for("● modified", 5).await;
+}
+
+#[tokio::test]
+async fn quit_with_unsaved_changes_then_s_saves_and_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(
+        demo_app("http://127.0.0.1:9", dir.path()),
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (80, 24),
+    );
+    edited_scope(&mut h).await;
+    h.ctrl('q');
+    h.wait_for("has unsaved changes", 5).await;
+    h.typed("s");
+    // The loop ends by itself: no second Ctrl+Q is sent.
+    let app = tokio::time::timeout(Duration::from_secs(5), h.task)
+        .await
+        .expect("saving from the quit dialog quits")
+        .unwrap();
+    assert!(app.quit);
+    assert!(!app.modified());
+    let saved = ProfileDocument::open(&dir.path().join("demo.toml")).unwrap();
+    assert_eq!(
+        saved.raw().scope.as_deref(),
+        Some("openid profile email offline_access extra")
+    );
+}
+
+#[tokio::test]
+async fn open_another_with_unsaved_changes_then_s_saves_and_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = |issuer: &str| {
+        format!(
+            "issuer = \"{issuer}\"\ncallback_url = \"http://127.0.0.1:8765/callback\"\n\
+             auth_url = \"{issuer}/authorize\"\ntoken_url = \"{issuer}/token\"\n\
+             client_id = \"c\"\nscope = \"openid profile email offline_access\"\n"
+        )
+    };
+    std::fs::write(dir.path().join("alpha.toml"), profile("http://127.0.0.1:9")).unwrap();
+    std::fs::write(dir.path().join("beta.toml"), profile("http://127.0.0.1:19")).unwrap();
+    let mut app = profile_app(dir.path());
+    let doc = ProfileDocument::open(&dir.path().join("alpha.toml")).unwrap();
+    let raw = doc.raw().clone();
+    app.load(doc, raw);
+    let mut h = Harness::start(
+        app,
+        BrowserMode::PrintOnly,
+        vec![dir.path().to_owned()],
+        (100, 30),
+    );
+    h.wait_for("Form — alpha", 5).await;
+    edited_scope(&mut h).await;
+    // To the profile list (Form → Flow → Tokens → Profiles), then beta.
+    for _ in 0..3 {
+        h.key(KeyCode::Tab, KeyModifiers::NONE);
+    }
+    h.wait_for("│  beta", 5).await;
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for("has unsaved changes", 5).await;
+    h.typed("s");
+    let screen = h.wait_for("Form — beta", 5).await;
+    assert!(!screen.contains("● modified"), "{screen}");
+    let saved = ProfileDocument::open(&dir.path().join("alpha.toml")).unwrap();
+    assert_eq!(
+        saved.raw().scope.as_deref(),
+        Some("openid profile email offline_access extra")
+    );
+    // Keys now go to beta's form, which has nothing to save: one Ctrl+Q quits.
+    let app = h.quit().await;
+    assert!(app.quit);
+    assert!(app.doc.unwrap().path().ends_with("beta.toml"));
+}

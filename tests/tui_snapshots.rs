@@ -199,10 +199,33 @@ fn wide_layout_shows_form_and_tokens() {
 }
 
 #[test]
-fn help() {
+fn help_80x24() {
     let mut app = app_with(filled());
     app.overlay = Some(Overlay::Help { scroll: 0 });
-    insta::assert_snapshot!(draw(&mut app, 80, 40).backend());
+    insta::assert_snapshot!(draw(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn help_120x40() {
+    let mut app = app_with(filled());
+    app.overlay = Some(Overlay::Help { scroll: 0 });
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}
+
+/// The whole help, as the 80-column overlay wraps it (the screens above show its top).
+#[test]
+fn help_full_text() {
+    let app = app_with(filled());
+    let lines = views::keys::help_lines(&app, 70);
+    let text: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let line: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            assert!(line.chars().count() <= 70, "{line:?}");
+            line.trim_end().to_owned()
+        })
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
 }
 
 #[test]
@@ -585,4 +608,90 @@ mod tab_strip {
             assert!(width <= 24, "{names:?}");
         }
     }
+}
+
+fn listed_profiles() -> Vec<ProfileEntry> {
+    ["auth0", "demo", "okta"]
+        .iter()
+        .map(|name| ProfileEntry {
+            name: (*name).into(),
+            label: None,
+            path: format!("profiles/{name}.toml").into(),
+            origin: Origin::Local,
+            error: None,
+            shadow: None,
+        })
+        .collect()
+}
+
+/// The tokens of `report()` kept for follow-up calls: refresh, userinfo, introspection and
+/// revocation can act.
+fn session() -> tokenbench::tui::app::Session {
+    let path = std::path::Path::new("profiles/example.toml");
+    let text = "issuer = \"https://idp.example\"\ncallback_url = \"http://127.0.0.1:8765/callback\"\n\
+                auth_url = \"https://idp.example/authorize\"\ntoken_url = \"https://idp.example/token\"\n\
+                client_id = \"my-app\"\n";
+    let raw = tokenbench::profile::load::parse_raw(path, text).unwrap();
+    let profile = tokenbench::profile::load::validate(path, "example", &raw).unwrap();
+    let tokens = serde_json::from_value(json!({
+        "format": 1, "profile": "example", "issuer": "https://idp.example", "client_id": "my-app",
+        "token_endpoint": "https://idp.example/token", "received_at": NOW,
+        "response": {"access_token": "at-1", "token_type": "Bearer", "refresh_token": "8xLOxBtZp8"},
+    }))
+    .unwrap();
+    tokenbench::tui::app::Session {
+        resolved: tokenbench::flow::Resolved::without_discovery(profile),
+        tokens,
+    }
+}
+
+/// The bottom row at each size people use (80×24, the README's 100×32, 120×40).
+fn hint_bars(app: &mut App) -> String {
+    let mut out = Vec::new();
+    for (w, h) in [(80, 24), (100, 32), (120, 40)] {
+        let screen = tokenbench::tui::runner::buffer_text(draw(app, w, h).backend().buffer());
+        let bar = screen.lines().last().unwrap_or_default().to_owned();
+        assert!(bar.chars().count() <= usize::from(w), "{bar:?}");
+        out.push(format!("{w}×{h}: \"{bar}\""));
+    }
+    out.join("\n")
+}
+
+#[test]
+fn hint_bar_profiles() {
+    // First start: profiles to choose from, none open, so nothing to run, save or check.
+    let mut app = App::new(Mode::Normal, NOW);
+    app.theme.color = false;
+    app.profiles = listed_profiles();
+    let bars = hint_bars(&mut app);
+    for absent in ["^R", "^S", "^D"] {
+        assert!(!bars.contains(absent), "{bars}");
+    }
+    insta::assert_snapshot!(bars);
+}
+
+#[test]
+fn hint_bar_form() {
+    // An open profile with an unsaved edit, a text field focused (so F1, not ?, is help).
+    let mut app = app_with(filled());
+    app.profiles = listed_profiles();
+    app.form
+        .set_value(tokenbench::tui::form::FieldId::Scope, "openid");
+    assert!(app.modified());
+    insta::assert_snapshot!(hint_bars(&mut app));
+}
+
+#[test]
+fn hint_bar_tokens() {
+    // After a run: every token key can act, more than fit on 80 or 100 columns.
+    let mut app = app_with(filled());
+    app.profiles = listed_profiles();
+    app.tokens.report = Some(report());
+    app.tokens.received_at = NOW;
+    app.session = Some(session());
+    app.set_focus(Pane::Tokens);
+    let bars = hint_bars(&mut app);
+    let lines: Vec<&str> = bars.lines().collect();
+    assert!(lines[0].ends_with("? more\""), "{bars}");
+    insta::assert_snapshot!(bars);
 }

@@ -358,6 +358,16 @@ impl App {
             field: (self.focus == Pane::Form).then(|| self.form.selected_spec().kind),
             flow_running: self.flow_running(),
             paste_mode: self.flow.paste_mode,
+            profile_open: self.doc.is_some(),
+            modified: self.modified(),
+            profiles: !self.profiles.is_empty(),
+            auth_url: self.flow.auth_url.is_some(),
+            tokens: self.tokens.report.is_some(),
+            session: self.session.is_some(),
+            refresh: self.session.as_ref().is_some_and(|s| {
+                let refresh = crate::oauth::introspection::TokenKind::Refresh;
+                s.tokens.token(refresh).is_some()
+            }),
         }
     }
 

@@ -92,6 +92,19 @@ impl App {
         }
     }
 
+    /// `s` in the unsaved-changes dialog saves and then does what the dialog interrupted
+    /// (quit, open another profile); `Ctrl+S` anywhere else just saves.
+    pub(super) fn save_key(&mut self) -> Vec<Effect> {
+        let then = match self.overlay.take() {
+            Some(Overlay::Unsaved { then }) => then,
+            other => {
+                self.overlay = other;
+                Then::Stay
+            }
+        };
+        self.save(then)
+    }
+
     pub(super) fn save(&mut self, then: Then) -> Vec<Effect> {
         self.overlay = None;
         let Some(doc) = &self.doc else {

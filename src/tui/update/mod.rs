@@ -108,7 +108,7 @@ impl App {
         self.message = None;
         match action {
             Action::Run => self.run(),
-            Action::Save => self.save(Then::Stay),
+            Action::Save => self.save_key(),
             Action::Quit => {
                 self.overlay = None;
                 self.leave(Then::Quit)

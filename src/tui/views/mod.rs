@@ -2,6 +2,7 @@
 pub mod flow;
 pub mod form;
 pub mod json;
+pub mod keys;
 pub mod layout;
 pub mod overlay;
 pub mod profiles;
@@ -16,7 +17,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use super::app::{App, FlowStatus};
-use super::keymap::{self, Pane};
+use super::keymap::Pane;
 use crate::oauth::text::sanitize;
 use theme::symbol;
 
@@ -151,16 +152,5 @@ fn message(app: &App, frame: &mut Frame, rect: Rect) {
 
 /// The keys valid now, from the keymap that handles them.
 fn hints(app: &App, frame: &mut Frame, rect: Rect) {
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1usize;
-    for (key, help) in keymap::hints(&app.ctx()) {
-        let len = key.chars().count() + help.chars().count() + 3;
-        if used + len > usize::from(rect.width) {
-            break;
-        }
-        used += len;
-        spans.push(Span::styled(key, app.theme.key()));
-        spans.push(Span::raw(format!(" {help}  ")));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+    keys::bar(app, frame, rect);
 }

@@ -7,13 +7,23 @@ use ratatui::Frame;
 
 use crate::oauth::text::sanitize;
 use crate::tui::app::{App, NamePurpose, Overlay};
-use crate::tui::keymap;
+
+use super::keys;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(overlay) = &app.overlay else { return };
     let t = &app.theme;
+    let width = if matches!(overlay, Overlay::Help { .. } | Overlay::Trust { .. }) {
+        area.width.saturating_sub(8).min(76)
+    } else {
+        area.width.saturating_sub(8).min(60)
+    };
     let (title, lines, scroll) = match overlay {
-        Overlay::Help { scroll } => (" Help ".to_owned(), help_lines(app), *scroll),
+        Overlay::Help { scroll } => (
+            " Help ".to_owned(),
+            keys::help_lines(app, width.saturating_sub(2)),
+            *scroll,
+        ),
         Overlay::Unsaved { .. } => (
             " Unsaved changes ".to_owned(),
             vec![
@@ -22,7 +32,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     sanitize(&app.profile_title())
                 )),
                 Line::from(""),
-                key_line(app),
+                keys::key_line(app),
             ],
             0,
         ),
@@ -38,7 +48,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     Line::from(format!("Delete {}?", sanitize(&path))),
                     Line::from("The file is removed."),
                     Line::from(""),
-                    key_line(app),
+                    keys::key_line(app),
                 ],
                 0,
             )
@@ -62,21 +72,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                         t.dim(),
                     )),
                     Line::from(""),
-                    key_line(app),
+                    keys::key_line(app),
                 ],
                 0,
             )
         }
         Overlay::Trust { file, command, .. } => (
             " Run a command from this file? ".to_owned(),
-            trust_lines(app, file, command, area.width.saturating_sub(8).min(76)),
+            trust_lines(app, file, command, width),
             0,
         ),
-    };
-    let width = if matches!(overlay, Overlay::Help { .. } | Overlay::Trust { .. }) {
-        area.width.saturating_sub(8).min(76)
-    } else {
-        area.width.saturating_sub(8).min(60)
     };
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect::new(
@@ -115,34 +120,6 @@ fn trust_lines(app: &App, file: &std::path::Path, command: &str, width: u16) -> 
         "Trusting records this exact content: an edited file asks again.",
     ));
     lines.push(Line::from(""));
-    lines.push(key_line(app));
-    lines
-}
-
-/// The overlay's keys, from the keymap.
-fn key_line(app: &App) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (key, help) in keymap::hints(&app.ctx()) {
-        spans.push(Span::styled(key, app.theme.key()));
-        spans.push(Span::raw(format!(" {help}   ")));
-    }
-    Line::from(spans)
-}
-
-fn help_lines(app: &App) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::from("tokenbench runs OAuth 2.0 Authorization Code with PKCE against a profile."),
-        Line::from(""),
-    ];
-    for (group, entries) in keymap::help_groups() {
-        lines.push(Line::from(Span::styled(group, app.theme.accent())));
-        for (key, help) in entries {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {key:<8}"), app.theme.key()),
-                Span::raw(help),
-            ]));
-        }
-        lines.push(Line::from(""));
-    }
+    lines.push(keys::key_line(app));
     lines
 }
