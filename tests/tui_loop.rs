@@ -526,3 +526,52 @@ async fn ctrl_o_discovers_and_fills_empty_endpoints_then_the_run_uses_them() {
     assert!(screen.contains("Token type"), "{screen}");
     h.quit_discarding().await;
 }
+
+/// `$BROWSER` as a script that records each URL it is asked to open.
+fn recording_browser(dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s\\n' \"$1\" >> \"$(dirname \"$0\")/opened\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script.display().to_string()
+}
+
+#[tokio::test]
+async fn ctrl_r_with_the_idp_down_fails_at_once_without_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    // Bound but not listening: refused, and the port stays ours.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port();
+    let raw = tokenbench::cli::demo_raw(&format!("http://127.0.0.1:{port}")).unwrap();
+    let app = app_for(raw, &dir.path().join("down.toml"), Mode::Normal);
+    let browser = BrowserMode::System {
+        browser_env: Some(recording_browser(dir.path())),
+        quiet: true,
+    };
+    // Wide enough for the whole message on one line of the Flow pane.
+    let mut h = Harness::start(app, browser, vec![dir.path().to_owned()], (320, 40));
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    let screen = h
+        .wait_for(&format!("nothing listens on 127.0.0.1:{port}"), 10)
+        .await;
+    let url = format!("http://127.0.0.1:{port}/authorize");
+    assert!(
+        screen.contains(&format!("✗ cannot reach the authorization endpoint {url}")),
+        "{screen}"
+    );
+    assert!(screen.contains("is the IdP running?"), "{screen}");
+    assert!(!screen.contains("waiting for the callback"), "{screen}");
+    assert!(!screen.contains("callback server listening"), "{screen}");
+    let app = h.quit().await;
+    assert!(!app.flow_running());
+    assert!(
+        !dir.path().join("opened").exists(),
+        "the browser was opened"
+    );
+}
