@@ -208,14 +208,15 @@ async fn userinfo_by_discovery_and_endpoints_that_are_not_there() {
     let access = tokens.token(TokenKind::Access).unwrap();
     assert!(!json["request"].to_string().contains(access.secret()));
 
-    // The embedded IdP has no introspection endpoint: a clear error, exit 2.
-    let report = introspect(
-        &Resolved::without_discovery(p.clone()),
-        &tokens,
-        TokenKind::Access,
-        &IO,
-    )
-    .await;
+    // An issuer whose metadata has no introspection endpoint: a clear error, exit 2.
+    let mut without = Resolved::without_discovery(p.clone());
+    let http = tokenbench::net::http::HttpClient::new(HttpLimits::default()).unwrap();
+    let mut metadata = tokenbench::net::discovery::discover(&http, idp.issuer())
+        .await
+        .unwrap();
+    metadata.introspection_endpoint = None;
+    without.metadata = Some(metadata);
+    let report = introspect(&without, &tokens, TokenKind::Access, &IO).await;
     assert_eq!(report.exit_code(), 2);
     assert!(
         report

@@ -611,3 +611,145 @@ async fn open_another_with_unsaved_changes_then_s_saves_and_opens_it() {
     assert!(app.quit);
     assert!(app.doc.unwrap().path().ends_with("beta.toml"));
 }
+
+/// `$BROWSER` as a script that records each URL it is asked to open.
+fn recording_browser(dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s\\n' \"$1\" >> \"$(dirname \"$0\")/opened\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script.display().to_string()
+}
+
+#[tokio::test]
+async fn ctrl_r_with_the_idp_down_fails_at_once_without_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    // Bound but not listening: refused, and the port stays ours.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port();
+    let raw = tokenbench::cli::demo_raw(&format!("http://127.0.0.1:{port}")).unwrap();
+    let app = app_for(raw, &dir.path().join("down.toml"), Mode::Normal);
+    let browser = BrowserMode::System {
+        browser_env: Some(recording_browser(dir.path())),
+        quiet: true,
+    };
+    // Wide enough for the whole message on one line of the Flow pane.
+    let mut h = Harness::start(app, browser, vec![dir.path().to_owned()], (320, 40));
+    h.wait_for("Callback URL", 5).await;
+    h.ctrl('r');
+    let screen = h
+        .wait_for(&format!("nothing listens on 127.0.0.1:{port}"), 10)
+        .await;
+    let url = format!("http://127.0.0.1:{port}/authorize");
+    assert!(
+        screen.contains(&format!("✗ cannot reach the authorization endpoint {url}")),
+        "{screen}"
+    );
+    assert!(screen.contains("is the IdP running?"), "{screen}");
+    assert!(!screen.contains("waiting for the callback"), "{screen}");
+    assert!(!screen.contains("callback server listening"), "{screen}");
+    let app = h.quit().await;
+    assert!(!app.flow_running());
+    assert!(
+        !dir.path().join("opened").exists(),
+        "the browser was opened"
+    );
+}
+
+/// Every file under `dir` with its bytes, to compare before and after.
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(snapshot(&path));
+        } else {
+            files.insert(path.clone(), std::fs::read(&path).unwrap());
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn demo_save_writes_the_state_dir_never_the_repositorys_profiles() {
+    let repo = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let profiles = repo.path().join("profiles");
+    std::fs::create_dir(&profiles).unwrap();
+    for entry in std::fs::read_dir(common::manifest_dir().join("profiles")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, profiles.join(path.file_name().unwrap())).unwrap();
+    }
+    let before = snapshot(repo.path());
+    // Port 9400 "busy": the demo runs elsewhere and says so.
+    let (held, held_port) = {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let port = socket.local_addr().unwrap().port();
+        (socket.listen(1).unwrap(), port)
+    };
+    let (idp, note) = tokenbench::cli::start_demo_idp(held_port).await.unwrap();
+    let note = note.expect("a busy port is said");
+    assert!(
+        note.starts_with(&format!("port {held_port} is busy")),
+        "{note}"
+    );
+    assert!(note.ends_with(&format!(
+        "the demo IdP runs on port {} for this session",
+        idp.addr().port()
+    )));
+    let app =
+        tokenbench::cli::demo_app(state.path(), idp.issuer(), Some(note), system_now()).unwrap();
+    let mut h = Harness::start(app, BrowserMode::Follow, vec![profiles.clone()], (200, 40));
+    h.wait_for(&format!("port {held_port} is busy"), 5).await;
+    h.wait_for("Callback URL", 5).await;
+    for _ in 0..7 {
+        h.key(KeyCode::Down, KeyModifiers::NONE);
+    }
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    h.typed(" extra");
+    h.wait_for("● modified", 5).await;
+    h.ctrl('s');
+    h.wait_for(" saved /", 5).await;
+    h.quit().await;
+    drop(held);
+
+    assert_eq!(
+        snapshot(repo.path()),
+        before,
+        "the repository's profiles changed"
+    );
+    let saved = ProfileDocument::open(&state.path().join("demo.toml")).unwrap();
+    assert_eq!(
+        saved.raw().scope.as_deref(),
+        Some("openid profile email offline_access extra")
+    );
+    assert_eq!(saved.raw().issuer.as_deref(), Some(idp.issuer()));
+    let files: Vec<_> = std::fs::read_dir(state.path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "only demo.toml in the state dir");
+
+    // The next session, on another port: the saved edit, pointed at the IdP running now.
+    let next = auto_idp().await;
+    let app = tokenbench::cli::demo_app(state.path(), next.issuer(), None, system_now()).unwrap();
+    assert_eq!(app.base.issuer.as_deref(), Some(next.issuer()));
+    assert_eq!(
+        app.base.token_url.as_deref(),
+        Some(format!("{}/token", next.issuer()).as_str())
+    );
+    assert_eq!(
+        app.base.scope.as_deref(),
+        Some("openid profile email offline_access extra")
+    );
+    assert!(!app.modified());
+    assert!(
+        app.message.is_none(),
+        "no busy-port note when the port was free"
+    );
+    idp.shutdown().await;
+    next.shutdown().await;
+}

@@ -1,16 +1,19 @@
 //! `demo` and `idp`: the embedded identity provider, with and without a flow.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 
+use crate::doctor::port::{holder, Holder};
 use crate::flow::{resolve, system_now, BrowserMode, FlowOptions};
 use crate::idp::{IdpConfig, IdpServer, DEMO_CLIENT_ID};
 use crate::net::http::HttpLimits;
+use crate::oauth::text::sanitize;
 use crate::profile::document::ProfileDocument;
 use crate::profile::load::{parse_raw, validate};
-use crate::profile::{catalog, store, Profile, RawProfile};
+use crate::profile::{Profile, RawProfile};
 use crate::tui::{self, App, Mode};
 
 use super::term::{errln, outln, Term};
@@ -58,7 +61,8 @@ impl DemoArgs {
     }
 }
 
-/// The port `profiles/demo.toml` expects the demo IdP on.
+/// The port `profiles/demo.toml` (for `tokenbench idp --port 9400`) and the workbench's
+/// demo prefer.
 pub const DEMO_PORT: u16 = 9400;
 
 pub async fn demo(args: DemoArgs) -> i32 {
@@ -146,59 +150,173 @@ pub async fn idp(args: IdpArgs) -> i32 {
     0
 }
 
-/// The workbench on the embedded IdP. The IdP takes the demo profile's port when it is free,
-/// so that `profiles/demo.toml` (edited and saved in one session) opens again in the next.
+/// The workbench on the embedded IdP, on [`DEMO_PORT`] when it is free (else on any port,
+/// said on screen). The demo profile is kept in the state directory, never in the
+/// repository's `profiles/`, so `Ctrl+S` in the demo leaves a clone's files as they are.
 async fn demo_workbench() -> i32 {
-    let fixed = IdpConfig {
-        auto_approve: true,
-        bind: SocketAddr::from((Ipv4Addr::LOCALHOST, DEMO_PORT)),
-        ..IdpConfig::default()
-    };
-    let idp = match IdpServer::start(fixed).await {
-        Ok(idp) => idp,
-        Err(_) => match IdpServer::start(IdpConfig {
-            auto_approve: true,
-            ..IdpConfig::default()
-        })
-        .await
-        {
-            Ok(idp) => idp,
-            Err(e) => {
-                return super::fail(
-                    false,
-                    "internal",
-                    1,
-                    &format!("cannot start the demo IdP: {e}"),
-                )
-            }
-        },
-    };
-    let mut app = App::new(Mode::Demo, system_now());
-    let saved = store::resolve("demo", &store::search_dirs())
-        .ok()
-        .and_then(|p| ProfileDocument::open(&p).ok());
-    match saved.filter(|doc| doc.raw().issuer.as_deref() == Some(idp.issuer())) {
-        Some(doc) => {
-            let raw = doc.raw().clone();
-            app.load(doc, raw);
+    let (idp, note) = match start_demo_idp(DEMO_PORT).await {
+        Ok(started) => started,
+        Err(e) => {
+            return super::fail(
+                false,
+                "internal",
+                1,
+                &format!("cannot start the demo IdP: {e}"),
+            )
         }
-        None => match demo_raw(idp.issuer()) {
-            Ok(raw) => {
-                let dir = catalog::default_save_dir(&store::search_dirs());
-                // Never let a new document stand in for an existing file it did not read.
-                let mut path = dir.join("demo.toml");
-                if path.exists() {
-                    path = dir.join(format!("demo-{}.toml", idp.addr().port()));
-                }
-                app.load(ProfileDocument::new_file(&path), raw);
-            }
-            Err(e) => return super::fail(false, "internal", 1, &e),
-        },
-    }
+    };
+    let Some(state) = demo_state_dir() else {
+        return super::fail(
+            false,
+            "internal",
+            1,
+            "no state or data directory to keep the demo profile in",
+        );
+    };
+    let app = match demo_app(&state, idp.issuer(), note, system_now()) {
+        Ok(app) => app,
+        Err(e) => return super::fail(false, "internal", 1, &e),
+    };
     let code = match tui::launch(app, tui::real_services(BrowserMode::Follow)).await {
         Ok(()) => 0,
         Err(e) => super::fail(false, "internal", 1, &format!("terminal error: {e}")),
     };
     idp.shutdown().await;
     code
+}
+
+/// Starts the demo IdP on `preferred` ([`DEMO_PORT`]), or on a free port when that one is
+/// taken; then with the note that says so (and who holds it, when that can be found).
+pub async fn start_demo_idp(preferred: u16) -> std::io::Result<(IdpServer, Option<String>)> {
+    let on = |port: u16| IdpConfig {
+        auto_approve: true,
+        bind: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        ..IdpConfig::default()
+    };
+    match IdpServer::start(on(preferred)).await {
+        Ok(idp) => Ok((idp, None)),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            let idp = IdpServer::start(on(0)).await?;
+            let note = busy_port_note(preferred, holder(preferred).as_ref(), idp.addr().port());
+            Ok((idp, Some(note)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// "port 9400 is busy (held by NAME, PID N): the demo IdP runs on port M for this session".
+pub fn busy_port_note(busy: u16, holder: Option<&Holder>, port: u16) -> String {
+    let by = match holder {
+        Some(Holder {
+            pid,
+            name: Some(name),
+        }) => format!(" (held by {}, PID {pid})", sanitize(name)),
+        Some(Holder { pid, name: None }) => format!(" (held by PID {pid})"),
+        None => String::new(),
+    };
+    format!("port {busy} is busy{by}: the demo IdP runs on port {port} for this session")
+}
+
+/// Where the demo profile is kept: `tokenbench/` in the state directory (the local data
+/// directory where there is none).
+pub fn demo_state_dir() -> Option<PathBuf> {
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .map(|d| d.join("tokenbench"))
+}
+
+/// The workbench with the demo profile open: `state/demo.toml` as saved in an earlier
+/// session, or a new one there (written on the first `Ctrl+S`). Either way it points at
+/// the IdP running now. `note` (a busy port) is shown in the status line and the Flow pane.
+pub fn demo_app(state: &Path, issuer: &str, note: Option<String>, now: i64) -> Result<App, String> {
+    let mut app = App::new(Mode::Demo, now);
+    let path = state.join("demo.toml");
+    if path.exists() {
+        let doc = ProfileDocument::open(&path).map_err(|e| e.to_string())?;
+        let base = retarget(doc.raw(), issuer);
+        app.load(doc, base);
+    } else {
+        app.load(ProfileDocument::new_file(&path), demo_raw(issuer)?);
+    }
+    if let Some(note) = note {
+        app.flow.panel = Some(("demo IdP".to_owned(), vec![note.clone()]));
+        app.warn(note);
+    }
+    Ok(app)
+}
+
+/// A saved demo profile points at the demo IdP of the session it was saved in; its port may
+/// differ now. Endpoints under that old loopback issuer move to `issuer`; a profile whose
+/// issuer was changed to another IdP is left as it is.
+fn retarget(raw: &RawProfile, issuer: &str) -> RawProfile {
+    let mut raw = raw.clone();
+    let Some(old) = raw.issuer.clone().filter(|old| {
+        old != issuer
+            && old
+                .strip_prefix("http://127.0.0.1:")
+                .is_some_and(|port| port.parse::<u16>().is_ok())
+    }) else {
+        return raw;
+    };
+    for slot in [&mut raw.issuer, &mut raw.auth_url, &mut raw.token_url] {
+        if let Some(rest) = slot.as_deref().and_then(|v| v.strip_prefix(old.as_str())) {
+            if rest.is_empty() || rest.starts_with('/') {
+                *slot = Some(format!("{issuer}{rest}"));
+            }
+        }
+    }
+    raw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retarget_moves_only_the_old_demo_issuers_endpoints() {
+        let saved = demo_raw("http://127.0.0.1:51000").unwrap();
+        let moved = retarget(&saved, "http://127.0.0.1:9400");
+        assert_eq!(moved.issuer.as_deref(), Some("http://127.0.0.1:9400"));
+        assert_eq!(
+            moved.auth_url.as_deref(),
+            Some("http://127.0.0.1:9400/authorize")
+        );
+        assert_eq!(
+            moved.token_url.as_deref(),
+            Some("http://127.0.0.1:9400/token")
+        );
+        assert_eq!(moved.client_id, saved.client_id);
+        let mut elsewhere = saved.clone();
+        elsewhere.issuer = Some("https://idp.example".into());
+        assert_eq!(retarget(&elsewhere, "http://127.0.0.1:9400"), elsewhere);
+        // A longer port that merely starts like the old one is not the old issuer.
+        let mut other = saved.clone();
+        other.token_url = Some("http://127.0.0.1:510001/token".into());
+        let moved = retarget(&other, "http://127.0.0.1:9400");
+        assert_eq!(
+            moved.token_url.as_deref(),
+            Some("http://127.0.0.1:510001/token")
+        );
+    }
+
+    #[test]
+    fn busy_port_note_names_the_holder() {
+        let holder = Holder {
+            pid: 42,
+            name: Some("tokenbench".into()),
+        };
+        assert_eq!(
+            busy_port_note(9400, Some(&holder), 51000),
+            "port 9400 is busy (held by tokenbench, PID 42): the demo IdP runs on port 51000 for this session"
+        );
+        assert_eq!(
+            busy_port_note(9400, None, 51000),
+            "port 9400 is busy: the demo IdP runs on port 51000 for this session"
+        );
+        let hostile = Holder {
+            pid: 1,
+            name: Some("x\u{1b}[2J".into()),
+        };
+        assert!(!busy_port_note(9400, Some(&hostile), 1).contains('\u{1b}'));
+    }
 }

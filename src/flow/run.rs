@@ -28,6 +28,7 @@ use crate::profile::Profile;
 
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
 use super::error::FlowError;
+use super::reach::{self, Reach};
 use super::report::{pairs_json, tokens_json, FlowReport, Received};
 use super::resolve::{metadata_for_run, Resolved};
 use super::verify::{prefetch_keys, verify_into_report, RunExpectation};
@@ -203,6 +204,9 @@ async fn run_inner(
     // needs to know whether the IdP promises `iss` (RFC 9207 §3: then a missing one is
     // suspicious). It costs at most `fetch_limit` when the issuer never answers.
     let metadata = metadata_for_run(&http, profile, resolved, report, fetch_limit).await?;
+    if metadata.is_none() {
+        check_reachable(profile, options, io.env, &io.events, report).await?;
+    }
     let iss_required = metadata
         .as_ref()
         .is_some_and(|m| m.authorization_response_iss_parameter_supported);
@@ -368,6 +372,38 @@ async fn run_inner(
         at: now,
     });
     Ok(())
+}
+
+/// When the browser runs on this machine, an authorization endpoint nothing listens on
+/// ends the run before it opens (exit 6). Skipped when the URL may be opened elsewhere
+/// (`--no-browser`, a pasted redirect).
+async fn check_reachable(
+    profile: &Profile,
+    options: &FlowOptions,
+    env: &(dyn Fn(&str) -> Option<std::ffi::OsString> + Sync),
+    events: &mpsc::UnboundedSender<FlowEvent>,
+    report: &mut FlowReport,
+) -> Result<(), FlowError> {
+    let here = matches!(
+        options.browser,
+        BrowserMode::System { .. } | BrowserMode::Follow
+    );
+    if !here || !profile.callback_url.is_loopback() {
+        return Ok(());
+    }
+    let url = profile.auth_url.as_str();
+    match reach::check(url, env, reach::REACH_TIMEOUT).await {
+        Reach::Reachable => Ok(()),
+        Reach::Unreachable(cause) => Err(FlowError::Transport(format!(
+            "cannot reach the authorization endpoint {url}: {cause}"
+        ))),
+        Reach::Unknown(cause) => {
+            let warning = format!("the authorization endpoint {url} may be unreachable: {cause}");
+            let _ = events.send(FlowEvent::Warning(warning.clone()));
+            report.warnings.push(warning);
+            Ok(())
+        }
+    }
 }
 
 fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<FlowEvent>) {

@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 use super::responses::json;
 use super::shared::Shared;
 
+/// Every endpoint that authenticates clients accepts the same methods.
+const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "none"];
+
 pub fn metadata(issuer: &str) -> Value {
     json!({
         "issuer": issuer,
@@ -17,10 +20,14 @@ pub fn metadata(issuer: &str) -> Value {
         "token_endpoint": format!("{issuer}/token"),
         "jwks_uri": format!("{issuer}/jwks"),
         "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "introspection_endpoint": format!("{issuer}/introspect"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256", "plain"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "scopes_supported": super::scope::SUPPORTED_SCOPES,
         "id_token_signing_alg_values_supported": ["RS256"],
         "subject_types_supported": ["public"],
@@ -48,6 +55,11 @@ mod tests {
         assert_eq!(m["token_endpoint"], "http://127.0.0.1:9/token");
         assert_eq!(m["jwks_uri"], "http://127.0.0.1:9/jwks");
         assert_eq!(m["userinfo_endpoint"], "http://127.0.0.1:9/userinfo");
+        assert_eq!(m["introspection_endpoint"], "http://127.0.0.1:9/introspect");
+        assert_eq!(m["revocation_endpoint"], "http://127.0.0.1:9/revoke");
+        let methods = json!(["client_secret_basic", "client_secret_post", "none"]);
+        assert_eq!(m["introspection_endpoint_auth_methods_supported"], methods);
+        assert_eq!(m["revocation_endpoint_auth_methods_supported"], methods);
         assert_eq!(
             m["scopes_supported"],
             json!(["openid", "profile", "email", "offline_access"])

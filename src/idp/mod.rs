@@ -8,12 +8,15 @@ mod client_auth;
 mod clients;
 mod discovery;
 mod faults;
+mod form;
 mod id_token_faults;
+mod introspect;
 mod jwt_sign;
 mod key_ring;
 mod keys;
 mod pages;
 mod responses;
+mod revoke;
 mod scope;
 mod shared;
 mod store;
@@ -169,6 +172,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/token", post(token::token))
         .route("/jwks", get(discovery::jwks))
         .route("/userinfo", get(userinfo::userinfo))
+        .route("/introspect", post(introspect::introspect))
+        .route("/revoke", post(revoke::revoke))
         .with_state(shared)
 }
 

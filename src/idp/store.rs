@@ -54,9 +54,35 @@ pub struct CodeRecord {
 
 #[derive(Clone, Debug)]
 pub struct AccessRecord {
+    pub client_id: &'static str,
     pub scope: Scope,
+    pub issued_at: u64,
     pub expires_at: u64,
     pub grant_id: String,
+}
+
+/// What an active token is, as introspection reports it (RFC 7662 §2.2).
+#[derive(Clone, Debug)]
+pub enum ActiveToken {
+    Access(AccessRecord),
+    Refresh(Grant),
+}
+
+impl ActiveToken {
+    pub fn client_id(&self) -> &'static str {
+        match self {
+            ActiveToken::Access(record) => record.client_id,
+            ActiveToken::Refresh(grant) => grant.client_id,
+        }
+    }
+}
+
+/// Which map to search first: RFC 7009 §2.1 / RFC 7662 §2.1 make `token_type_hint` only a
+/// hint, so the other kind is searched too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint {
+    Access,
+    Refresh,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,6 +99,8 @@ pub enum GrantError {
         ago: u64,
         lifetime: u64,
     },
+    #[error("{0} was revoked (RFC 7009)")]
+    Revoked(&'static str),
     #[error("{what} was issued to client {issued_to:?}, not to {presented_by:?}")]
     OtherClient {
         what: &'static str,
@@ -87,6 +115,8 @@ pub enum AccessError {
     Unknown,
     #[error("the access token expired")]
     Expired,
+    #[error("the access token was revoked (RFC 7009)")]
+    Revoked,
 }
 
 const CODE: &str = "the authorization code";
@@ -102,6 +132,8 @@ struct Maps {
     /// rotated refresh token → grant id
     rotated_refresh: HashMap<String, String>,
     access: HashMap<String, AccessRecord>,
+    /// revoked access or refresh token → when, so errors can say why it stopped working
+    revoked: HashMap<String, u64>,
 }
 
 pub struct Store {
@@ -204,6 +236,9 @@ impl Store {
         validate: impl FnOnce(&Grant) -> Result<T, E>,
     ) -> Result<(Grant, T), E> {
         let mut maps = self.maps();
+        if maps.revoked.contains_key(token) {
+            return Err(GrantError::Revoked(REFRESH).into());
+        }
         if let Some(grant_id) = maps.rotated_refresh.get(token).cloned() {
             maps.revoke(&grant_id);
             return Err(GrantError::AlreadyUsed(REFRESH).into());
@@ -239,8 +274,11 @@ impl Store {
 
     pub fn lookup_access(&self, token: &str) -> Result<AccessRecord, AccessError> {
         let now = self.now();
-        let record = self
-            .maps()
+        let maps = self.maps();
+        if maps.revoked.contains_key(token) {
+            return Err(AccessError::Revoked);
+        }
+        let record = maps
             .access
             .get(token)
             .cloned()
@@ -250,9 +288,69 @@ impl Store {
         }
         Ok(record)
     }
+
+    /// The token when it is active: issued here, not expired, not revoked.
+    pub fn active(&self, token: &str, hint: Hint) -> Option<ActiveToken> {
+        let now = self.now();
+        self.maps().find(token, hint).filter(|found| match found {
+            ActiveToken::Access(record) => now <= record.expires_at,
+            ActiveToken::Refresh(_) => true,
+        })
+    }
+
+    /// Revokes `token` for `client_id` (RFC 7009 §2.1). A token this IdP does not know (or
+    /// no longer honours) is no error; one issued to another client is refused and left
+    /// alone. A refresh token takes the access tokens of its grant with it; an access
+    /// token goes alone, so the client can still refresh.
+    pub fn revoke_token(&self, token: &str, hint: Hint, client_id: &str) -> Result<(), GrantError> {
+        let now = self.now();
+        let mut maps = self.maps();
+        maps.revoked
+            .retain(|_, at| now.saturating_sub(*at) <= FORGET_AFTER);
+        let Some(found) = maps.find(token, hint) else {
+            return Ok(());
+        };
+        if found.client_id() != client_id {
+            return Err(GrantError::OtherClient {
+                what: match found {
+                    ActiveToken::Access(_) => "the access token",
+                    ActiveToken::Refresh(_) => REFRESH,
+                },
+                issued_to: found.client_id().to_owned(),
+                presented_by: client_id.to_owned(),
+            });
+        }
+        match found {
+            ActiveToken::Access(_) => {
+                maps.access.remove(token);
+                maps.revoked.insert(token.to_owned(), now);
+            }
+            ActiveToken::Refresh(grant) => {
+                let revoked: Vec<String> = maps
+                    .access
+                    .iter()
+                    .filter(|(_, a)| a.grant_id == grant.grant_id)
+                    .map(|(t, _)| t.clone())
+                    .chain([token.to_owned()])
+                    .collect();
+                maps.revoke(&grant.grant_id);
+                maps.revoked.extend(revoked.into_iter().map(|t| (t, now)));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Maps {
+    fn find(&self, token: &str, hint: Hint) -> Option<ActiveToken> {
+        let access = || self.access.get(token).cloned().map(ActiveToken::Access);
+        let refresh = || self.refresh.get(token).cloned().map(ActiveToken::Refresh);
+        match hint {
+            Hint::Access => access().or_else(refresh),
+            Hint::Refresh => refresh().or_else(access),
+        }
+    }
+
     fn revoke(&mut self, grant_id: &str) {
         self.refresh.retain(|_, g| g.grant_id != grant_id);
         self.access.retain(|_, a| a.grant_id != grant_id);
@@ -305,7 +403,9 @@ mod tests {
         store.record_access(
             "at".into(),
             AccessRecord {
+                client_id: "a",
                 scope: Scope::parse(None).unwrap(),
+                issued_at: 1000,
                 expires_at: 5000,
                 grant_id: "g1".into(),
             },
@@ -397,7 +497,9 @@ mod tests {
         let time = Arc::new(AtomicU64::new(1000));
         let store = store_at(time.clone());
         let record = AccessRecord {
+            client_id: "a",
             scope: Scope::parse(None).unwrap(),
+            issued_at: 1000,
             expires_at: 2000,
             grant_id: "g".into(),
         };
@@ -405,6 +507,63 @@ mod tests {
         assert!(store.lookup_access("t").is_ok());
         time.store(2001, Ordering::SeqCst);
         assert_eq!(store.lookup_access("t").unwrap_err(), AccessError::Expired);
+    }
+
+    fn access(client_id: &'static str, grant_id: &str) -> AccessRecord {
+        AccessRecord {
+            client_id,
+            scope: Scope::parse(None).unwrap(),
+            issued_at: 1000,
+            expires_at: 2000,
+            grant_id: grant_id.into(),
+        }
+    }
+
+    #[test]
+    fn revoking_an_access_token_leaves_the_refresh_token() {
+        let time = Arc::new(AtomicU64::new(1000));
+        let store = store_at(time.clone());
+        let refresh = store.issue_refresh(grant("a", "g1"));
+        store.record_access("at".into(), access("a", "g1"));
+        assert!(store.active("at", Hint::Refresh).is_some());
+        store.revoke_token("at", Hint::Access, "a").unwrap();
+        assert!(store.active("at", Hint::Access).is_none());
+        assert_eq!(store.lookup_access("at").unwrap_err(), AccessError::Revoked);
+        assert!(store.active(&refresh, Hint::Access).is_some());
+        assert!(rotate(&store, &refresh, "a").is_ok());
+        // Revoking again, or a token never issued, is no error (RFC 7009 §2.2).
+        assert!(store.revoke_token("at", Hint::Access, "a").is_ok());
+        assert!(store.revoke_token("never", Hint::Refresh, "a").is_ok());
+        time.store(2001, Ordering::SeqCst);
+        store.record_access("late".into(), access("a", "g1"));
+        assert!(store.active("late", Hint::Access).is_none(), "expired");
+    }
+
+    #[test]
+    fn revoking_a_refresh_token_ends_its_grant() {
+        let store = store_at(Arc::new(AtomicU64::new(1000)));
+        let refresh = store.issue_refresh(grant("a", "g1"));
+        store.record_access("at".into(), access("a", "g1"));
+        store.record_access("other".into(), access("a", "g2"));
+        store.revoke_token(&refresh, Hint::Refresh, "a").unwrap();
+        assert!(store.active(&refresh, Hint::Refresh).is_none());
+        assert!(store.active("at", Hint::Access).is_none());
+        assert!(store.active("other", Hint::Access).is_some());
+        assert_eq!(
+            rotate(&store, &refresh, "a").unwrap_err(),
+            GrantError::Revoked(REFRESH)
+        );
+    }
+
+    #[test]
+    fn another_clients_token_is_not_revoked() {
+        let store = store_at(Arc::new(AtomicU64::new(1000)));
+        let refresh = store.issue_refresh(grant("a", "g1"));
+        assert!(matches!(
+            store.revoke_token(&refresh, Hint::Refresh, "b"),
+            Err(GrantError::OtherClient { .. })
+        ));
+        assert!(store.active(&refresh, Hint::Refresh).is_some());
     }
 
     #[test]

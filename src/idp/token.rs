@@ -10,9 +10,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::client_auth::{self, ClientAuthError, Credentials};
 use super::clients::Client;
 use super::faults::{self, TokenOverride};
+use super::form::{authenticate, check_content_type, invalid_request, parse_form, required};
 use super::id_token_faults;
 use super::jwt_sign::{self, TokenContext, ACCESS_TOKEN_LIFETIME};
 use super::responses::{form_encoded, json, OAuthError};
@@ -20,8 +20,6 @@ use super::scope::Scope;
 use super::shared::Shared;
 use super::store::{random_token, AccessRecord, Grant, GrantError};
 use crate::oauth::pkce::{challenge_for, validate_verifier};
-
-const BASIC_REALM: &str = "Basic realm=\"tokenbench demo IdP\"";
 
 pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     idp.count_token_request();
@@ -60,7 +58,7 @@ pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Byt
 }
 
 fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
-    check_content_type(headers)?;
+    check_content_type(headers, "the token request")?;
     let params = parse_form(body)?;
     let grant_type = params
         .get("grant_type")
@@ -170,7 +168,9 @@ fn issue(
     idp.store.record_access(
         access_token.clone(),
         AccessRecord {
+            client_id: grant.client_id,
             scope: scope.clone(),
+            issued_at: now,
             expires_at: now + ACCESS_TOKEN_LIFETIME,
             grant_id: grant.grant_id.clone(),
         },
@@ -204,82 +204,6 @@ fn issue(
     Ok(body)
 }
 
-fn authenticate(
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-) -> Result<&'static Client, OAuthError> {
-    let header = headers.get(header::AUTHORIZATION);
-    let authorization = match header.map(HeaderValue::to_str) {
-        None => None,
-        Some(Ok(value)) => Some(value),
-        Some(Err(_)) => return Err(invalid_client(&ClientAuthError::NotBasic, true)),
-    };
-    let creds = Credentials {
-        authorization,
-        client_id: params.get("client_id").map(String::as_str),
-        client_secret: params.get("client_secret").map(String::as_str),
-    };
-    client_auth::authenticate(creds).map_err(|e| invalid_client(&e, authorization.is_some()))
-}
-
-/// RFC 6749 §5.2: 401, and a Basic challenge when the client tried the header.
-fn invalid_client(error: &ClientAuthError, tried_basic: bool) -> OAuthError {
-    let error = OAuthError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-        error.to_string(),
-    );
-    if tried_basic {
-        error.with_challenge(BASIC_REALM.to_owned())
-    } else {
-        error
-    }
-}
-
-fn check_content_type(headers: &HeaderMap) -> Result<(), OAuthError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let media_type = content_type.split(';').next().unwrap_or("").trim();
-    if media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        Ok(())
-    } else {
-        Err(invalid_request(&format!(
-            "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.1.3), not {:?}",
-            content_type
-        )))
-    }
-}
-
-/// Form parameters; a repeated one is an error (RFC 6749 §3.2).
-fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
-    let mut params = HashMap::new();
-    for (name, value) in form_urlencoded::parse(body) {
-        if params
-            .insert(name.to_string(), value.into_owned())
-            .is_some()
-        {
-            return Err(invalid_request(&format!(
-                "parameter {} was sent more than once",
-                name
-            )));
-        }
-    }
-    Ok(params)
-}
-
-fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str, OAuthError> {
-    params
-        .get(name)
-        .map(String::as_str)
-        .ok_or_else(|| invalid_request(&format!("{name} is missing")))
-}
-
-fn invalid_request(description: &str) -> OAuthError {
-    OAuthError::bad_request("invalid_request", description)
-}
-
 fn invalid_grant(error: GrantError) -> OAuthError {
     OAuthError::bad_request("invalid_grant", error.to_string())
 }
@@ -287,51 +211,5 @@ fn invalid_grant(error: GrantError) -> OAuthError {
 impl From<GrantError> for OAuthError {
     fn from(error: GrantError) -> Self {
         invalid_grant(error)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form_headers() -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"),
-        );
-        headers
-    }
-
-    #[test]
-    fn content_type_must_be_form() {
-        assert!(check_content_type(&form_headers()).is_ok());
-        let mut json_headers = HeaderMap::new();
-        json_headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        let err = check_content_type(&json_headers).unwrap_err();
-        assert_eq!(err.error, "invalid_request");
-        assert!(err.description.contains("application/json"));
-    }
-
-    #[test]
-    fn repeated_parameter_is_invalid_request() {
-        let err = parse_form(b"code=a&code=b").unwrap_err();
-        assert_eq!(err.description, "parameter code was sent more than once");
-        assert_eq!(parse_form(b"a=1&b=x+y").unwrap()["b"], "x y");
-    }
-
-    #[test]
-    fn basic_failure_carries_a_challenge() {
-        let mut headers = form_headers();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic !!"));
-        let err = authenticate(&headers, &HashMap::new()).unwrap_err();
-        assert_eq!(err.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(err.www_authenticate.as_deref(), Some(BASIC_REALM));
-        let err = authenticate(&form_headers(), &HashMap::new()).unwrap_err();
-        assert_eq!(err.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(err.www_authenticate, None);
     }
 }
