@@ -155,7 +155,10 @@ fn decode_exits_2_unless_it_decoded_a_jwt_or_recognised_a_jwe() {
         assert_eq!(out.status.code(), Some(2), "{token}");
         let stdout = String::from_utf8(out.stdout).unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(stdout.contains("opaque") && stdout.contains(reason), "{stdout}");
+        assert!(
+            stdout.contains("opaque") && stdout.contains(reason),
+            "{stdout}"
+        );
         assert!(stderr.starts_with("error: not a JWT or JWE: "), "{stderr}");
     }
     // A JWT and a JWE are successes with no `error`.
