@@ -250,8 +250,14 @@ async fn localhost_refuses_to_start_when_another_process_holds_either_address() 
         match CallbackServer::bind(&uri, expect()).await {
             Err(e @ BindError::PortBusy { .. }) => {
                 let text = e.to_string();
+                // The squatter is this test process, which /proc names on Linux.
+                let who = if cfg!(target_os = "linux") {
+                    format!("process {} (", std::process::id())
+                } else {
+                    "another process".to_owned()
+                };
                 assert!(
-                    text.contains(&taken.to_string()) && text.contains("another process"),
+                    text.contains(&taken.to_string()) && text.contains(&who),
                     "{text}"
                 );
             }

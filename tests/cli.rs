@@ -124,9 +124,66 @@ fn decode_from_stdin_and_labels() {
         .stdout(predicate::str::contains("JWE"));
     tb().args(["decode", "2YotnFZFEjr1zCsicMWpAA"])
         .assert()
-        .success()
+        .code(2)
         .stdout(predicate::str::contains("opaque"));
     tb().args(["decode"]).write_stdin("").assert().code(2);
+}
+
+#[test]
+fn decode_exits_2_unless_it_decoded_a_jwt_or_recognised_a_jwe() {
+    let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    for (token, reason) in [
+        ("garbage".to_owned(), "1 segment"),
+        ("abc.def.ghi".to_owned(), "three segments, but the header"),
+        (
+            format!("{}.{}.x", e("not json"), e("{}")),
+            "header is not JSON",
+        ),
+        (format!("{}.a.b.c.d", e("[1]")), "five segments"),
+    ] {
+        let out = tb().args(["decode", "--json", &token]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{token}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["kind"], "opaque", "{token}");
+        assert!(doc["reason"].as_str().unwrap().contains(reason), "{doc}");
+        assert_eq!(doc["error"]["kind"], "not_a_jwt");
+        assert_eq!(doc["error"]["exit_code"], 2);
+        assert!(doc["error"]["message"].as_str().unwrap().contains(reason));
+
+        // Text: what it can on stdout, why on stderr.
+        let out = tb().args(["decode", &token]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{token}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stdout.contains("opaque") && stdout.contains(reason),
+            "{stdout}"
+        );
+        assert!(stderr.starts_with("error: not a JWT or JWE: "), "{stderr}");
+    }
+    // A JWT and a JWE are successes with no `error`.
+    let jws = jwt(r#"{"alg":"none"}"#, r#"{"sub":"x"}"#);
+    let jwe = format!("{}.k.iv.ct.tag", e(r#"{"alg":"RSA-OAEP","enc":"A128GCM"}"#));
+    for token in [jws, jwe] {
+        let out = tb().args(["decode", "--json", &token]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(doc.get("error").is_none(), "{doc}");
+    }
+}
+
+#[test]
+fn every_json_flag_has_help_text() {
+    for cmd in ["decode", "pkce"] {
+        let out = tb().args([cmd, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = String::from_utf8(out.stdout).unwrap();
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with("--json"))
+            .unwrap_or_else(|| panic!("{help}"));
+        assert!(line.contains("JSON"), "{cmd}: {line}");
+    }
 }
 
 #[test]
@@ -149,7 +206,12 @@ fn decode_never_panics_on_hostile_tokens() {
             .write_stdin(t)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", &t[..t.len().min(20)]);
+        // A hostile token is never a panic (101): 0 or "not a JWT" (2), and always a document.
+        assert!(
+            matches!(out.status.code(), Some(0 | 2)),
+            "{}",
+            &t[..t.len().min(20)]
+        );
         let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     }
 }

@@ -81,14 +81,18 @@ async fn nothing_served_lists_every_url_and_status() {
         .tried()
         .iter()
         .all(|a| matches!(a.outcome, AttemptOutcome::Status { status: 404, .. })));
-    let text = e.to_string();
-    assert!(
-        text.contains("/.well-known/openid-configuration: HTTP 404"),
-        "{text}"
+    // One short line; each URL with its status is in `tried`.
+    assert_eq!(
+        e.to_string(),
+        format!("no discovery document found for {base}; 2 URLs tried, each: HTTP 404")
     );
-    assert!(
-        text.contains("/.well-known/oauth-authorization-server: HTTP 404"),
-        "{text}"
+    let tried: Vec<String> = e.tried().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        tried,
+        [
+            format!("{base}/.well-known/openid-configuration: HTTP 404"),
+            format!("{base}/.well-known/oauth-authorization-server: HTTP 404"),
+        ]
     );
 }
 

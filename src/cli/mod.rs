@@ -1,4 +1,5 @@
 //! The command line: thin wrappers that parse arguments, call the library and print.
+mod cancelled;
 mod decode;
 mod demo;
 mod discover;

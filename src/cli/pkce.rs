@@ -13,6 +13,7 @@ pub struct PkceArgs {
     /// S256 or plain.
     #[arg(long, default_value = "S256")]
     method: String,
+    /// Print `{"verifier", "method", "challenge"}` as JSON on stdout.
     #[arg(long)]
     json: bool,
 }

@@ -13,6 +13,7 @@ use crate::flow::{
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::random::OsEntropy;
 
+use super::cancelled::{cancelled_json, SoFar, CANCELLED_EXIT};
 use super::output::{print_event, print_report};
 use super::term::{errln, Term};
 
@@ -101,11 +102,15 @@ async fn execute_flow_with(
 ) -> i32 {
     let profile = &resolved.profile;
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
+    // The printer also keeps what happened, for the report of a cancelled run.
     let printer = tokio::spawn(async move {
         let mut t = Term::std();
+        let mut so_far = SoFar::default();
         while let Some(event) = rx.recv().await {
             print_event(&mut t, &event);
+            so_far.record(&event);
         }
+        so_far
     });
     let paste = (!profile.callback_url.is_loopback()).then(stdin_lines);
     let env = |name: &str| std::env::var_os(name);
@@ -117,17 +122,24 @@ async fn execute_flow_with(
         events: tx,
         paste,
     };
-    let report: FlowReport = tokio::select! {
-        r = run_resolved(resolved, options, io) => r,
-        _ = tokio::signal::ctrl_c() => {
-            errln!(Term::std(), "cancelled");
-            return 130;
-        }
+    let finished: Option<FlowReport> = tokio::select! {
+        // Ctrl+C first: its handler is installed when first polled, which must be before
+        // the flow says it is waiting, or an early Ctrl+C kills the process unreported.
+        biased;
+        _ = tokio::signal::ctrl_c() => None,
+        r = run_resolved(resolved, options, io) => Some(r),
     };
-    // The flow has dropped its sender; let the printer finish so lines keep their order.
-    let _ = printer.await;
-    let mut report = report;
+    // The flow has dropped its sender (finished or cancelled); let the printer finish so
+    // lines keep their order.
+    let so_far = printer.await.unwrap_or_default();
     let mut t = Term::std();
+    let Some(mut report) = finished else {
+        errln!(t, "cancelled");
+        if json {
+            t.json(&cancelled_json(&so_far.report(resolved)));
+        }
+        return CANCELLED_EXIT;
+    };
     if let Some(cache) = cache {
         match cache_run(cache, profile, &report) {
             Ok(Some(path)) => errln!(t, "• tokens cached in {}", path.display()),

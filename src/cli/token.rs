@@ -99,11 +99,13 @@ pub async fn token(args: TokenArgs) -> i32 {
     };
     let progress = |m: &str| errln!(Term::std(), "• {}", sanitize(m));
     let result = tokio::select! {
-        r = current_token(&resolved, cached, &options, io, &progress) => r,
+        // Ctrl+C's handler is installed on its first poll: before the flow can start waiting.
+        biased;
         _ = tokio::signal::ctrl_c() => {
             errln!(t, "cancelled");
             return 130;
         }
+        r = current_token(&resolved, cached, &options, io, &progress) => r,
     };
     let _ = printer.await;
     let got = match result {

@@ -13,7 +13,8 @@ pub mod near_miss;
 pub mod page;
 pub mod port;
 pub mod probe;
-pub mod procnet;
+// Moved to `net` with the port-owner lookup; the old path stays.
+pub use crate::net::procnet;
 pub mod render;
 pub mod report;
 pub mod signatures;

@@ -1,17 +1,12 @@
 //! Whether the callback port is free, and if not, which process holds it (Linux: /proc;
-//! elsewhere only "busy").
+//! elsewhere only "busy"; see `net::port_owner`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 
 use crate::oauth::types::RedirectUri;
 
-/// The process listening on a port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Holder {
-    pub pid: u32,
-    /// `/proc/PID/comm`, when readable.
-    pub name: Option<String>,
-}
+// The /proc lookup lives in `net`, where the callback server names who holds its port too.
+pub use crate::net::port_owner::{holder, Holder};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortStatus {
@@ -45,59 +40,6 @@ pub fn check(callback: &RedirectUri) -> PortStatus {
         }
     }
     PortStatus::Free
-}
-
-/// The process with a socket listening on `port`, from /proc.
-#[cfg(target_os = "linux")]
-pub fn holder(port: u16) -> Option<Holder> {
-    use super::procnet::{parse_listeners, socket_inode};
-
-    let mut inodes = Vec::new();
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        if let Ok(text) = std::fs::read_to_string(table) {
-            inodes.extend(
-                parse_listeners(&text)
-                    .into_iter()
-                    .filter(|l| l.port == port)
-                    .map(|l| l.inode),
-            );
-        }
-    }
-    if inodes.is_empty() {
-        return None;
-    }
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        // Other users' fd directories are unreadable without privileges: skipped.
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            let target = std::fs::read_link(fd.path()).ok();
-            let inode = target
-                .as_deref()
-                .and_then(|t| t.to_str())
-                .and_then(socket_inode);
-            if inode.is_some_and(|i| inodes.contains(&i)) {
-                let name = std::fs::read_to_string(entry.path().join("comm"))
-                    .ok()
-                    .map(|s| s.trim().to_owned());
-                return Some(Holder { pid, name });
-            }
-        }
-    }
-    None
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn holder(_port: u16) -> Option<Holder> {
-    None
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use crate::net::discovery::{discover_within, DiscoveryError, METADATA_TIMEOUT};
 use crate::net::http::HttpClient;
 use crate::oauth::metadata::Metadata;
 use crate::profile::lint::{lint, LintWarning};
-use crate::profile::load::{file_stem, parse_raw, read_text, validate, validate_all};
+use crate::profile::load::{
+    file_stem, parse_raw, read_text, validate, validate_all, validate_all_in,
+};
 use crate::profile::{Profile, Provenance, RawProfile};
 
 use super::error::FlowError;
@@ -145,6 +147,10 @@ pub async fn resolve(
 pub async fn resolve_file(path: &Path, http: &HttpClient) -> Result<Resolved, FlowError> {
     let text = read_text(path).map_err(|e| FlowError::InvalidInput(e.to_string()))?;
     let raw = parse_raw(path, &text).map_err(|e| FlowError::InvalidInput(e.to_string()))?;
+    // With the text at hand the first error in the file is reported, with its line.
+    if let Some(e) = validate_all_in(path, &text, &raw).into_iter().next() {
+        return Err(FlowError::InvalidInput(e.to_string()));
+    }
     let mut resolved = resolve(&raw, path, http).await?;
     resolved.profile.source = Provenance::file(path, text.as_bytes());
     Ok(resolved)

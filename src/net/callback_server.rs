@@ -31,6 +31,8 @@ use crate::oauth::secret::AuthorizationCode;
 use crate::oauth::text::escape_html;
 use crate::oauth::types::RedirectUri;
 
+use super::port_owner::Holder;
+
 const PAGE: &str = include_str!("../../assets/callback.html");
 /// Served for the callback path without a query: its script relays a fragment response.
 const FRAGMENT_PAGE: &str = include_str!("../../assets/fragment.html");
@@ -66,12 +68,14 @@ pub enum BindError {
     NotLoopback(String),
     #[error("callback_url {0} uses https; a loopback callback server cannot present a trusted certificate — use http://127.0.0.1:PORT/… (RFC 8252 §7.3) and register that")]
     Https(String),
-    #[error("port {port} on {host} is already in use: another process listens on {addr} and would receive the authorization code; stop whatever holds it (another tokenbench run?) or choose another port in callback_url")]
+    #[error("port {port} on {host} is already in use: {} listens on {addr} and would receive the authorization code; stop it or choose another port in callback_url", holder.as_ref().map_or_else(|| "another process".to_owned(), ToString::to_string))]
     PortBusy {
         host: String,
         /// The address that is taken (for `localhost`, either of 127.0.0.1 and ::1).
         addr: String,
         port: u16,
+        /// Who holds it, when /proc says (Linux, a process of this user).
+        holder: Option<Holder>,
     },
     #[error("cannot listen on {addr}: {reason}")]
     Other { addr: String, reason: String },
@@ -281,11 +285,12 @@ async fn listen_localhost(port: u16, host: &str) -> Result<Vec<TcpListener>, Bin
             // browser can reach it, so IPv4 alone is safe.
             Err(e) if ipv6_unavailable(&e) => return Ok(vec![v4]),
             // An ephemeral port free on IPv4 but taken on IPv6: try another one.
-            Err(e) if e.kind() == io::ErrorKind::AddrInUse => taken = Some(busy(host, v6_addr)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => taken = Some(v6_addr),
             Err(e) => return Err(other(&v6_addr.to_string(), e)),
         }
     }
-    Err(taken.unwrap_or_else(|| busy(host, SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port))))
+    let taken = taken.unwrap_or(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port));
+    Err(busy(host, taken))
 }
 
 fn ipv6_unavailable(e: &io::Error) -> bool {
@@ -301,6 +306,7 @@ fn busy(host: &str, addr: SocketAddr) -> BindError {
         host: host.to_owned(),
         addr: addr.to_string(),
         port: addr.port(),
+        holder: super::port_owner::holder(addr.port()),
     }
 }
 

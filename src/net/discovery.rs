@@ -47,18 +47,24 @@ pub enum AttemptOutcome {
     Invalid(MetadataError),
 }
 
+impl Attempt {
+    /// What came back, without the URL.
+    pub fn detail(&self) -> String {
+        match &self.outcome {
+            AttemptOutcome::Transport(e) => e.detail(),
+            AttemptOutcome::Status { status, excerpt } if excerpt.is_empty() => {
+                format!("HTTP {status}")
+            }
+            AttemptOutcome::Status { status, excerpt } => format!("HTTP {status}: {excerpt}"),
+            AttemptOutcome::Invalid(e) => e.to_string(),
+        }
+    }
+}
+
+/// "URL: what came back", the URL said once.
 impl fmt::Display for Attempt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.outcome {
-            AttemptOutcome::Transport(e) => write!(f, "{}: {e}", self.url),
-            AttemptOutcome::Status { status, excerpt } if excerpt.is_empty() => {
-                write!(f, "{}: HTTP {status}", self.url)
-            }
-            AttemptOutcome::Status { status, excerpt } => {
-                write!(f, "{}: HTTP {status}: {excerpt}", self.url)
-            }
-            AttemptOutcome::Invalid(e) => write!(f, "{}: {e}", self.url),
-        }
+        write!(f, "{}: {}", self.url, self.detail())
     }
 }
 
@@ -74,12 +80,12 @@ pub enum DiscoveryError {
         actual: String,
         tried: Vec<Attempt>,
     },
-    /// Every URL failed to connect.
-    #[error("the issuer is unreachable; tried {}", list(.tried))]
-    Unreachable { tried: Vec<Attempt> },
+    /// Every URL failed to connect. The message is one short line; `tried` has each URL.
+    #[error("the issuer {issuer} is unreachable; {}", summary(.tried))]
+    Unreachable { issuer: String, tried: Vec<Attempt> },
     /// Something answered, but no URL served a usable document.
-    #[error("no discovery document found; tried {}", list(.tried))]
-    NotFound { tried: Vec<Attempt> },
+    #[error("no discovery document found for {issuer}; {}", summary(.tried))]
+    NotFound { issuer: String, tried: Vec<Attempt> },
 }
 
 impl DiscoveryError {
@@ -88,18 +94,24 @@ impl DiscoveryError {
         match self {
             DiscoveryError::InvalidIssuer { .. } => &[],
             DiscoveryError::IssuerMismatch { tried, .. }
-            | DiscoveryError::Unreachable { tried }
-            | DiscoveryError::NotFound { tried } => tried,
+            | DiscoveryError::Unreachable { tried, .. }
+            | DiscoveryError::NotFound { tried, .. } => tried,
         }
     }
 }
 
-fn list(tried: &[Attempt]) -> String {
-    tried
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+/// How many URLs were tried and the cause: one line however many URLs failed, since every
+/// URL is on the same server and usually fails the same way.
+fn summary(tried: &[Attempt]) -> String {
+    let n = tried.len();
+    let urls = if n == 1 { "URL" } else { "URLs" };
+    let first = tried.first().map(Attempt::detail).unwrap_or_default();
+    let same = tried.iter().all(|a| a.detail() == first);
+    match (n, same) {
+        (0 | 1, _) => format!("{n} {urls} tried: {first}"),
+        (_, true) => format!("{n} {urls} tried, each: {first}"),
+        (_, false) => format!("{n} {urls} tried, the first: {first}"),
+    }
 }
 
 /// The well-known URLs for an issuer, in the order tried: OIDC Discovery §4 appends
@@ -181,9 +193,15 @@ pub async fn discover_within(
         .iter()
         .all(|a| matches!(a.outcome, AttemptOutcome::Transport(_)))
     {
-        Err(DiscoveryError::Unreachable { tried })
+        Err(DiscoveryError::Unreachable {
+            issuer: sanitize(issuer),
+            tried,
+        })
     } else {
-        Err(DiscoveryError::NotFound { tried })
+        Err(DiscoveryError::NotFound {
+            issuer: sanitize(issuer),
+            tried,
+        })
     }
 }
 
@@ -249,6 +267,7 @@ mod tests {
     #[test]
     fn errors_list_what_was_tried() {
         let e = DiscoveryError::NotFound {
+            issuer: "https://a".into(),
             tried: vec![
                 Attempt {
                     url: "https://a/.well-known/openid-configuration".into(),
@@ -265,9 +284,61 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "no discovery document found; tried https://a/.well-known/openid-configuration: \
-             HTTP 404: Not Found; https://a/.well-known/oauth-authorization-server: the \
-             discovery document is not a JSON object"
+            "no discovery document found for https://a; 2 URLs tried, the first: HTTP 404: \
+             Not Found"
+        );
+        let tried: Vec<String> = e.tried().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            tried,
+            [
+                "https://a/.well-known/openid-configuration: HTTP 404: Not Found",
+                "https://a/.well-known/oauth-authorization-server: the discovery document is \
+                 not a JSON object"
+            ]
+        );
+    }
+
+    /// The placeholder Okta profile's issuer: three URLs, one DNS failure each, said once.
+    #[tokio::test]
+    async fn an_unreachable_issuer_is_one_short_line() {
+        let http = HttpClient::new(crate::net::http::HttpLimits::default()).unwrap();
+        let issuer = "https://your_domain.invalid/oauth2/default";
+        let e = discover(&http, issuer).await.unwrap_err();
+        assert!(matches!(e, DiscoveryError::Unreachable { .. }), "{e:?}");
+        let text = e.to_string();
+        let prefix =
+            format!("the issuer {issuer} is unreachable; 3 URLs tried, each: cannot connect: DNS lookup failed: ");
+        assert!(text.starts_with(&prefix), "{text}");
+        assert!(text.len() < 200 && !text.contains('\n'), "{text}");
+        // Each URL is still there, once, for the JSON's `tried`.
+        assert_eq!(e.tried().len(), 3);
+        for a in e.tried() {
+            let line = a.to_string();
+            assert_eq!(line.matches("your_domain.invalid").count(), 1, "{line}");
+            assert!(
+                line.contains(": cannot connect: DNS lookup failed: "),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_summary_says_each_or_the_first() {
+        let attempt = |status| Attempt {
+            url: format!("https://a/{status}"),
+            outcome: AttemptOutcome::Status {
+                status,
+                excerpt: String::new(),
+            },
+        };
+        assert_eq!(summary(&[attempt(404)]), "1 URL tried: HTTP 404");
+        assert_eq!(
+            summary(&[attempt(404), attempt(404)]),
+            "2 URLs tried, each: HTTP 404"
+        );
+        assert_eq!(
+            summary(&[attempt(500), attempt(404)]),
+            "2 URLs tried, the first: HTTP 500"
         );
     }
 

@@ -82,6 +82,21 @@ pub enum TransportError {
 }
 
 impl TransportError {
+    /// What went wrong without the URL, for a list that names each URL itself.
+    pub fn detail(&self) -> String {
+        match self {
+            TransportError::Connect { reason, .. } => format!("cannot connect: {reason}"),
+            TransportError::Timeout { secs, .. } => format!("no response within {secs} s"),
+            TransportError::TooLarge { limit, .. } => {
+                format!("the response is larger than {limit} bytes")
+            }
+            TransportError::Other { reason, .. } => format!("request failed: {reason}"),
+            TransportError::InsecureHttp { .. } => {
+                "refused: plain http to a host that is not loopback".to_owned()
+            }
+        }
+    }
+
     /// True when tokenbench refused the request itself, before any connection.
     pub fn is_refusal(&self) -> bool {
         matches!(self, TransportError::InsecureHttp { .. })
@@ -241,20 +256,71 @@ fn insecure_http(url: &str) -> bool {
     url.scheme() == "http" && !crate::oauth::types::is_loopback_url(&url)
 }
 
-/// The error with its causes, which is where reqwest keeps the useful part
-/// ("connection refused", "invalid peer certificate").
+/// The error's causes on one line, innermost last, without reqwest's and hyper's wrappers
+/// (which repeat the URL the message already names, or say only "client error (Connect)").
+/// The useful part is deep in the chain: "connection refused", "invalid peer certificate".
 fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
+    let mut parts: Vec<String> = Vec::new();
+    let mut layer = Some(e);
+    while let Some(l) = layer {
+        if let Some(text) = meaningful(&l.to_string()) {
+            // One layer often quotes the next: keep each text once, the fuller one.
+            if parts
+                .last()
+                .is_some_and(|last| text.contains(last.as_str()))
+            {
+                parts.pop();
+            }
+            if !parts.iter().any(|p| p.contains(&text)) {
+                parts.push(text);
+            }
         }
-        source = s.source();
+        layer = l.source();
     }
-    out
+    if parts.is_empty() {
+        return e.to_string();
+    }
+    parts.join(": ")
+}
+
+/// A cause as people should read it, or None for a layer that only wraps the next one.
+fn meaningful(text: &str) -> Option<String> {
+    let text = text.trim();
+    let wrapper = text.contains(" for url (")
+        || text.starts_with("client error (")
+        || text.starts_with("error trying to connect")
+        || text == "tcp connect error"
+        || text.is_empty();
+    if wrapper {
+        return None;
+    }
+    if text == "dns error" {
+        return Some("DNS lookup failed".to_owned());
+    }
+    // std's resolver prefix adds nothing once "DNS lookup failed" is said.
+    let text = text
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(text);
+    Some(lowercase_first(strip_os_error(text)))
+}
+
+/// "Connection refused (os error 111)" → "Connection refused": the number is for programs.
+fn strip_os_error(text: &str) -> &str {
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => &text[..i],
+        _ => text,
+    }
+}
+
+/// "Connection refused" → "connection refused", leaving acronyms ("TLS …") alone.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_ascii_uppercase() && second.is_lowercase() => {
+            format!("{}{}", first.to_ascii_lowercase(), &text[1..])
+        }
+        _ => text.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +350,82 @@ mod tests {
         ] {
             assert!(!insecure_http(url), "{url}");
         }
+    }
+
+    /// A port nothing listens on: bound to learn a free one, then closed.
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_says_the_url_once_and_the_cause_last() {
+        let http = HttpClient::new(HttpLimits::default()).unwrap();
+        let url = format!("http://127.0.0.1:{}/token", closed_port());
+        let e = http.get(&url).await.unwrap_err();
+        assert!(matches!(e, TransportError::Connect { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!("cannot connect to {url}: connection refused")
+        );
+        assert_eq!(e.detail(), "cannot connect: connection refused");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_host_says_the_url_once_and_the_lookup_failed() {
+        let http = HttpClient::new(HttpLimits::default()).unwrap();
+        // `.invalid` never resolves (RFC 6761); the failure is local.
+        let url = "https://tokenbench-test.invalid/token";
+        let text = http.get(url).await.unwrap_err().to_string();
+        let prefix = format!("cannot connect to {url}: DNS lookup failed: ");
+        assert!(text.starts_with(&prefix), "{text}");
+        assert_eq!(text.matches("tokenbench-test.invalid").count(), 1, "{text}");
+        assert!(!text.contains('\n') && !text.contains("os error"), "{text}");
+        let cause = &text[prefix.len()..];
+        assert!(
+            !cause.is_empty() && !cause.contains("client error"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn wrapper_layers_are_dropped_and_causes_tidied() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let layers = |texts: &[&'static str]| {
+            texts
+                .iter()
+                .rev()
+                .fold(None, |inner, t| Some(Box::new(Layer(t, inner))))
+                .unwrap()
+        };
+        let e = layers(&[
+            "error sending request for url (https://a.example/t)",
+            "client error (Connect)",
+            "invalid peer certificate: UnknownIssuer",
+        ]);
+        assert_eq!(chain(&*e), "invalid peer certificate: UnknownIssuer");
+        let e = layers(&[
+            "error sending request for url (http://a.example/t)",
+            "client error (SendRequest)",
+            "connection closed before message completed",
+        ]);
+        assert_eq!(chain(&*e), "connection closed before message completed");
+        let e = layers(&["TLS handshake failed", "TLS handshake failed: EOF"]);
+        assert_eq!(chain(&*e), "TLS handshake failed: EOF");
+        // Nothing but wrappers: the top text, rather than nothing.
+        let e = layers(&["client error (Connect)"]);
+        assert_eq!(chain(&*e), "client error (Connect)");
     }
 
     #[tokio::test]

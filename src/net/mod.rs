@@ -5,3 +5,5 @@ pub mod callback_server;
 pub mod discovery;
 pub mod http;
 pub mod jwks;
+pub mod port_owner;
+pub mod procnet;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::DocumentMut;
 
 use super::edit;
-use super::load::{file_stem, parse_raw, read_text, validate_all, ProfileError};
+use super::load::{file_stem, parse_raw, read_text, validate_all_in, ProfileError};
 use super::model::RawProfile;
 use super::name::{validate_name, NameError};
 use super::store::{create_private_dir, write_new, NewMode};
@@ -52,12 +52,13 @@ impl ProfileEntry {
     /// Reads and validates one file now.
     pub fn from_path(path: &Path, origin: Origin) -> ProfileEntry {
         let name = file_stem(path);
-        let (label, error) = match read_text(path).and_then(|text| parse_raw(path, &text)) {
+        let read = read_text(path).and_then(|text| Ok((parse_raw(path, &text)?, text)));
+        let (label, error) = match read {
             Err(e) => (None, Some(e)),
-            Ok(raw) => (
+            Ok((raw, text)) => (
                 raw.name.clone().filter(|n| !n.trim().is_empty()),
                 // Lenient on endpoints left to discovery, like the form.
-                validate_all(path, &raw).into_iter().next(),
+                validate_all_in(path, &text, &raw).into_iter().next(),
             ),
         };
         // A file that loads but cannot be reached by name still deserves a mention.

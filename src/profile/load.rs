@@ -24,7 +24,10 @@ pub const RESERVED_TOKEN_PARAMS: &[&str] = &[
 pub struct ProfileError {
     pub file: PathBuf,
     pub key: Option<String>,
+    /// Ends with "(line N)" when the line is known.
     pub reason: String,
+    /// The 1-based line the error is about, when the file's text was at hand.
+    pub line: Option<usize>,
 }
 
 impl ProfileError {
@@ -33,7 +36,15 @@ impl ProfileError {
             file: file.to_owned(),
             key: key.map(str::to_owned),
             reason: reason.into(),
+            line: None,
         }
+    }
+
+    /// Records the line, in the reason too so that every printer shows it.
+    fn at_line(mut self, line: usize) -> Self {
+        self.reason = format!("{} (line {line})", self.reason);
+        self.line = Some(line);
+        self
     }
 
     /// The message without the file: "key `k`: reason", or the reason alone.
@@ -48,25 +59,97 @@ impl ProfileError {
 /// Parses TOML text into the raw profile, mapping TOML/serde errors to the key they concern.
 pub fn parse_raw(file: &Path, text: &str) -> Result<RawProfile, ProfileError> {
     toml::from_str::<RawProfile>(text).map_err(|e| {
-        let message = e.message().trim().to_owned();
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let key = message
+        let mut message = e.message().trim().to_owned();
+        let unknown = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next())
-            .map(str::to_owned)
-            .or_else(|| e.span().and_then(|s| key_at(text, s.start)));
-        let reason = match line {
-            Some(l) => format!("{message} (line {l})"),
-            None => message,
-        };
-        ProfileError {
-            file: file.to_owned(),
-            key,
-            reason,
+            .map(str::to_owned);
+        if let Some(near) = unknown.as_deref().and_then(nearest_key) {
+            // The suggestion replaces serde's list of every key.
+            message = format!("unknown key; did you mean `{near}`?");
+        }
+        let key = unknown.or_else(|| e.span().and_then(|s| key_at(text, s.start)));
+        let error = ProfileError::new(file, key.as_deref(), message);
+        match e.span() {
+            Some(s) => error.at_line(line_of(text, s.start)),
+            None => error,
         }
     })
+}
+
+/// The known top-level key an unknown one was probably meant to be.
+fn nearest_key(unknown: &str) -> Option<&'static str> {
+    let mut known = RawProfile::KEYS.to_vec();
+    known.extend(["auth_params", "token_params"]);
+    super::suggest::nearest(unknown, &known)
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Gives each error the line of its key in `text` and puts them in file order; errors about
+/// keys the file does not have ("is required") keep their form order, after the others.
+fn in_file_order(text: &str, errors: Vec<ProfileError>) -> Vec<ProfileError> {
+    let Ok(doc) = toml_edit::Document::parse(text) else {
+        return errors;
+    };
+    let mut placed: Vec<(usize, ProfileError)> = errors
+        .into_iter()
+        .map(
+            |e| match e.key.as_deref().and_then(|k| key_offset(&doc, k)) {
+                Some(offset) => (offset, e.at_line(line_of(text, offset))),
+                None => (usize::MAX, e),
+            },
+        )
+        .collect();
+    // Stable: errors on one key keep their order.
+    placed.sort_by_key(|(offset, _)| *offset);
+    placed.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Where `key` (`name`, or `table.name` for the parameter tables) is written in the file.
+fn key_offset(doc: &toml_edit::Document<&str>, key: &str) -> Option<usize> {
+    let root = doc.as_table();
+    let found = match root.key(key) {
+        Some(k) => k,
+        None => {
+            let (table, name) = key.split_once('.')?;
+            root.get(table)?.as_table_like()?.key(name)?
+        }
+    };
+    found.span().map(|s| s.start)
+}
+
+/// Every wrong key in a profile read from `text`, first in file order, each naming its line.
+/// Endpoints left to discovery are valid, as in [`validate_all`].
+pub fn validate_all_in(file: &Path, text: &str, raw: &RawProfile) -> Vec<ProfileError> {
+    in_file_order(text, validate_all(file, raw))
+}
+
+/// [`validate`] for a profile read from `text`: the error reported is the first in the file,
+/// with its line.
+pub fn validate_text(
+    file: &Path,
+    default_name: &str,
+    text: &str,
+    raw: &RawProfile,
+) -> Result<Profile, ProfileError> {
+    let invalid = || ProfileError::new(file, None, "is not a valid profile");
+    match check(file, default_name, raw, Endpoints::Required) {
+        Ok(Some(profile)) => Ok(profile),
+        Ok(None) => Err(invalid()),
+        Err(errors) => Err(in_file_order(text, errors)
+            .into_iter()
+            .next()
+            .unwrap_or_else(invalid)),
+    }
 }
 
 /// The key on the line where a TOML error points, if that line is `key = …`.
@@ -108,7 +191,7 @@ pub fn file_stem(path: &Path) -> String {
 pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {
     let text = read_text(path)?;
     let raw = parse_raw(path, &text)?;
-    let mut profile = validate(path, &file_stem(path), &raw)?;
+    let mut profile = validate_text(path, &file_stem(path), &text, &raw)?;
     profile.source = super::trust::Provenance::file(path, text.as_bytes());
     Ok(profile)
 }
@@ -479,6 +562,47 @@ code = "c"
             .collect();
         assert_eq!(keys, ["auth_url", "token_url"]);
         assert_eq!(validate_all(f, &raw)[0].reason, "is required");
+    }
+
+    #[test]
+    fn with_the_text_errors_come_in_file_order_with_their_lines() {
+        let f = Path::new("p.toml");
+        let text = "code_verifier = \"short\"\nclient_auth = \"post\"\n[auth_params]\nstate = \"x\"\nissuer = \"nope\"\n";
+        let raw = parse_raw(f, text).unwrap();
+        let errors = validate_all_in(f, text, &raw);
+        let placed: Vec<_> = errors
+            .iter()
+            .map(|e| (e.key.as_deref().unwrap(), e.line))
+            .collect();
+        // `issuer` sits in the [auth_params] table here, so it is a parameter, not a key.
+        assert_eq!(
+            placed,
+            [
+                ("code_verifier", Some(1)),
+                ("client_auth", Some(2)),
+                ("auth_params.state", Some(4)),
+                ("callback_url", None),
+                ("auth_url", None),
+                ("token_url", None),
+                ("client_id", None),
+            ]
+        );
+        assert!(errors[1]
+            .to_string()
+            .ends_with(r#""post" is not "basic" or "body" (line 2)"#));
+        let e = validate_text(f, "p", text, &raw).unwrap_err();
+        assert_eq!(e, errors[0]);
+    }
+
+    #[test]
+    fn an_unknown_key_near_a_known_one_is_suggested() {
+        let e = load("client_id = \"a\"\ncallback_uri = \"x\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("callback_uri"));
+        assert_eq!(
+            e.reason,
+            "unknown key; did you mean `callback_url`? (line 2)"
+        );
+        assert_eq!(e.line, Some(2));
     }
 
     #[test]

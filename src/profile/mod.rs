@@ -10,6 +10,7 @@ pub mod name;
 mod notes;
 pub mod perms;
 pub mod store;
+mod suggest;
 pub mod trust;
 
 pub use catalog::{Origin, ProfileEntry, Shadow, StoreError};
