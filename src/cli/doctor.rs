@@ -46,11 +46,13 @@ pub async fn doctor(args: DoctorArgs) -> i32 {
         ..DoctorOptions::default()
     };
     let report = tokio::select! {
-        r = diagnose(&profile, options) => r,
+        // Ctrl+C's handler is installed on its first poll: before the probe starts.
+        biased;
         _ = tokio::signal::ctrl_c() => {
             errln!(t, "cancelled");
             return 130;
         }
+        r = diagnose(&profile, options) => r,
     };
     if args.json {
         t.json(&report.to_json());

@@ -153,7 +153,7 @@ fn port_finding(
     match port {
         Some(PortStatus::Busy(holder)) => {
             let who = match holder {
-                Some(h) => format!("process {} ({})", h.pid, h.name.as_deref().unwrap_or("unknown name")),
+                Some(h) => h.to_string(),
                 None if cfg!(target_os = "linux") => "an unknown process (not visible to this user)".to_owned(),
                 None => "another process".to_owned(),
             };
