@@ -159,7 +159,7 @@ async fn trailing_slash_variant_is_found_and_the_port_may_vary() {
 }
 
 #[tokio::test]
-async fn https_loopback_is_refused_locally_and_by_the_idp() {
+async fn https_loopback_is_served_but_refused_by_an_http_only_registration() {
     let idp = idp(false).await;
     let r = diagnose(
         &for_idp(&idp, "https://127.0.0.1:0/callback", ""),
@@ -167,7 +167,9 @@ async fn https_loopback_is_refused_locally_and_by_the_idp() {
     )
     .await;
     assert_eq!(r.verdict, Verdict::Rejected);
-    assert_eq!(finding(&r, "callback.scheme").severity, Severity::Error);
+    // tokenbench serves https on loopback (its own certificate); this client is registered
+    // with http loopback redirects only, which the variants find.
+    assert_eq!(finding(&r, "callback.scheme").severity, Severity::Info);
     assert!(
         r.accepted_variants
             .iter()

@@ -26,6 +26,9 @@ pub fn print_event(t: &mut Term, event: &FlowEvent) {
                 sanitize(redirect_uri)
             );
         }
+        FlowEvent::CallbackCertificate { explanation, .. } => {
+            errln!(t, "• {}", sanitize(explanation));
+        }
         FlowEvent::PasteMode { redirect_uri } => {
             errln!(
                 t,

@@ -45,12 +45,12 @@ pub fn callback_checks(
 
     let https = url.scheme() == "https";
     out.push(match (https, loopback) {
-        (true, true) => Finding::error(
+        // For IdPs or registrations that accept only https redirects (`net::tls`).
+        (true, true) => Finding::info(
             "callback.scheme",
-            "https on a loopback address cannot be served: tokenbench's callback server has no certificate a browser would trust",
+            format!("https on loopback: tokenbench serves it with a self-signed certificate it makes for this profile, which the browser warns about once; RFC 8252 §7.3 prefers http://{}{} where the IdP accepts it", authority(sent), url.path()),
             evidence.clone(),
-        )
-        .with_fix(format!("use http://{}{} (RFC 8252 §7.3: loopback redirects use http) and register that", authority(sent), url.path())),
+        ),
         (false, true) => Finding::info("callback.scheme", "http on loopback, as RFC 8252 §7.3 prescribes", evidence.clone()),
         (true, false) => Finding::info("callback.scheme", "https on a remote host: tokenbench cannot listen there, so `run` asks you to paste the redirected URL", evidence.clone()),
         (false, false) => Finding::warning(
@@ -228,15 +228,12 @@ mod tests {
     }
 
     #[test]
-    fn https_loopback_cannot_be_served() {
+    fn https_loopback_is_served_with_its_own_certificate() {
         let f = checks("https://127.0.0.1:8765/callback", Some(PortStatus::Free));
         let s = find(&f, "callback.scheme");
-        assert_eq!(s.severity, Severity::Error);
-        assert!(s
-            .fix
-            .as_deref()
-            .unwrap()
-            .contains("http://127.0.0.1:8765/callback"));
+        assert_eq!(s.severity, Severity::Info);
+        assert!(s.message.contains("self-signed certificate"));
+        assert!(s.message.contains("http://127.0.0.1:8765/callback"));
     }
 
     #[test]

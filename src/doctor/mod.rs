@@ -8,6 +8,7 @@
 pub mod classify;
 pub mod hints;
 pub mod html;
+pub mod https_required;
 pub mod local;
 pub mod near_miss;
 pub mod page;

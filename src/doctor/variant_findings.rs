@@ -44,10 +44,12 @@ pub fn findings(r: &VariantResults<'_>) -> Vec<Finding> {
             .map(|v| v.uri.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        // An https loopback URI cannot be served by tokenbench: registering http is the fix.
+        // http first on loopback (RFC 8252 §7.3); an https one is served with tokenbench's
+        // own certificate when it is all the IdP accepts.
         let servable = accepted
             .iter()
             .find(|v| !(r.loopback && v.uri.starts_with("https://")))
+            .or_else(|| accepted.first())
             .map(|v| v.uri.as_str());
         let fix = match servable {
             Some(s) => format!(

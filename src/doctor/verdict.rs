@@ -49,8 +49,9 @@ pub(super) fn verdict_finding(
             f
         }
         Verdict::Rejected => {
-            let fix = match &c.reason {
-                Reason::ResponseElsewhere { location } => format!(
+            let fix = match (&c.reason, https_required_fix(c, uri)) {
+                (_, Some(https)) => https,
+                (Reason::ResponseElsewhere { location }, None) => format!(
                     "the IdP uses {location} for this client: set callback_url to it, or register {uri} for client {client:?}{where_}"
                 ),
                 _ => format!(
@@ -98,6 +99,21 @@ pub(super) fn verdict_finding(
             f
         }
     }
+}
+
+/// When the IdP's words say its redirect URIs must be https and this one is http.
+fn https_required_fix(c: &super::classify::Classification, uri: &str) -> Option<String> {
+    let said = [
+        c.idp_message.as_deref(),
+        c.oauth_error
+            .as_ref()
+            .and_then(|e| e.error_description.as_deref()),
+    ];
+    said.into_iter()
+        .flatten()
+        .any(super::https_required::says_https_required)
+        .then(|| super::https_required::fix(uri))
+        .flatten()
 }
 
 fn problem_hint(problem: Problem) -> Option<&'static str> {

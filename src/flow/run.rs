@@ -10,10 +10,11 @@ use tokio::sync::mpsc;
 use crate::doctor::{analyse_near_miss, DoctorReport, NearMiss};
 use crate::net::browser::{self, BrowserLaunch};
 use crate::net::callback_server::{
-    CallbackServer, RequestKind, RequestRecord, ResponseMode, ServerEvent,
+    CallbackServer, RequestKind, RequestRecord, ResponseMode, ServerEvent, ServerOptions,
 };
 use crate::net::discovery::METADATA_TIMEOUT;
 use crate::net::http::{HttpClient, HttpLimits};
+use crate::net::tls;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{
     answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
@@ -88,6 +89,14 @@ pub enum FlowEvent {
     Listening {
         addrs: Vec<SocketAddr>,
         redirect_uri: String,
+    },
+    /// An https callback: the certificate it serves (made or reused) and the line that
+    /// explains the browser's one-time warning.
+    CallbackCertificate {
+        path: String,
+        fingerprint_sha256: String,
+        created: bool,
+        explanation: String,
     },
     /// The callback is not on loopback: the person pastes the redirected URL.
     PasteMode {
@@ -228,8 +237,17 @@ async fn run_inner(
 
     // Bind before anything opens a browser, so a busy port fails first.
     let mut server = None;
+    let mut pinned = None;
     let redirect_uri: RedirectUri = if profile.callback_url.is_loopback() {
-        let s = CallbackServer::bind(&profile.callback_url, expect.clone()).await?;
+        let cert = callback_certificate(profile, &io.events, report)?;
+        let s = CallbackServer::bind_tls(
+            &profile.callback_url,
+            expect.clone(),
+            ServerOptions::default(),
+            cert.as_ref().map(|c| c.config.clone()),
+        )
+        .await?;
+        pinned = cert.map(|c| c.der);
         let uri = s.redirect_uri().clone();
         emit(
             &io.events,
@@ -271,7 +289,7 @@ async fn run_inner(
     report.authorization_request =
         Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
     emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
-    launch_browser(&options.browser, &url, &io.events);
+    launch_browser(&options.browser, &url, pinned, &io.events);
     let mut diagnosis = BackgroundDiagnosis::start(profile, &redirect_uri, options.diagnose_after);
 
     let waited = wait_for_callback(
@@ -374,6 +392,34 @@ async fn run_inner(
     Ok(())
 }
 
+/// The certificate for an `https://` loopback callback (None for http), made once per
+/// profile and host and reused; its fingerprint goes to the events and to `callback.tls`.
+fn callback_certificate(
+    profile: &Profile,
+    events: &mpsc::UnboundedSender<FlowEvent>,
+    report: &mut FlowReport,
+) -> Result<Option<tls::CallbackCert>, FlowError> {
+    if profile.callback_url.url().scheme() != "https" {
+        return Ok(None);
+    }
+    let host = profile.callback_url.host().unwrap_or_default();
+    let cert = tls::user_dir()
+        .and_then(|dir| tls::load_or_create(&dir, &profile.name, &host))
+        .map_err(|e| FlowError::InvalidInput(e.to_string()))?;
+    report.callback = Some(json!({ "tls": {
+        "certificate": cert.path.display().to_string(),
+        "fingerprint_sha256": cert.fingerprint_sha256,
+        "created": cert.created,
+    }}));
+    let _ = events.send(FlowEvent::CallbackCertificate {
+        path: cert.path.display().to_string(),
+        fingerprint_sha256: cert.fingerprint_sha256.clone(),
+        created: cert.created,
+        explanation: cert.explanation(),
+    });
+    Ok(Some(cert))
+}
+
 /// When the browser runs on this machine, an authorization endpoint nothing listens on
 /// ends the run before it opens (exit 6). Skipped when the URL may be opened elsewhere
 /// (`--no-browser`, a pasted redirect).
@@ -406,7 +452,14 @@ async fn check_reachable(
     }
 }
 
-fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<FlowEvent>) {
+/// `pinned`: the https callback's certificate, the only one the in-process browser trusts
+/// besides the usual roots.
+fn launch_browser(
+    mode: &BrowserMode,
+    url: &str,
+    pinned: Option<Vec<u8>>,
+    events: &mpsc::UnboundedSender<FlowEvent>,
+) {
     let launch = match mode {
         BrowserMode::System { browser_env, quiet } => {
             browser::open(url, browser_env.clone(), *quiet)
@@ -416,7 +469,7 @@ fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<
             let url = url.to_owned();
             let events = events.clone();
             tokio::spawn(async move {
-                if let Err(e) = follow(&url).await {
+                if let Err(e) = follow(&url, pinned).await {
                     let _ = events.send(FlowEvent::Warning(format!(
                         "the in-process browser failed: {e}"
                     )));
@@ -429,12 +482,18 @@ fn launch_browser(mode: &BrowserMode, url: &str, events: &mpsc::UnboundedSender<
 }
 
 /// A minimal browser: GET, following redirects, as the demo needs no person.
-async fn follow(url: &str) -> Result<(), reqwest::Error> {
-    let client = reqwest::Client::builder()
+async fn follow(url: &str, pinned: Option<Vec<u8>>) -> Result<(), reqwest::Error> {
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(10))
         .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()?;
+        .timeout(Duration::from_secs(30));
+    // An https loopback callback serves tokenbench's own self-signed certificate, which a
+    // person accepts once in a real browser. This one trusts exactly that certificate (made
+    // by this run's profile, read from the file the server serves), never "any certificate".
+    if let Some(der) = pinned {
+        builder = builder.add_root_certificate(reqwest::Certificate::from_der(&der)?);
+    }
+    let client = builder.build()?;
     client.get(url).send().await?.bytes().await?;
     Ok(())
 }
@@ -496,8 +555,11 @@ async fn wait_for_callback(
             }
         };
         let shown = params.redacted();
-        report.callback =
-            Some(json!({ "params": pairs_json(&shown), "response_mode": mode.as_str() }));
+        // Kept next to what an https callback already put there (`tls`).
+        let mut callback = report.callback.take().unwrap_or_else(|| json!({}));
+        callback["params"] = pairs_json(&shown);
+        callback["response_mode"] = json!(mode.as_str());
+        report.callback = Some(callback);
         let _ = events.send(FlowEvent::CallbackVia(mode));
         let _ = events.send(FlowEvent::CallbackReceived);
         return Some(result);

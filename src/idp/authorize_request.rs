@@ -140,11 +140,24 @@ fn client_and_redirect(
     let redirect_uri = single(params, "redirect_uri").map_err(|m| no_redirect(m, patterns()))?;
     if !client.allows_redirect(redirect_uri) {
         let mut details: Vec<String> = patterns();
-        if let Some(hint) = mismatch_hint(redirect_uri) {
+        if client.scheme == "https" && redirect_uri.starts_with("http://") {
+            // Worded like the IdPs whose registrations accept only https redirects.
+            details = vec![
+                "redirect_uri must use the https scheme: this client is registered with https loopback redirect URIs only".to_owned(),
+                "registered: https://127.0.0.1:<any port>/callback".to_owned(),
+            ];
+        } else if let Some(hint) = mismatch_hint(redirect_uri) {
             details.insert(0, hint.to_owned());
         }
+        let https_only = if client.scheme == "https" {
+            " (redirect_uri must use the https scheme for this client)"
+        } else {
+            ""
+        };
         return Err(no_redirect(
-            format!("redirect_uri did not match any registered redirect URI: {redirect_uri:?}"),
+            format!(
+                "redirect_uri did not match any registered redirect URI: {redirect_uri:?}{https_only}"
+            ),
             details,
         ));
     }

@@ -1,22 +1,33 @@
 //! The registered demo clients and their redirect URIs.
 
-use super::{DEMO_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_SECRET};
+use super::{
+    DEMO_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_SECRET, DEMO_HTTPS_CLIENT_ID,
+};
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Client {
     pub id: &'static str,
     /// `None` for a public client (token_endpoint_auth_method `none`).
     pub secret: Option<&'static str>,
+    /// The scheme its loopback redirect URIs are registered with.
+    pub scheme: &'static str,
 }
 
-static CLIENTS: [Client; 2] = [
+static CLIENTS: [Client; 3] = [
     Client {
         id: DEMO_CLIENT_ID,
         secret: None,
+        scheme: "http",
     },
     Client {
         id: DEMO_CONFIDENTIAL_CLIENT_ID,
         secret: Some(DEMO_CONFIDENTIAL_SECRET),
+        scheme: "http",
+    },
+    Client {
+        id: DEMO_HTTPS_CLIENT_ID,
+        secret: None,
+        scheme: "https",
     },
 ];
 
@@ -38,7 +49,10 @@ impl Client {
     /// Compared as strings rather than parsed URLs, so no normalisation (case, dot segments,
     /// default ports, a query) can sneak a different URI past the check.
     pub fn allows_redirect(&self, redirect_uri: &str) -> bool {
-        let Some(rest) = redirect_uri.strip_prefix("http://") else {
+        let Some(rest) = redirect_uri
+            .strip_prefix(self.scheme)
+            .and_then(|r| r.strip_prefix("://"))
+        else {
             return false;
         };
         LOOPBACK_HOSTS.iter().any(|host| {

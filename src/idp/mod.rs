@@ -50,6 +50,9 @@ pub const DEMO_CLIENT_ID: &str = "tokenbench-demo";
 pub const DEMO_CONFIDENTIAL_CLIENT_ID: &str = "tokenbench-demo-confidential";
 /// Demo only: printed in docs and tests, protects nothing.
 pub const DEMO_CONFIDENTIAL_SECRET: &str = "demo-secret";
+/// A public client registered with https loopback redirects only, like an IdP registration
+/// that accepts no `http://` redirect URI.
+pub const DEMO_HTTPS_CLIENT_ID: &str = "tokenbench-demo-https";
 
 /// How long `shutdown` waits for in-flight requests (a delayed or huge token response).
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

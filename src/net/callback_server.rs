@@ -66,7 +66,8 @@ impl Default for ServerOptions {
 pub enum BindError {
     #[error("callback_url {0} is not a loopback address, so tokenbench cannot listen there")]
     NotLoopback(String),
-    #[error("callback_url {0} uses https; a loopback callback server cannot present a trusted certificate — use http://127.0.0.1:PORT/… (RFC 8252 §7.3) and register that")]
+    /// An https callback_url bound without a certificate (the flow supplies one).
+    #[error("callback_url {0} uses https but no certificate was given to serve it")]
     Https(String),
     #[error("port {port} on {host} is already in use: {} listens on {addr} and would receive the authorization code; stop it or choose another port in callback_url", holder.as_ref().map_or_else(|| "another process".to_owned(), ToString::to_string))]
     PortBusy {
@@ -181,12 +182,26 @@ impl CallbackServer {
         expect: CallbackExpectation,
         options: ServerOptions,
     ) -> Result<CallbackServer, BindError> {
+        Self::bind_tls(configured, expect, options, None).await
+    }
+
+    /// Binds an `https://` callback URL, served with `tls` (see `net::tls`); an `http://`
+    /// one ignores it. Without a certificate an https URL is refused: serving plain http
+    /// there would fail in the browser with a protocol error nobody could read.
+    pub async fn bind_tls(
+        configured: &RedirectUri,
+        expect: CallbackExpectation,
+        options: ServerOptions,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Result<CallbackServer, BindError> {
         if !configured.is_loopback() {
             return Err(BindError::NotLoopback(configured.as_str().to_owned()));
         }
-        if configured.url().scheme() == "https" {
-            return Err(BindError::Https(configured.as_str().to_owned()));
-        }
+        let acceptor = match (configured.url().scheme() == "https", tls) {
+            (false, _) => None,
+            (true, Some(config)) => Some(tokio_rustls::TlsAcceptor::from(config)),
+            (true, None) => return Err(BindError::Https(configured.as_str().to_owned())),
+        };
         let host = configured.host().unwrap_or_default();
         let listeners = match host.parse::<IpAddr>() {
             Ok(ip) => vec![listen(SocketAddr::new(ip, configured.port()), &host).await?],
@@ -212,7 +227,10 @@ impl CallbackServer {
         let app = Router::new().fallback(handle).with_state(shared);
         let tasks = listeners
             .into_iter()
-            .map(|l| tokio::spawn(serve(l, app.clone(), stop_rx.clone(), options)))
+            .map(|l| {
+                let tls = acceptor.clone();
+                tokio::spawn(serve(l, app.clone(), stop_rx.clone(), options, tls))
+            })
             .collect();
         Ok(CallbackServer {
             redirect_uri,
@@ -330,6 +348,7 @@ async fn serve(
     app: Router,
     mut stop: watch::Receiver<bool>,
     options: ServerOptions,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let mut connections = JoinSet::new();
     loop {
@@ -348,13 +367,20 @@ async fn serve(
                 };
                 let service = TowerToHyperService::new(app.clone());
                 let header_read_timeout = options.header_read_timeout;
+                let tls = tls.clone();
                 connections.spawn(async move {
-                    let _ = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(header_read_timeout)
-                        .keep_alive(false)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        None => serve_one(stream, service, header_read_timeout).await,
+                        Some(acceptor) => {
+                            // The handshake gets the same limit as the request head: a
+                            // socket that never finishes it must not stay open either.
+                            let handshake =
+                                tokio::time::timeout(header_read_timeout, acceptor.accept(stream));
+                            if let Ok(Ok(stream)) = handshake.await {
+                                serve_one(stream, service, header_read_timeout).await;
+                            }
+                        }
+                    }
                 });
             }
         }
@@ -363,6 +389,22 @@ async fn serve(
     drop(listener);
     let drain = async { while connections.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+}
+
+/// One request on one connection (plain or TLS), its head within `header_read_timeout`.
+async fn serve_one<S>(
+    stream: S,
+    service: TowerToHyperService<Router>,
+    header_read_timeout: Duration,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// Only loopback names may address the server: a page on another site that rebinds its

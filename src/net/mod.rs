@@ -7,3 +7,4 @@ pub mod http;
 pub mod jwks;
 pub mod port_owner;
 pub mod procnet;
+pub mod tls;

@@ -165,6 +165,9 @@ impl App {
                     step.detail.push(format!("redirect_uri {redirect_uri}"));
                 }
             }
+            FlowEvent::CallbackCertificate { explanation, .. } => {
+                self.step(Level::Info, sanitize(&explanation));
+            }
             FlowEvent::PasteMode { redirect_uri } => {
                 self.flow.paste_mode = true;
                 self.step(
