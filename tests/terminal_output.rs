@@ -324,6 +324,13 @@ fn events(h: &Hostile) -> Vec<FlowEvent> {
         FlowEvent::Diagnosis(Box::new(doctor_report(h))),
         FlowEvent::TokenRequestSent { url: h.b.clone() },
         FlowEvent::Warning(h.c.clone()),
+        // The path carries the profile's name, which a shared profile file chooses.
+        FlowEvent::CallbackCertificate {
+            path: h.a.clone(),
+            fingerprint_sha256: h.b.clone(),
+            created: true,
+            explanation: h.d.clone(),
+        },
         FlowEvent::Stray(stray(h, RequestKind::Stray)),
         FlowEvent::Stray(stray(h, RequestKind::ForgedCallback)),
     ]

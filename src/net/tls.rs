@@ -116,7 +116,10 @@ pub fn load_or_create(dir: &Path, profile: &str, host: &str) -> Result<CallbackC
                     .to_owned(),
             })
         }
-        Ok(_) => false,
+        Ok(meta) => {
+            check_private(&path, &meta)?;
+            false
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let pem = generate(host)?;
             match write_new(&path, pem.as_bytes(), NewMode::Private) {
@@ -143,6 +146,29 @@ pub fn load_or_create(dir: &Path, profile: &str, host: &str) -> Result<CallbackC
         der,
         config,
     })
+}
+
+/// The file holds a private key: one others may read (or that is not a regular file) is
+/// refused, with the command that fixes it, rather than served.
+fn check_private(path: &Path, meta: &std::fs::Metadata) -> Result<(), TlsError> {
+    let refuse = |reason: String| TlsError::Read {
+        path: path.to_owned(),
+        reason,
+    };
+    if !meta.is_file() {
+        return Err(refuse("it is not a regular file".to_owned()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(refuse(format!(
+                "it holds a private key but its mode is {mode:o} (others may read it): run chmod 600 on it"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A self-signed certificate for `host` (an IP address or `localhost`), with its key, as PEM.
@@ -224,6 +250,31 @@ pub fn fingerprint(cert: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_others_may_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let tls = dir.path().join("tls");
+        let made = load_or_create(&tls, "p", "127.0.0.1").unwrap();
+        let mode = std::fs::metadata(&made.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        std::fs::set_permissions(&made.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = load_or_create(&tls, "p", "127.0.0.1").unwrap_err();
+        assert!(e.to_string().contains("chmod 600"), "{e}");
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_not_a_new_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let tls = dir.path().join("tls");
+        let made = load_or_create(&tls, "p", "localhost").unwrap();
+        std::fs::remove_file(&made.path).unwrap();
+        write_new(&made.path, b"garbage", NewMode::Private).unwrap();
+        let e = load_or_create(&tls, "p", "localhost").unwrap_err();
+        assert!(e.to_string().contains("delete it to make a new one"), "{e}");
+    }
 
     #[test]
     fn file_names_stay_in_the_directory() {
