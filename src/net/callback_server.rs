@@ -5,6 +5,8 @@
 //! Anything on the loopback port may come from a hostile web page: only a callback carrying
 //! the state this run sent ends the run; others are recorded and refused while it waits.
 //! `localhost` is bound on every address it names, and idle connections are dropped.
+//! An `https://` callback is served over TLS with the profile's own certificate (`net::tls`),
+//! for IdPs that accept only https redirects; the handshake has the header-read limit too.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
