@@ -195,7 +195,8 @@ fn response_location(
     if let Some(state) = faults.response_state(state) {
         query.append_pair("state", &state);
     }
-    if let Some(iss) = faults.response_iss(issuer) {
+    let error_without_iss = faults.error_without_iss && matches!(outcome, Outcome::Error { .. });
+    if let Some(iss) = faults.response_iss(issuer).filter(|_| !error_without_iss) {
         query.append_pair("iss", &iss);
     }
     format!("{redirect_uri}?{}", query.finish())
