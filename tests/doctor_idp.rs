@@ -295,3 +295,92 @@ async fn diagnose_can_run_in_a_spawned_task() {
         .unwrap();
     assert_eq!(r.verdict, Verdict::Accepted);
 }
+
+async fn signs_in_first(mode: tokenbench::idp::SignInFirst) -> IdpServer {
+    let idp = idp(false).await;
+    idp.set_faults(tokenbench::idp::Faults {
+        sign_in_first: Some(mode),
+        ..Default::default()
+    });
+    idp
+}
+
+#[tokio::test]
+async fn a_sign_in_page_before_validation_is_settled_with_prompt_none() {
+    use tokenbench::idp::SignInFirst;
+    let idp = signs_in_first(SignInFirst::HonoursPromptNone).await;
+    // Registered: prompt=none earns login_required at the callback.
+    let r = diagnose(
+        &for_idp(&idp, "http://127.0.0.1:0/callback", ""),
+        options(false),
+    )
+    .await;
+    assert_eq!(r.verdict, Verdict::Accepted, "{}", render(&r, true));
+    let probe = r.probe.as_ref().unwrap();
+    assert_eq!(probe.sign_in_first.as_deref(), Some("next"));
+    assert!(probe
+        .prompt_none_retry
+        .as_ref()
+        .unwrap()
+        .contains("prompt=none"));
+    assert_eq!(probe.reason, Reason::CallbackError);
+    assert_eq!(r.oauth_error.as_ref().unwrap().error, "login_required");
+    let j = r.to_json();
+    assert_eq!(j["probe"]["sign_in_first"], "next");
+    // Not registered: the sign-in page first, the error page with prompt=none.
+    let r = diagnose(
+        &for_idp(&idp, "http://127.0.0.1:0/callback/", ""),
+        options(true),
+    )
+    .await;
+    assert_eq!(r.verdict, Verdict::Rejected, "{}", render(&r, true));
+    assert_eq!(r.exit_code(), 3);
+    assert!(r
+        .idp_message
+        .as_deref()
+        .unwrap()
+        .starts_with("redirect_uri did not match any registered redirect URI"));
+    // Variants likewise: only the registered path is accepted, not every one.
+    assert!(!r.accepted_variants.is_empty(), "{}", render(&r, true));
+    assert!(
+        r.accepted_variants.iter().all(|v| v.ends_with("/callback")),
+        "{:?}",
+        r.accepted_variants
+    );
+    assert_eq!(idp.token_requests(), 0);
+}
+
+#[tokio::test]
+async fn a_sign_in_page_before_validation_is_unknown_when_prompt_none_tells_nothing() {
+    use tokenbench::idp::SignInFirst;
+    let idp = signs_in_first(SignInFirst::IgnoresPromptNone).await;
+    for callback in [
+        "http://127.0.0.1:0/callback",
+        "http://127.0.0.1:0/callback/",
+    ] {
+        let r = diagnose(&for_idp(&idp, callback, ""), options(true)).await;
+        assert_eq!(r.verdict, Verdict::Unknown, "{}", render(&r, true));
+        assert_eq!(
+            r.probe.as_ref().unwrap().reason,
+            Reason::SignInFirst {
+                parameter: "next".into()
+            }
+        );
+        let f = finding(&r, "probe.verdict");
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.message.contains("before checking the redirect URI"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.starts_with("tokenbench cannot tell"),
+            "{}",
+            f.message
+        );
+        assert!(r.accepted_variants.is_empty(), "{:?}", r.accepted_variants);
+        let j = r.to_json();
+        assert_eq!(j["verdict"], "unknown");
+        assert_eq!(j["probe"]["reason"]["kind"], "sign_in_first");
+    }
+}

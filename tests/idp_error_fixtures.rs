@@ -62,6 +62,20 @@ fn fixture(name: &str) -> Vec<u8> {
     Some(IdpKind::Cognito),
     "Redirect mismatch."
 )]
+#[case::django_oauth_toolkit(
+    "oauthlib_django_mismatching_redirect_uri.html",
+    400,
+    Verdict::Rejected,
+    Some(IdpKind::Oauthlib),
+    "Mismatching redirect URI."
+)]
+#[case::flask_oauthlib(
+    "oauthlib_flask_error_page.html",
+    200,
+    Verdict::Rejected,
+    Some(IdpKind::Oauthlib),
+    "Mismatching redirect URI."
+)]
 #[case::tokenbench(
     "tokenbench_idp_redirect_uri.html",
     400,
@@ -284,4 +298,42 @@ fn cognito_and_auth0_error_redirects_within_the_idp() {
     let c = merge(unknown_page, error_in_url(&next));
     assert_eq!(c.verdict, Verdict::Rejected);
     assert!(c.idp_message.unwrap().starts_with("Callback URL mismatch."));
+}
+
+#[test]
+fn oauthlib_invalid_request_with_a_redirect_complaint_is_a_rejection() {
+    // Django OAuth Toolkit: "Error: invalid_request", then "Mismatching redirect URI.".
+    let c = classify_page(
+        400,
+        Some("text/html; charset=utf-8"),
+        &fixture("oauthlib_django_mismatching_redirect_uri.html"),
+    );
+    assert_eq!(c.problem, Some(Problem::RedirectUri));
+    let e = c.oauth_error.unwrap();
+    assert_eq!(e.error, "invalid_request");
+    assert_eq!(
+        e.error_description.as_deref(),
+        Some("Mismatching redirect URI.")
+    );
+    // Flask-OAuthlib: /authorize → /oauth/errors?error=invalid_request&error_description=… → the app's page.
+    let next = url("https://idp.example/oauth/errors?error=invalid_request&error_description=Mismatching+redirect+URI.");
+    let c = merge(
+        classify_page(
+            200,
+            Some("text/html"),
+            &fixture("oauthlib_flask_error_page.html"),
+        ),
+        error_in_url(&next),
+    );
+    assert_eq!(
+        (c.verdict, c.idp),
+        (Verdict::Rejected, Some(IdpKind::Oauthlib))
+    );
+    // The same error redirect to a page that shows nothing of it.
+    let c = merge(
+        classify_page(200, Some("text/html"), b"<p>Oops</p>"),
+        error_in_url(&next),
+    );
+    assert_eq!(c.verdict, Verdict::Rejected);
+    assert_eq!(c.idp_message.as_deref(), Some("Mismatching redirect URI."));
 }

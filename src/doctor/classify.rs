@@ -61,6 +61,12 @@ pub enum Reason {
         location: String,
     },
     TooManyRedirects,
+    /// A sign-in page reached through a redirect that carries the whole request onward in
+    /// `parameter` (before the IdP checked the redirect URI), and a `prompt=none` retry that
+    /// did not tell either.
+    SignInFirst {
+        parameter: String,
+    },
     /// No HTTP answer at all.
     Unreachable,
     Unrecognised {
@@ -87,6 +93,9 @@ impl Reason {
                 format!("redirected to {location} (another origin, not followed)")
             }
             Reason::TooManyRedirects => "kept redirecting".into(),
+            Reason::SignInFirst { parameter } => format!(
+                "sent the browser to its sign-in page with the whole authorization request in `{parameter}=`, before checking the redirect URI, and a retry with prompt=none did not tell either"
+            ),
             Reason::Unreachable => "could not be reached".into(),
             Reason::Unrecognised { status } => {
                 format!("answered HTTP {status} with a page tokenbench does not recognise")

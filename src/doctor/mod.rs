@@ -18,6 +18,7 @@ pub mod probe;
 pub use crate::net::procnet;
 pub mod render;
 pub mod report;
+pub mod sign_in_first;
 pub mod signatures;
 pub mod text;
 pub mod variant_findings;

@@ -74,12 +74,19 @@ pub fn classify_page(status: u16, content_type: Option<&str>, body: &[u8]) -> Cl
         let mut c = Classification::new(verdict, error_page);
         c.problem = Some(m.problem);
         c.idp = m.idp;
+        // The error code and the sentence may sit on separate lines (oauthlib): the
+        // sentence is the description.
+        c.oauth_error = error_in_text(&lines).map(|mut e| {
+            if !m.message.contains(&e.error) {
+                e.error_description.get_or_insert_with(|| m.message.clone());
+            }
+            e
+        });
         c.idp_message = Some(m.message);
-        c.oauth_error = error_in_text(&lines);
-        return c;
+        return redirect_complaint_wins(c, &lines);
     }
     if let Some(error) = error_in_text(&lines) {
-        return with_oauth_error(error_page, error);
+        return redirect_complaint_wins(with_oauth_error(error_page, error), &lines);
     }
     if let Some(line) = lines.iter().find(|l| complains_about_redirect(l)) {
         let mut c = Classification::new(Verdict::Rejected, error_page);
@@ -96,6 +103,27 @@ pub fn classify_page(status: u16, content_type: Option<&str>, body: &[u8]) -> Cl
     if status >= 400 {
         c.idp_message = summary(&text, &lines);
     }
+    c
+}
+
+/// A generic error (`Error: invalid_request`) on a page whose other line complains about the
+/// redirect URI (oauthlib's `Mismatching redirect URI.` on the next line) is about the redirect
+/// URI: every line is read, and the complaint decides.
+fn redirect_complaint_wins(c: Classification, lines: &[String]) -> Classification {
+    if c.problem != Some(Problem::Other) {
+        return c;
+    }
+    let Some(line) = lines.iter().find(|l| complains_about_redirect(l)) else {
+        return c;
+    };
+    let message = clean_message(line);
+    let mut c = c;
+    c.verdict = Verdict::Rejected;
+    c.problem = Some(Problem::RedirectUri);
+    if let Some(e) = c.oauth_error.as_mut() {
+        e.error_description.get_or_insert_with(|| message.clone());
+    }
+    c.idp_message = Some(message);
     c
 }
 
@@ -186,4 +214,35 @@ fn summary(raw: &str, lines: &[String]) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| clean_message(&parts.join(" — ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirect_complaint_on_any_line_beats_a_generic_error() {
+        let page = b"<h2>Error: invalid_request</h2>\n<p>The redirect URI is not registered for this client.</p>";
+        let c = classify_page(400, Some("text/html"), page);
+        assert_eq!(
+            (c.verdict, c.problem),
+            (Verdict::Rejected, Some(Problem::RedirectUri))
+        );
+        let e = c.oauth_error.unwrap();
+        assert_eq!(e.error, "invalid_request");
+        assert_eq!(
+            e.error_description.as_deref(),
+            Some("The redirect URI is not registered for this client.")
+        );
+        // Without the complaint it stays a generic error.
+        let c = classify_page(
+            400,
+            Some("text/html"),
+            b"<h2>Error: invalid_request</h2><p>Missing state.</p>",
+        );
+        assert_eq!(
+            (c.verdict, c.problem),
+            (Verdict::Error, Some(Problem::Other))
+        );
+    }
 }

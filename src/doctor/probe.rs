@@ -15,6 +15,7 @@ use crate::profile::Profile;
 
 use super::classify::{error_in_url, merge, step, Classification, Reason, Response, Step};
 use super::report::Verdict;
+use super::sign_in_first;
 use super::signatures::IdpKind;
 
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +44,13 @@ pub struct ProbeTrace {
     pub reason: Reason,
     pub idp: Option<IdpKind>,
     pub hops: Vec<Hop>,
+    /// The parameter of a sign-in redirect that carried the whole request onward, before
+    /// the IdP checked the redirect URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_first: Option<String>,
+    /// The `prompt=none` authorization URL asked because of it (its hops follow the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_none_retry: Option<String>,
 }
 
 impl ProbeTrace {
@@ -50,6 +58,11 @@ impl ProbeTrace {
     pub fn evidence(&self) -> String {
         let mut lines = Vec::new();
         for hop in &self.hops {
+            if self.prompt_none_retry.as_deref() == Some(hop.url.as_str()) {
+                lines.push(
+                    "the sign-in page came before the redirect-URI check; asked again with prompt=none:".into(),
+                );
+            }
             let mut line = format!("GET {} → HTTP {}", hop.url, hop.status);
             if let Some(l) = &hop.location {
                 line.push_str(&format!(", Location: {l}"));
@@ -75,14 +88,61 @@ pub struct ProbeResult {
 }
 
 /// Requests the authorization endpoint with the profile's parameters, a fresh state, nonce
-/// and PKCE challenge, and `redirect_uri`.
+/// and PKCE challenge, and `redirect_uri`. When the IdP sent the browser to its sign-in page
+/// carrying the request onward (so it has not looked at the redirect URI yet), asks again
+/// with `prompt=none`.
 pub async fn probe(
     profile: &Profile,
     redirect_uri: &RedirectUri,
     options: &ProbeOptions,
 ) -> ProbeResult {
+    let authorization_url = request_url(profile, redirect_uri, false);
+    let mut trace = ProbeTrace {
+        redirect_uri: redirect_uri.as_str().to_owned(),
+        authorization_url: authorization_url.clone(),
+        reason: Reason::Unreachable,
+        idp: IdpKind::from_url(profile.auth_url.url()),
+        hops: Vec::new(),
+        sign_in_first: None,
+        prompt_none_retry: None,
+    };
+    let (mut classification, mut unreachable) = walk(
+        profile,
+        redirect_uri,
+        &authorization_url,
+        options,
+        &mut trace,
+    )
+    .await;
+    if let Some(parameter) = trace.sign_in_first.clone() {
+        if unreachable.is_none() && sign_in_first::needs_retry(&classification) {
+            let retry_url = request_url(profile, redirect_uri, true);
+            trace.prompt_none_retry = Some(retry_url.clone());
+            let (retry, gone) = walk(profile, redirect_uri, &retry_url, options, &mut trace).await;
+            classification = sign_in_first::judge_retry(retry, &parameter);
+            unreachable = gone;
+        }
+    }
+    trace.reason = classification.reason.clone();
+    if classification.idp.is_some() {
+        trace.idp = classification.idp;
+    }
+    ProbeResult {
+        classification,
+        trace,
+        unreachable,
+    }
+}
+
+/// The authorization URL the probe requests (`prompt=none` replacing any `prompt`).
+fn request_url(profile: &Profile, redirect_uri: &RedirectUri, prompt_none: bool) -> String {
     let mut entropy = OsEntropy;
     let verifier = PkceVerifier::generate(&mut entropy);
+    let mut extra = profile.auth_params.clone();
+    if prompt_none {
+        extra.retain(|(k, _)| k != "prompt");
+        extra.push(("prompt".into(), "none".into()));
+    }
     let request = AuthorizationRequest {
         auth_url: profile.auth_url.clone(),
         client_id: profile.client_id.clone(),
@@ -96,33 +156,9 @@ pub async fn probe(
             .split(' ')
             .any(|s| s == "openid")
             .then(|| random_token(&mut entropy)),
-        extra: profile.auth_params.clone(),
+        extra,
     };
-    let authorization_url = request.url();
-    let mut trace = ProbeTrace {
-        redirect_uri: redirect_uri.as_str().to_owned(),
-        authorization_url: authorization_url.clone(),
-        reason: Reason::Unreachable,
-        idp: IdpKind::from_url(profile.auth_url.url()),
-        hops: Vec::new(),
-    };
-    let (classification, unreachable) = walk(
-        profile,
-        redirect_uri,
-        &authorization_url,
-        options,
-        &mut trace,
-    )
-    .await;
-    trace.reason = classification.reason.clone();
-    if classification.idp.is_some() {
-        trace.idp = classification.idp;
-    }
-    ProbeResult {
-        classification,
-        trace,
-        unreachable,
-    }
+    request.url()
 }
 
 async fn walk(
@@ -191,6 +227,14 @@ async fn walk(
             Step::Follow(next) => {
                 if let Some(e) = error_in_url(&next) {
                     url_error = Some(e);
+                }
+                if trace.sign_in_first.is_none() {
+                    trace.sign_in_first = sign_in_first::carried_parameter(
+                        &next,
+                        profile.auth_url.url(),
+                        redirect_uri.url(),
+                        profile.client_id.as_str(),
+                    );
                 }
                 url = next;
             }

@@ -18,6 +18,8 @@ pub enum IdpKind {
     Google,
     Cognito,
     GitHub,
+    /// An oauthlib-based server: Django OAuth Toolkit, Flask-OAuthlib and their kin.
+    Oauthlib,
     /// The embedded demo IdP (src/idp).
     Tokenbench,
 }
@@ -33,6 +35,7 @@ impl IdpKind {
             IdpKind::Google => "Google",
             IdpKind::Cognito => "Amazon Cognito",
             IdpKind::GitHub => "GitHub",
+            IdpKind::Oauthlib => "an oauthlib-based server (Django OAuth Toolkit, Flask-OAuthlib)",
             IdpKind::Tokenbench => "the tokenbench demo IdP",
         }
     }
@@ -48,6 +51,7 @@ impl IdpKind {
             IdpKind::Google => "APIs & Services → Credentials → the OAuth client → Authorized redirect URIs (\"Desktop app\" clients accept loopback redirects on any port)",
             IdpKind::Cognito => "the user pool's app client → Login pages → Allowed callback URLs",
             IdpKind::GitHub => "the OAuth app's settings → Authorization callback URL",
+            IdpKind::Oauthlib => "the application's redirect URIs (Django OAuth Toolkit: admin → Django OAuth Toolkit → Applications → Redirect uris; Flask-OAuthlib: the client's redirect_uris)",
             IdpKind::Tokenbench => "src/idp/clients.rs (http loopback, any port, path /callback)",
         }
     }
@@ -145,6 +149,12 @@ const SIGNATURES: &[Signature] = &[
         Problem::RedirectUri,
     ),
     sig(None, "redirect_uri_mismatch", Problem::RedirectUri),
+    // oauthlib's MismatchingRedirectURIError.description, under "Error: invalid_request".
+    sig(
+        Some(IdpKind::Oauthlib),
+        "mismatching redirect uri",
+        Problem::RedirectUri,
+    ),
     sig(
         Some(IdpKind::Cognito),
         "redirect_mismatch",
@@ -161,6 +171,12 @@ const SIGNATURES: &[Signature] = &[
         Problem::Client,
     ),
     sig(Some(IdpKind::Keycloak), "client not found", Problem::Client),
+    // oauthlib's InvalidClientIdError.description.
+    sig(
+        Some(IdpKind::Oauthlib),
+        "invalid client_id parameter value",
+        Problem::Client,
+    ),
     sig(
         Some(IdpKind::Keycloak),
         "parameter: code_challenge_method",

@@ -46,6 +46,9 @@ pub(super) fn verdict_finding(
                 f.message
                     .push_str(&format!(" ({e}: the request itself is valid)"));
             }
+            if let Some(p) = &trace.sign_in_first {
+                f.message.push_str(&format!(" — asked with prompt=none, because its sign-in page (the request carried in `{p}=`) came before any redirect-URI check"));
+            }
             f
         }
         Verdict::Rejected => {
@@ -92,7 +95,10 @@ pub(super) fn verdict_finding(
                 format!("tokenbench cannot tell whether the IdP accepts redirect_uri {uri}: it {}{said}", c.reason.describe()),
                 evidence,
             )
-            .with_fix(format!("open the authorization URL in a browser and read what the IdP shows: {}", trace.authorization_url));
+            .with_fix(match c.reason {
+                Reason::SignInFirst { .. } => format!("open the authorization URL in a browser, sign in, and read what the IdP shows then (a sign-in page proves nothing about the redirect URI here): {}", trace.authorization_url),
+                _ => format!("open the authorization URL in a browser and read what the IdP shows: {}", trace.authorization_url),
+            });
             if matches!(c.reason, Reason::ForeignRedirect { .. }) {
                 f.message.push_str(" — IdPs usually check the redirect URI before sending the browser on, so it was probably accepted");
             }

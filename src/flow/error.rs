@@ -131,6 +131,8 @@ impl FlowError {
     pub fn to_json(&self) -> Value {
         let oauth = match self {
             FlowError::OAuth { error, .. } => Some(error),
+            // A callback refused for a missing `iss` still says what the IdP said.
+            FlowError::CallbackInvalid(e) => e.reported_error(),
             _ => None,
         };
         let mut v = error_json(self.kind(), &self.to_string(), self.exit_code(), oauth);

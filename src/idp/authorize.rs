@@ -12,6 +12,7 @@ use super::faults::Faults;
 use super::pages::{self, ConsentView};
 use super::responses::{html, redirect, sanitize_description};
 use super::shared::Shared;
+use super::sign_in_first;
 use super::store::{random_token, CodeRecord, Grant};
 
 /// What goes back to the client besides `state` and `iss`.
@@ -21,7 +22,14 @@ enum Outcome {
 }
 
 pub async fn authorize(State(idp): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
-    let request = match authorize_request::parse(query.as_deref().unwrap_or("")) {
+    let raw = query.as_deref().unwrap_or("");
+    let sign_in_first = idp.faults().sign_in_first;
+    if let Some(mode) = sign_in_first {
+        if mode.signs_in_first(sign_in_first::asks_prompt_none(raw)) {
+            return sign_in_first::to_login(raw);
+        }
+    }
+    let request = match authorize_request::parse(raw) {
         Ok(request) => request,
         Err(AuthorizeError::NoRedirect { message, details }) => {
             return html(StatusCode::BAD_REQUEST, pages::error(&message, &details));
@@ -42,6 +50,16 @@ pub async fn authorize(State(idp): State<Arc<Shared>>, RawQuery(query): RawQuery
             return redirect(StatusCode::FOUND, &location);
         }
     };
+    if sign_in_first.is_some() && request.prompt_none {
+        // Validated, and nobody is signed in.
+        let outcome = Outcome::Error {
+            error: "login_required".into(),
+            description: "prompt=none, but nobody is signed in".into(),
+        };
+        let state = request.state.as_deref();
+        let location = response_location(&request.redirect_uri, &outcome, state, &idp.issuer, None);
+        return redirect(StatusCode::FOUND, &location);
+    }
     if idp.auto_approve {
         return approve(&idp, request, StatusCode::FOUND);
     }
@@ -177,7 +195,8 @@ fn response_location(
     if let Some(state) = faults.response_state(state) {
         query.append_pair("state", &state);
     }
-    if let Some(iss) = faults.response_iss(issuer) {
+    let error_without_iss = faults.error_without_iss && matches!(outcome, Outcome::Error { .. });
+    if let Some(iss) = faults.response_iss(issuer).filter(|_| !error_without_iss) {
         query.append_pair("iss", &iss);
     }
     format!("{redirect_uri}?{}", query.finish())

@@ -40,6 +40,11 @@ pub struct Faults {
     pub hostile_access_token: Option<HostileToken>,
     /// Issued refresh tokens are this hostile value.
     pub hostile_refresh_token: Option<HostileToken>,
+    /// Send the browser to `/login?next=<the authorization URL>` before validating anything.
+    pub sign_in_first: Option<super::sign_in_first::SignInFirst>,
+    /// Error callbacks carry no `iss` although the metadata advertises it (RFC 9207 §2 wants
+    /// it on every response); success callbacks keep it.
+    pub error_without_iss: bool,
 }
 
 /// A token value no client may use as text (RFC 6749 A.12/A.13 allow only %x20-7E).

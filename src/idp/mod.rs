@@ -19,6 +19,7 @@ mod responses;
 mod revoke;
 mod scope;
 mod shared;
+mod sign_in_first;
 mod store;
 mod token;
 mod userinfo;
@@ -39,6 +40,7 @@ pub use id_token_faults::{
     IdTokenFault, OTHER_CLIENT, UNKNOWN_KID, UNTRUSTED_AUDIENCE, WRONG_NONCE,
 };
 pub use keys::KeyError;
+pub use sign_in_first::SignInFirst;
 
 use key_ring::KeyRing;
 use shared::Shared;
@@ -172,6 +174,7 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/authorize", get(authorize::authorize))
         .route("/authorize/decision", post(authorize::decision))
+        .route("/login", get(sign_in_first::login))
         .route("/token", post(token::token))
         .route("/jwks", get(discovery::jwks))
         .route("/userinfo", get(userinfo::userinfo))

@@ -70,7 +70,7 @@ pub fn message(title: &str, message: &str) -> String {
     page(title, &format!("<p>{}</p>", escape_html(message)))
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(super) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

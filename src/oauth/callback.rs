@@ -85,8 +85,14 @@ pub enum CallbackError {
         "the callback's iss is {received:?}, expected {expected:?} (RFC 9207 mix-up protection)"
     )]
     IssuerMismatch { expected: String, received: String },
-    #[error("the callback has no `iss`, but the IdP advertises authorization_response_iss_parameter_supported (expected {expected:?})")]
-    MissingIssuer { expected: String },
+    #[error("the callback has no `iss`, but the IdP advertises authorization_response_iss_parameter_supported (expected {expected:?}){}", said_too(.said))]
+    MissingIssuer {
+        expected: String,
+        /// The error the callback carried (state matched, so it answers this request): some
+        /// IdPs send `iss` only on success, against RFC 9207 §2, and what they said still
+        /// matters to the person.
+        said: Option<OAuthError>,
+    },
     #[error("the callback has neither `code` nor `error`")]
     MissingCode,
     #[error("the authorization server returned an error: {0}")]
@@ -94,6 +100,12 @@ pub enum CallbackError {
     /// The run timed out having seen only callbacks for another request.
     #[error("{count} callback(s) arrived within {secs} s, but none carried the state this run sent: they were forged, or stale (from an earlier attempt); the real callback never came")]
     NoneMatched { count: usize, secs: u64 },
+}
+
+fn said_too(said: &Option<OAuthError>) -> String {
+    said.as_ref()
+        .map(|e| format!("; the callback's error (no `iss`, so unverified): {e}"))
+        .unwrap_or_default()
 }
 
 impl CallbackError {
@@ -104,6 +116,25 @@ impl CallbackError {
             _ => None,
         }
     }
+
+    /// The OAuth error the callback carried, also when it failed validation for want of
+    /// `iss` (after state matched): what to show next to the finding.
+    pub fn reported_error(&self) -> Option<&OAuthError> {
+        match self {
+            CallbackError::Authorization(e) => Some(e),
+            CallbackError::MissingIssuer { said, .. } => said.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// The `error` a callback carries, with its description and URI.
+fn error_of(params: &CallbackParams) -> Option<OAuthError> {
+    Some(OAuthError {
+        error: params.get("error")?.to_owned(),
+        error_description: params.get("error_description").map(str::to_owned),
+        error_uri: params.get("error_uri").map(str::to_owned),
+    })
 }
 
 /// Whether a callback answers this request: it carries `state`, and every `state` it carries
@@ -137,8 +168,7 @@ pub fn validate(
         }
     }
     let code = params.get("code");
-    let error = params.get("error");
-    if code.is_some() && error.is_some() {
+    if code.is_some() && params.get("error").is_some() {
         return Err(CallbackError::CodeAndError);
     }
     match params.get("state") {
@@ -162,17 +192,14 @@ pub fn validate(
             None if expect.iss_required => {
                 return Err(CallbackError::MissingIssuer {
                     expected: expected.clone(),
+                    said: error_of(params),
                 })
             }
             _ => {}
         }
     }
-    if let Some(error) = error {
-        return Err(CallbackError::Authorization(OAuthError {
-            error: error.to_owned(),
-            error_description: params.get("error_description").map(str::to_owned),
-            error_uri: params.get("error_uri").map(str::to_owned),
-        }));
+    if let Some(error) = error_of(params) {
+        return Err(CallbackError::Authorization(error));
     }
     match code {
         Some(code) if !code.is_empty() => Ok(AuthorizationCode::new(code)),
@@ -283,6 +310,28 @@ mod tests {
             Err(CallbackError::MissingIssuer { .. })
         ));
         assert!(check("code=a&state=s1", &lenient).is_ok());
+    }
+
+    #[test]
+    fn a_denial_without_iss_keeps_what_the_idp_said() {
+        let strict = expect(Some("https://idp"), true);
+        let err = check(
+            "error=access_denied&error_description=the+user+said+no&state=s1",
+            &strict,
+        )
+        .unwrap_err();
+        let said = err.reported_error().unwrap();
+        assert_eq!(said.error, "access_denied");
+        assert_eq!(said.error_description.as_deref(), Some("the user said no"));
+        assert!(err.oauth_error().is_none(), "still a validation failure");
+        let text = err.to_string();
+        assert!(text.contains("no `iss`"), "{text}");
+        assert!(text.contains("access_denied: the user said no"), "{text}");
+        // A code without iss has nothing to add; a wrong state shows nothing at all.
+        let err = check("code=a&state=s1", &strict).unwrap_err();
+        assert!(err.reported_error().is_none());
+        let err = check("error=access_denied&state=other", &strict).unwrap_err();
+        assert!(err.reported_error().is_none());
     }
 
     #[test]
