@@ -264,3 +264,65 @@ async fn a_complete_openid_document_is_the_only_one_fetched() {
         "openid-configuration"
     );
 }
+
+#[tokio::test]
+async fn an_endpoint_set_by_hand_wins_over_the_advertised_one() {
+    let server = server(
+        |i| {
+            let mut doc = openid_without_introspection(i);
+            doc["introspection_endpoint"] = json!(format!("{i}/introspect"));
+            (doc, None)
+        },
+        &[(
+            "/rs/introspect",
+            200,
+            "application/json",
+            r#"{"active":false}"#,
+        )],
+    )
+    .await;
+    let issuer = server.issuer.clone();
+    let resolved = resolved_with(
+        &issuer,
+        &format!(
+            "introspection_url = \"{issuer}/rs/introspect\"\njwks_url = \"{issuer}/rs/jwks\"\n"
+        ),
+    )
+    .await;
+    let discovery = resolved.discovery_json().unwrap();
+    assert_eq!(discovery["sources"]["introspection_endpoint"], "profile");
+    assert_eq!(discovery["jwks_uri"], format!("{issuer}/rs/jwks"));
+    assert_eq!(discovery["sources"]["jwks_uri"], "profile");
+    let m = resolved.metadata.as_ref().unwrap();
+    assert_eq!(
+        m.jwks_uri.as_deref(),
+        Some(format!("{issuer}/rs/jwks").as_str())
+    );
+
+    let tokens = cached(&resolved);
+    let report = introspect(&resolved, &tokens, TokenKind::Access, &io()).await;
+    let json = report.to_json();
+    assert_eq!(report.exit_code(), 0, "{json:#}");
+    assert_eq!(server.seen("/rs/introspect").len(), 1);
+    assert!(server.seen("/introspect").is_empty());
+}
+
+/// Without an issuer there is no discovery, and the endpoint set by hand is enough.
+#[tokio::test]
+async fn an_endpoint_set_by_hand_needs_no_issuer() {
+    let server = server(|i| (openid_without_introspection(i), None), &[]).await;
+    let issuer = server.issuer.clone();
+    let text = format!(
+        "client_id = \"app\"\ncallback_url = \"http://127.0.0.1:0/callback\"\n\
+         auth_url = \"{issuer}/authorize\"\ntoken_url = \"{issuer}/token\"\n\
+         revocation_url = \"{issuer}/revoke\"\n"
+    );
+    let path = Path::new("by-hand.toml");
+    let raw = parse_raw(path, &text).unwrap();
+    let http = HttpClient::new(HttpLimits::default()).unwrap();
+    let resolved = resolve(&raw, path, &http).await.unwrap();
+    let tokens = cached(&resolved);
+    let report = revoke(&resolved, &tokens, TokenKind::Access, &io()).await;
+    assert_eq!(report.exit_code(), 0, "{:#}", report.to_json());
+    assert_eq!(server.seen("/revoke").len(), 1);
+}

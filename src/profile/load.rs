@@ -305,6 +305,18 @@ fn check(
     ] {
         e.field(key, fields::transport(value.as_deref(), insecure_http));
     }
+    let mut by_hand = Vec::new();
+    for (key, field) in RawProfile::BY_HAND {
+        let value = raw
+            .scalars()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v);
+        if let Some(Some(url)) = e.field(key, fields::endpoint_by_hand(value)) {
+            by_hand.push((field, url));
+        }
+        e.field(key, fields::transport(value, insecure_http));
+    }
     let client_id = e.field("client_id", fields::client_id(raw.client_id.as_deref()));
     let client_secret = e.field(
         "client_secret",
@@ -380,6 +392,7 @@ fn check(
         insecure_tls: raw.insecure_tls.unwrap_or(false),
         auth_params,
         token_params,
+        by_hand,
         // Bytes not known here: the loaders that read them record their hash.
         source: super::trust::Provenance::File {
             path: file.to_owned(),
@@ -603,6 +616,29 @@ code = "c"
             "unknown key; did you mean `callback_url`? (line 2)"
         );
         assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn endpoints_by_hand_are_checked_like_the_others() {
+        let p = load(&format!(
+            "{GOOD}introspection_url = \"https://rs.example/introspect\"\njwks_url = \"\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            p.by_hand("introspection_endpoint").map(|u| u.as_str()),
+            Some("https://rs.example/introspect")
+        );
+        // Empty = discovered.
+        assert!(p.by_hand("jwks_uri").is_none());
+        let e = error_of("revocation_url = \"not a url\"\n");
+        assert_eq!(e.key.as_deref(), Some("revocation_url"));
+        let e = error_of("userinfo_url = \"http://idp.example/me\"\n");
+        assert_eq!(e.key.as_deref(), Some("userinfo_url"));
+        assert!(e.reason.contains("insecure_http"), "{e}");
+        assert!(load(&format!(
+            "{GOOD}insecure_http = true\nuserinfo_url = \"http://idp.example/me\"\n"
+        ))
+        .is_ok());
     }
 
     #[test]

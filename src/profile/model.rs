@@ -53,6 +53,17 @@ pub struct RawProfile {
     /// Turn TLS certificate verification off; every run then says so loudly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insecure_tls: Option<bool>,
+    /// Endpoints set by hand, overriding discovery (empty = discovered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_session_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -61,7 +72,7 @@ pub struct RawProfile {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 21] = [
         "name",
         "issuer",
         "grant_type",
@@ -78,13 +89,18 @@ impl RawProfile {
         "cache_tokens",
         "insecure_http",
         "insecure_tls",
+        "userinfo_url",
+        "introspection_url",
+        "revocation_url",
+        "end_session_url",
+        "jwks_url",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 16] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 21] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -106,7 +122,33 @@ impl RawProfile {
             ("cache_tokens", flag(self.cache_tokens)),
             ("insecure_http", flag(self.insecure_http)),
             ("insecure_tls", flag(self.insecure_tls)),
+            ("userinfo_url", self.userinfo_url.as_deref()),
+            ("introspection_url", self.introspection_url.as_deref()),
+            ("revocation_url", self.revocation_url.as_deref()),
+            ("end_session_url", self.end_session_url.as_deref()),
+            ("jwks_url", self.jwks_url.as_deref()),
         ]
+    }
+
+    /// The endpoint keys set by hand, with the metadata field each one overrides.
+    pub const BY_HAND: [(&'static str, &'static str); 5] = [
+        ("userinfo_url", "userinfo_endpoint"),
+        ("introspection_url", "introspection_endpoint"),
+        ("revocation_url", "revocation_endpoint"),
+        ("end_session_url", "end_session_endpoint"),
+        ("jwks_url", "jwks_uri"),
+    ];
+
+    /// The value of one of the [`RawProfile::BY_HAND`] keys, writable.
+    pub fn by_hand_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        match key {
+            "userinfo_url" => Some(&mut self.userinfo_url),
+            "introspection_url" => Some(&mut self.introspection_url),
+            "revocation_url" => Some(&mut self.revocation_url),
+            "end_session_url" => Some(&mut self.end_session_url),
+            "jwks_url" => Some(&mut self.jwks_url),
+            _ => None,
+        }
     }
 
     /// True when `client_secret` is the secret itself rather than an `env:` reference, which
@@ -399,6 +441,8 @@ pub struct Profile {
     pub insecure_tls: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
+    /// Endpoints set by hand: (metadata field, URL), overriding discovery.
+    pub by_hand: Vec<(&'static str, EndpointUrl)>,
     /// Where the profile's text came from: decides whether its `cmd:` helper may run.
     pub source: Provenance,
 }
@@ -414,6 +458,14 @@ impl Profile {
             .as_ref()
             .map(|src| src.resolve(env, &self.source))
             .transpose()
+    }
+
+    /// The endpoint set by hand for a metadata field (`introspection_endpoint`, `jwks_uri`, …).
+    pub fn by_hand(&self, field: &str) -> Option<&EndpointUrl> {
+        self.by_hand
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, url)| url)
     }
 
     /// The verifier for one run: the fixed one, or a fresh one.

@@ -34,7 +34,7 @@ pub enum GrantError {
         kind: TokenKind,
         revoked: bool,
     },
-    #[error("profile {profile} has no `issuer`: the {endpoint} endpoint is found by discovery, so set `issuer` in the profile")]
+    #[error("profile {profile} has no `issuer`: the {endpoint} endpoint is found by discovery, so set `issuer` in the profile (or set `{endpoint}_url` by hand)")]
     NoIssuer {
         profile: String,
         endpoint: &'static str,
