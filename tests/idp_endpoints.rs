@@ -326,3 +326,113 @@ async fn an_endpoint_set_by_hand_needs_no_issuer() {
     assert_eq!(report.exit_code(), 0, "{:#}", report.to_json());
     assert_eq!(server.seen("/revoke").len(), 1);
 }
+
+fn complete_openid(issuer: &str) -> (Value, Option<Value>) {
+    let mut doc = openid_without_introspection(issuer);
+    doc["introspection_endpoint"] = json!(format!("{issuer}/introspect"));
+    (doc, None)
+}
+
+/// `[introspection]` credentials (a resource server's) replace the app's for introspection.
+#[tokio::test]
+async fn the_introspection_table_sends_its_own_client() {
+    let server = server(complete_openid, &[]).await;
+    let resolved = resolved_with(
+        &server.issuer,
+        "[introspection]\nclient_id = \"rs\"\nclient_secret = \"env:RS_SECRET\"\nclient_auth = \"body\"\n",
+    )
+    .await;
+    let tokens = cached(&resolved);
+    let report = introspect(&resolved, &tokens, TokenKind::Access, &io()).await;
+    let json = report.to_json();
+    assert_eq!(report.exit_code(), 0, "{json:#}");
+    let seen = server.seen("/introspect");
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0]
+            .body
+            .ends_with("&client_id=rs&client_secret=rs-secret-1"),
+        "{:?}",
+        seen[0].body
+    );
+    // The app's own secret is not sent.
+    assert!(seen[0].authorization.is_none() && !seen[0].body.contains("s3cret"));
+    assert!(!json.to_string().contains("rs-secret-1"), "{json:#}");
+}
+
+#[tokio::test]
+async fn the_introspection_table_may_send_a_bearer_token() {
+    let server = server(complete_openid, &[]).await;
+    let resolved = resolved_with(
+        &server.issuer,
+        "[introspection]\nbearer = \"env:RS_TOKEN\"\n",
+    )
+    .await;
+    let tokens = cached(&resolved);
+    let report = introspect(&resolved, &tokens, TokenKind::Access, &io()).await;
+    let json = report.to_json();
+    assert_eq!(report.exit_code(), 0, "{json:#}");
+    let seen = server.seen("/introspect");
+    assert_eq!(seen[0].authorization.as_deref(), Some("Bearer rs-bearer-1"));
+    assert_eq!(seen[0].body, "token=at-1&token_type_hint=access_token");
+    assert_eq!(
+        json["request"]["headers"]["authorization"],
+        "Bearer [redacted]"
+    );
+}
+
+/// A `cmd:` helper in the table is gated like the main secret: from a file the user has not
+/// trusted it is not run.
+#[tokio::test]
+async fn an_introspection_command_from_an_untrusted_file_is_not_run() {
+    let server = server(complete_openid, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let resolved = resolved_with(
+        &server.issuer,
+        &format!(
+            "[introspection]\nbearer = \"cmd:touch {}\"\n",
+            marker.display()
+        ),
+    )
+    .await;
+    let tokens = cached(&resolved);
+    let report = introspect(&resolved, &tokens, TokenKind::Access, &io()).await;
+    let json = report.to_json();
+    assert_eq!(json["error"]["kind"], "untrusted_command", "{json:#}");
+    assert!(!marker.exists());
+    assert!(server.seen("/introspect").is_empty());
+}
+
+/// A server that refuses the app's client with 403 and an empty body (what the issue's
+/// oauthlib-based IdP does for a public client): an IdP answer, exit 3 with the status.
+#[tokio::test]
+async fn a_refusal_with_an_empty_body_is_the_idps_answer() {
+    let server = server(complete_openid, &[("/introspect", 403, "text/plain", "")]).await;
+    let resolved = resolved_with(&server.issuer, "").await;
+    let tokens = cached(&resolved);
+    let report = introspect(&resolved, &tokens, TokenKind::Access, &io()).await;
+    let json = report.to_json();
+    assert_eq!(report.exit_code(), 3, "{json:#}");
+    assert_eq!(json["error"]["kind"], "refused", "{json:#}");
+    assert_eq!(json["error"]["status"], 403, "{json:#}");
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("HTTP 403: (empty body)") && message.contains("[introspection]"),
+        "{message}"
+    );
+    assert_eq!(json["response"]["status"], 403);
+}
+
+#[tokio::test]
+async fn a_401_without_an_oauth_error_is_refused_too() {
+    let server = server(
+        complete_openid,
+        &[("/introspect", 401, "text/html", "<h1>Unauthorized</h1>")],
+    )
+    .await;
+    let resolved = resolved_with(&server.issuer, "").await;
+    let report = introspect(&resolved, &cached(&resolved), TokenKind::Access, &io()).await;
+    assert_eq!(report.exit_code(), 3, "{:#}", report.to_json());
+    assert_eq!(report.to_json()["error"]["status"], 401);
+}

@@ -64,10 +64,50 @@ pub struct RawProfile {
     pub end_session_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks_url: Option<String>,
+    /// Credentials used only for introspection (a resource server's), not the app's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection: Option<RawIntrospection>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub token_params: BTreeMap<String, String>,
+}
+
+/// The `[introspection]` table as written.
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntrospection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<String>,
+    /// `env:NAME` or `cmd:…`: a bearer token sent instead of client authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<String>,
+}
+
+impl std::fmt::Debug for RawIntrospection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let literal = matches!(
+            self.client_secret.as_deref().and_then(SecretSource::parse),
+            Some(SecretSource::Literal(_))
+        );
+        f.debug_struct("RawIntrospection")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &if literal {
+                    Some("[redacted]")
+                } else {
+                    self.client_secret.as_deref()
+                },
+            )
+            .field("client_auth", &self.client_auth)
+            .field("bearer", &self.bearer)
+            .finish()
+    }
 }
 
 impl RawProfile {
@@ -154,10 +194,17 @@ impl RawProfile {
     /// True when `client_secret` is the secret itself rather than an `env:` reference, which
     /// is what makes the file private.
     pub fn has_literal_secret(&self) -> bool {
-        matches!(
-            self.client_secret.as_deref().and_then(SecretSource::parse),
-            Some(SecretSource::Literal(_))
-        )
+        let literal = |v: Option<&str>| {
+            matches!(
+                v.and_then(SecretSource::parse),
+                Some(SecretSource::Literal(_))
+            )
+        };
+        literal(self.client_secret.as_deref())
+            || self
+                .introspection
+                .as_ref()
+                .is_some_and(|i| literal(i.client_secret.as_deref()))
     }
 }
 
@@ -165,10 +212,18 @@ impl RawProfile {
     /// The commands the profile would run (today only a `cmd:` client secret), each as the
     /// exact argv it runs, shell-quoted. What trusting its file allows.
     pub fn commands(&self) -> Vec<String> {
-        match self.client_secret.as_deref().and_then(SecretSource::parse) {
-            Some(SecretSource::Cmd(argv)) => vec![shell_words::join(argv)],
-            _ => Vec::new(),
-        }
+        let table = self.introspection.as_ref();
+        [
+            self.client_secret.as_deref(),
+            table.and_then(|i| i.client_secret.as_deref()),
+            table.and_then(|i| i.bearer.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|v| match v.and_then(SecretSource::parse) {
+            Some(SecretSource::Cmd(argv)) => Some(shell_words::join(argv)),
+            _ => None,
+        })
+        .collect()
     }
 }
 
@@ -183,7 +238,8 @@ impl std::fmt::Debug for RawProfile {
             };
             s.field(key, &if hidden { Some("[redacted]") } else { value });
         }
-        s.field("auth_params", &self.auth_params)
+        s.field("introspection", &self.introspection)
+            .field("auth_params", &self.auth_params)
             .field("token_params", &self.token_params)
             .finish()
     }
@@ -416,6 +472,19 @@ mod secret_command_tests {
     }
 }
 
+/// How introspection authenticates when the `[introspection]` table says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntrospectionAuth {
+    /// Another client (a resource server's credentials).
+    Client {
+        client_id: ClientId,
+        client_secret: Option<SecretSource>,
+        client_auth: ClientAuth,
+    },
+    /// `Authorization: Bearer …` instead of client authentication.
+    Bearer(SecretSource),
+}
+
 /// A validated profile.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -441,6 +510,8 @@ pub struct Profile {
     pub insecure_tls: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
+    /// Credentials for introspection only; None: the app's own.
+    pub introspection: Option<IntrospectionAuth>,
     /// Endpoints set by hand: (metadata field, URL), overriding discovery.
     pub by_hand: Vec<(&'static str, EndpointUrl)>,
     /// Where the profile's text came from: decides whether its `cmd:` helper may run.
