@@ -436,3 +436,49 @@ async fn a_401_without_an_oauth_error_is_refused_too() {
     assert_eq!(report.exit_code(), 3, "{:#}", report.to_json());
     assert_eq!(report.to_json()["error"]["status"], 401);
 }
+
+/// Many IdPs leave `none` out of `token_endpoint_auth_methods_supported` and accept PKCE
+/// public clients anyway: a public client gets one note in `discovery.lint`, not a warning
+/// on every run.
+#[tokio::test]
+async fn a_public_client_without_none_advertised_gets_a_quiet_note() {
+    let server = server(
+        |i| {
+            let mut doc = openid_without_introspection(i);
+            doc["token_endpoint_auth_methods_supported"] =
+                json!(["client_secret_basic", "client_secret_post"]);
+            doc["authorization_response_iss_parameter_supported"] = json!(true);
+            (doc, None)
+        },
+        &[],
+    )
+    .await;
+    let issuer = &server.issuer;
+    let text = format!(
+        "client_id = \"app\"\ncallback_url = \"http://127.0.0.1:0/callback\"\nissuer = \"{issuer}\"\n"
+    );
+    let path = Path::new("public.toml");
+    let raw = parse_raw(path, &text).unwrap();
+    let http = HttpClient::new(HttpLimits::default()).unwrap();
+    let resolved = resolve(&raw, path, &http).await.unwrap();
+    let mut report = tokenbench::flow::FlowReport::default();
+    tokenbench::flow::resolve::metadata_for_run(
+        &http,
+        &resolved.profile,
+        Some(&resolved),
+        &mut report,
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    let json = report.to_json();
+    let lint = json["discovery"]["lint"].as_array().unwrap();
+    assert_eq!(lint.len(), 1, "{json:#}");
+    assert_eq!(lint[0]["check"], "client_auth");
+    assert_eq!(lint[0]["level"], "note");
+    assert!(
+        !report.warnings.iter().any(|w| w.contains("client_auth")),
+        "{:?}",
+        report.warnings
+    );
+}

@@ -188,9 +188,12 @@ pub async fn metadata_for_run(
         }
     };
     report.warnings.extend(warnings);
-    report
-        .warnings
-        .extend(found.iter().map(|l| format!("lint {}: {l}", l.check)));
+    report.warnings.extend(
+        found
+            .iter()
+            .filter(|l| l.is_warning())
+            .map(|l| format!("lint {}: {l}", l.check)),
+    );
     report.metadata = metadata.clone();
     report.discovered = discovered;
     report.lint = found;
