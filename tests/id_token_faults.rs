@@ -17,7 +17,7 @@ use tokenbench::idp::{
 use tokenbench::net::http::{HttpClient, HttpLimits};
 use tokenbench::oauth::id_token::CheckResult;
 use tokenbench::oauth::random::OsEntropy;
-use tokenbench::profile::lint::LintWarning;
+use tokenbench::profile::lint::{Level, LintWarning};
 use tokenbench::profile::load::parse_raw;
 
 async fn idp(faults: Faults) -> IdpServer {
@@ -309,6 +309,7 @@ async fn lint_warnings_reach_the_json_warnings() {
         check: "scope",
         message: "scope x is not in the IdP's scopes_supported".into(),
         fix: "check the spelling".into(),
+        level: Level::Warning,
     });
     let json = run(&resolved).await.to_json();
     assert_eq!(json["discovery"]["lint"][0]["check"], "scope");

@@ -56,6 +56,7 @@ impl SoFar {
             resolved
                 .lint
                 .iter()
+                .filter(|l| l.is_warning())
                 .map(|l| format!("lint {}: {l}", l.check)),
         );
         warnings.extend(self.warnings);

@@ -36,7 +36,7 @@ pub async fn doctor(args: DoctorArgs) -> i32 {
         for w in &resolved.warnings {
             errln!(t, "! {}", sanitize(w));
         }
-        for l in &resolved.lint {
+        for l in resolved.lint.iter().filter(|l| l.is_warning()) {
             errln!(t, "! lint {}: {}", l.check, sanitize(&l.to_string()));
         }
     }

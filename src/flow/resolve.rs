@@ -130,6 +130,10 @@ pub async fn resolve(
     let profile = validate(file, &file_stem(file), &filled)
         .map_err(|e| FlowError::InvalidInput(e.to_string()))?;
     warnings.extend(crate::profile::perms::literal_secret_exposed(file, raw));
+    let mut metadata = metadata;
+    if let Some(m) = metadata.as_mut() {
+        apply_by_hand(m, &profile);
+    }
     let lint = metadata
         .as_ref()
         .map(|m| lint(&profile, m))
@@ -175,19 +179,33 @@ pub async fn metadata_for_run(
         ),
         (None, None) => return Ok(None),
         (None, Some(issuer)) => {
-            let (m, warnings) = discover_for_run(http, issuer, true, limit).await?;
+            let (mut m, warnings) = discover_for_run(http, issuer, true, limit).await?;
+            if let Some(m) = m.as_mut() {
+                apply_by_hand(m, profile);
+            }
             let found = m.as_ref().map(|m| lint(profile, m)).unwrap_or_default();
             (m, Vec::new(), found, warnings)
         }
     };
     report.warnings.extend(warnings);
-    report
-        .warnings
-        .extend(found.iter().map(|l| format!("lint {}: {l}", l.check)));
+    report.warnings.extend(
+        found
+            .iter()
+            .filter(|l| l.is_warning())
+            .map(|l| format!("lint {}: {l}", l.check)),
+    );
     report.metadata = metadata.clone();
     report.discovered = discovered;
     report.lint = found;
     Ok(metadata)
+}
+
+/// The endpoints the profile sets by hand replace the discovered ones, so every user of the
+/// metadata (grants, the JWKS fetch, the JSON's `discovery.sources`) sees them.
+pub fn apply_by_hand(metadata: &mut Metadata, profile: &Profile) {
+    for (field, url) in &profile.by_hand {
+        metadata.set_by_hand(field, url.as_str());
+    }
 }
 
 /// Discovery for a run. A document for another issuer always stops the run; a document

@@ -6,7 +6,9 @@ use std::time::Duration;
 use url::Url;
 
 use super::http::{HttpClient, HttpResponse, TransportError};
-use crate::oauth::metadata::{parse_metadata, Metadata, MetadataError};
+use crate::oauth::metadata::{
+    parse_metadata, Metadata, MetadataError, OAUTH_AUTHORIZATION_SERVER, OPENID_CONFIGURATION,
+};
 use crate::oauth::text::sanitize;
 
 /// How long one request for metadata or keys may take. Shorter than a token request's limit:
@@ -160,31 +162,39 @@ pub async fn discover_within(
     limit: Duration,
 ) -> Result<Metadata, DiscoveryError> {
     let mut tried = Vec::new();
-    for url in well_known_urls(issuer)? {
-        let outcome = match get_within(http, &url, limit).await {
-            Err(e) => AttemptOutcome::Transport(e),
-            Ok(r) if r.status != 200 => AttemptOutcome::Status {
-                status: r.status,
-                excerpt: excerpt(&r.body),
-            },
-            Ok(r) => match parse_metadata(issuer, &r.body) {
-                Ok(metadata) => return Ok(metadata),
-                Err(MetadataError::IssuerMismatch { expected, actual }) => {
-                    return Err(DiscoveryError::IssuerMismatch {
-                        url,
-                        expected,
-                        actual,
-                        tried,
-                    })
+    let urls = well_known_urls(issuer)?;
+    for (i, url) in urls.iter().enumerate() {
+        let outcome = match fetch(http, url, issuer, limit).await {
+            Ok(mut metadata) => {
+                // The first URL is always the OpenID document, the others RFC 8414's.
+                if i == 0 {
+                    metadata.mark_sources(OPENID_CONFIGURATION);
+                    if metadata.lacks_an_endpoint() {
+                        complete_from_rfc8414(http, &urls[1..], issuer, limit, &mut metadata).await;
+                    }
+                } else {
+                    metadata.mark_sources(OAUTH_AUTHORIZATION_SERVER);
                 }
-                Err(e) => AttemptOutcome::Invalid(e),
-            },
+                return Ok(metadata);
+            }
+            Err(Fetched::Mismatch { expected, actual }) => {
+                return Err(DiscoveryError::IssuerMismatch {
+                    url: url.clone(),
+                    expected,
+                    actual,
+                    tried,
+                })
+            }
+            Err(Fetched::Failed(outcome)) => outcome,
         };
         let silent = matches!(
             outcome,
             AttemptOutcome::Transport(TransportError::Timeout { .. })
         );
-        tried.push(Attempt { url, outcome });
+        tried.push(Attempt {
+            url: url.clone(),
+            outcome,
+        });
         if silent {
             break;
         }
@@ -202,6 +212,61 @@ pub async fn discover_within(
             issuer: sanitize(issuer),
             tried,
         })
+    }
+}
+
+/// Some IdPs (oauthlib-based ones among them) leave endpoints out of the OpenID document
+/// that their RFC 8414 document has: the first RFC 8414 document for the same issuer fills
+/// them. Its absence, or a document for another issuer, leaves the OpenID document as it is
+/// (another issuer's document is never used).
+async fn complete_from_rfc8414(
+    http: &HttpClient,
+    urls: &[String],
+    issuer: &str,
+    limit: Duration,
+    metadata: &mut Metadata,
+) {
+    for url in urls {
+        match fetch(http, url, issuer, limit).await {
+            Ok(other) => {
+                metadata.merge_missing(&other, OAUTH_AUTHORIZATION_SERVER);
+                return;
+            }
+            Err(Fetched::Mismatch { .. })
+            | Err(Fetched::Failed(AttemptOutcome::Transport(TransportError::Timeout { .. }))) => {
+                return
+            }
+            Err(Fetched::Failed(_)) => {}
+        }
+    }
+}
+
+/// Why one well-known URL gave no document for the issuer.
+enum Fetched {
+    Mismatch { expected: String, actual: String },
+    Failed(AttemptOutcome),
+}
+
+/// One well-known URL: its document, checked against `issuer`.
+async fn fetch(
+    http: &HttpClient,
+    url: &str,
+    issuer: &str,
+    limit: Duration,
+) -> Result<Metadata, Fetched> {
+    match get_within(http, url, limit).await {
+        Err(e) => Err(Fetched::Failed(AttemptOutcome::Transport(e))),
+        Ok(r) if r.status != 200 => Err(Fetched::Failed(AttemptOutcome::Status {
+            status: r.status,
+            excerpt: excerpt(&r.body),
+        })),
+        Ok(r) => match parse_metadata(issuer, &r.body) {
+            Ok(metadata) => Ok(metadata),
+            Err(MetadataError::IssuerMismatch { expected, actual }) => {
+                Err(Fetched::Mismatch { expected, actual })
+            }
+            Err(e) => Err(Fetched::Failed(AttemptOutcome::Invalid(e))),
+        },
     }
 }
 

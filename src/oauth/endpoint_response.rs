@@ -16,11 +16,19 @@ pub enum EndpointError {
         status: u16,
         error: OAuthError,
     },
-    #[error("the {endpoint} endpoint answered HTTP {status} with {content_type} that is not a {endpoint} response: {excerpt}")]
+    #[error("the {endpoint} endpoint answered HTTP {status} with {content_type} that is not {} {endpoint} response: {excerpt}", article(.endpoint))]
     Unexpected {
         endpoint: &'static str,
         status: u16,
         content_type: String,
+        excerpt: String,
+    },
+    /// 401 or 403 without an OAuth error: the IdP refused the request (an answer, not a
+    /// transport failure).
+    #[error("the {endpoint} endpoint refused the request with HTTP {status}: {excerpt}")]
+    Refused {
+        endpoint: &'static str,
+        status: u16,
         excerpt: String,
     },
     #[error("the {endpoint} response (HTTP {status}) is malformed: {reason}")]
@@ -31,7 +39,25 @@ pub enum EndpointError {
     },
 }
 
+/// "an introspection", "a revocation".
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 impl EndpointError {
+    /// A 401 or 403 whose body is not an OAuth error.
+    pub fn refused(endpoint: &'static str, status: u16, body: &[u8]) -> Self {
+        EndpointError::Refused {
+            endpoint,
+            status,
+            excerpt: excerpt(body),
+        }
+    }
+
     /// A response that is neither the success nor an OAuth error, quoted for the person.
     pub fn unexpected(
         endpoint: &'static str,
@@ -112,6 +138,12 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "the revocation endpoint answered HTTP 502 with text/html that is not a revocation response: <h1>bad</h1>"
+        );
+        let e = EndpointError::unexpected("introspection", 500, Some("text/html"), b"x");
+        assert!(
+            e.to_string()
+                .contains("that is not an introspection response"),
+            "{e}"
         );
         let e = EndpointError::unexpected("userinfo", 500, None, b"");
         assert!(e.to_string().contains("no content type"), "{e}");

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 // A JSON body is accepted whatever its content type: the members are what matter.
 use super::endpoint_response::{json_object, oauth_error, EndpointError};
 use super::request::{Field, HttpRequest};
-use super::secret::TokenValue;
+use super::secret::{ClientSecret, TokenValue};
 use super::token_request::{add_client_auth, form_headers, ClientCredentials};
 use super::types::EndpointUrl;
 
@@ -72,6 +72,30 @@ pub fn introspection_request(
     token_post(endpoint, client, token, kind)
 }
 
+/// An introspection request authenticated with a bearer token instead of the client
+/// (resource servers often introspect this way).
+pub fn bearer_introspection_request(
+    endpoint: &EndpointUrl,
+    bearer: &ClientSecret,
+    token: &TokenValue,
+    kind: TokenKind,
+) -> HttpRequest {
+    let mut headers = form_headers();
+    headers.push(Field::sensitive(
+        "Authorization",
+        format!("Bearer {}", bearer.secret()),
+    ));
+    HttpRequest {
+        method: "POST",
+        url: endpoint.as_str().to_owned(),
+        headers,
+        form: vec![
+            Field::sensitive("token", token.secret()),
+            Field::plain("token_type_hint", kind.hint()),
+        ],
+    }
+}
+
 /// An introspection response (RFC 7662 §2.2). Members other than `active` are optional;
 /// every member is kept in `fields`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,7 +121,14 @@ pub fn parse_introspection(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Introspection, EndpointError> {
+    // An IdP that refuses the client (often: introspection needs a resource server's
+    // credentials) may answer 401/403 with an empty body or a page: an answer, not a failure
+    // to reach it.
+    let refused = matches!(status, 401 | 403);
     let Some(fields) = json_object(body) else {
+        if refused {
+            return Err(EndpointError::refused(ENDPOINT, status, body));
+        }
         return Err(EndpointError::unexpected(
             ENDPOINT,
             status,
@@ -111,6 +142,9 @@ pub fn parse_introspection(
             status,
             error,
         });
+    }
+    if refused {
+        return Err(EndpointError::refused(ENDPOINT, status, body));
     }
     if status != 200 {
         return Err(EndpointError::unexpected(
@@ -158,7 +192,6 @@ pub fn parse_introspection(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::secret::ClientSecret;
     use crate::oauth::token_request::ClientAuth;
     use crate::oauth::types::ClientId;
 
@@ -224,6 +257,24 @@ mod tests {
     }
 
     #[test]
+    fn a_bearer_replaces_client_authentication() {
+        let url = EndpointUrl::parse("https://idp.example/introspect").unwrap();
+        let r = bearer_introspection_request(
+            &url,
+            &ClientSecret::new("rs-token"),
+            &TokenValue::new("at"),
+            TokenKind::Access,
+        );
+        assert_eq!(r.body(), "token=at&token_type_hint=access_token");
+        let shown = r.redacted_json();
+        assert_eq!(shown["headers"]["authorization"], "Bearer [redacted]");
+        assert!(r
+            .headers
+            .iter()
+            .any(|h| h.name == "Authorization" && h.value == "Bearer rs-token"));
+    }
+
+    #[test]
     fn active_response_rfc7662_example() {
         let body = br#"{"active":true,"client_id":"l238j323ds-23ij4","username":"jdoe",
             "scope":"read write dolphin","sub":"Z5O3upPC88QrAjx00dis","aud":"https://protected.example.net/resource",
@@ -259,6 +310,22 @@ mod tests {
         let e = parse_introspection(404, Some("text/html"), b"<h1>Not Found</h1>").unwrap_err();
         assert!(
             matches!(e, EndpointError::Unexpected { status: 404, .. }),
+            "{e}"
+        );
+        // A refusal without an OAuth error is the IdP's answer, with its status.
+        let e = parse_introspection(403, None, b"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the introspection endpoint refused the request with HTTP 403: (empty body)"
+        );
+        let e = parse_introspection(401, Some("text/plain"), b"Unauthorized").unwrap_err();
+        assert!(
+            matches!(&e, EndpointError::Refused { status: 401, excerpt, .. } if excerpt == "Unauthorized"),
+            "{e}"
+        );
+        let e = parse_introspection(404, Some("text/plain"), b"nope").unwrap_err();
+        assert!(
+            e.to_string().contains("not an introspection response"),
             "{e}"
         );
         let e =

@@ -1,6 +1,8 @@
 //! Authorization server metadata (OIDC Discovery §3, RFC 8414 §2), parsed and checked
 //! against the issuer it was fetched for.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::text::sanitize;
@@ -15,13 +17,25 @@ pub struct Metadata {
     pub jwks_uri: Option<String>,
     pub introspection_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
+    /// OIDC RP-Initiated Logout; shown, and set by hand with the profile's `end_session_url`.
+    pub end_session_endpoint: Option<String>,
     pub code_challenge_methods_supported: Vec<String>,
     pub token_endpoint_auth_methods_supported: Vec<String>,
     pub scopes_supported: Vec<String>,
     pub authorization_response_iss_parameter_supported: bool,
     /// The whole document as received, for display.
     pub raw: Value,
+    /// Where each endpoint present came from: a document ([`OPENID_CONFIGURATION`],
+    /// [`OAUTH_AUTHORIZATION_SERVER`]) or [`PROFILE`] (set by hand).
+    pub sources: BTreeMap<&'static str, &'static str>,
 }
+
+/// The OpenID Connect Discovery document (`/.well-known/openid-configuration`).
+pub const OPENID_CONFIGURATION: &str = "openid-configuration";
+/// The RFC 8414 document (`/.well-known/oauth-authorization-server`).
+pub const OAUTH_AUTHORIZATION_SERVER: &str = "oauth-authorization-server";
+/// An endpoint set in the profile, overriding discovery.
+pub const PROFILE: &str = "profile";
 
 impl Metadata {
     /// The endpoints, in the order shown to people.
@@ -42,6 +56,77 @@ impl Metadata {
         ]
     }
 
+    /// The endpoint fields by name, writable: the six of [`Metadata::endpoints`] and
+    /// `end_session_endpoint`.
+    fn slots(&mut self) -> [(&'static str, &mut Option<String>); 7] {
+        [
+            ("authorization_endpoint", &mut self.authorization_endpoint),
+            ("token_endpoint", &mut self.token_endpoint),
+            ("userinfo_endpoint", &mut self.userinfo_endpoint),
+            ("jwks_uri", &mut self.jwks_uri),
+            ("introspection_endpoint", &mut self.introspection_endpoint),
+            ("revocation_endpoint", &mut self.revocation_endpoint),
+            ("end_session_endpoint", &mut self.end_session_endpoint),
+        ]
+    }
+
+    /// Records `document` as the source of every endpoint present that has none yet.
+    pub fn mark_sources(&mut self, document: &'static str) {
+        let present: Vec<&'static str> = self
+            .slots()
+            .into_iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| k)
+            .collect();
+        for name in present {
+            self.sources.entry(name).or_insert(document);
+        }
+    }
+
+    /// Whether one of the endpoints tokenbench uses is absent (`end_session_endpoint` is
+    /// OIDC-only, so its absence is no reason to look at RFC 8414's document).
+    pub fn lacks_an_endpoint(&self) -> bool {
+        self.endpoints().iter().any(|(_, v)| v.is_none())
+    }
+
+    /// Fills the endpoints this document lacks from `other` (a document for the same
+    /// issuer), recording `document` as their source. Lists and flags stay this document's.
+    /// Returns the endpoints filled.
+    pub fn merge_missing(&mut self, other: &Metadata, document: &'static str) -> Vec<&'static str> {
+        let mut other = other.clone();
+        let theirs: Vec<(&'static str, Option<String>)> = other
+            .slots()
+            .into_iter()
+            .map(|(k, v)| (k, v.clone()))
+            .collect();
+        let mut filled = Vec::new();
+        for ((name, slot), (_, found)) in self.slots().into_iter().zip(theirs) {
+            if slot.is_none() && found.is_some() {
+                *slot = found;
+                filled.push(name);
+            }
+        }
+        for name in &filled {
+            self.sources.insert(name, document);
+        }
+        filled
+    }
+
+    /// Replaces an endpoint with one set by hand (`field` is a metadata name such as
+    /// `introspection_endpoint`); unknown names are ignored.
+    pub fn set_by_hand(&mut self, field: &str, url: &str) {
+        let mut set = None;
+        for (name, slot) in self.slots() {
+            if name == field {
+                *slot = Some(url.to_owned());
+                set = Some(name);
+            }
+        }
+        if let Some(name) = set {
+            self.sources.insert(name, PROFILE);
+        }
+    }
+
     /// The fields tokenbench uses, as JSON (the `discover --json` document and the
     /// `discovery` object of a run).
     pub fn summary_json(&self) -> Value {
@@ -49,6 +134,8 @@ impl Metadata {
         for (name, url) in self.endpoints() {
             v[name] = url.into();
         }
+        v["end_session_endpoint"] = self.end_session_endpoint.clone().into();
+        v["sources"] = serde_json::json!(self.sources);
         v["code_challenge_methods_supported"] =
             self.code_challenge_methods_supported.clone().into();
         v["token_endpoint_auth_methods_supported"] =
@@ -108,6 +195,7 @@ pub fn parse_metadata(expected_issuer: &str, body: &[u8]) -> Result<Metadata, Me
         jwks_uri: string(obj, "jwks_uri")?,
         introspection_endpoint: string(obj, "introspection_endpoint")?,
         revocation_endpoint: string(obj, "revocation_endpoint")?,
+        end_session_endpoint: string(obj, "end_session_endpoint")?,
         code_challenge_methods_supported: strings(obj, "code_challenge_methods_supported")?,
         token_endpoint_auth_methods_supported: strings(
             obj,
@@ -120,6 +208,7 @@ pub fn parse_metadata(expected_issuer: &str, body: &[u8]) -> Result<Metadata, Me
         )?,
         issuer,
         raw,
+        sources: BTreeMap::new(),
     })
 }
 
@@ -222,6 +311,42 @@ mod tests {
         );
         assert_eq!(v["authorization_response_iss_parameter_supported"], true);
         assert!(v.get("x_vendor").is_none());
+    }
+
+    /// The OpenID document of an oauthlib-based server (and the issue's report) has no
+    /// introspection or revocation endpoint; its RFC 8414 document does.
+    #[test]
+    fn missing_endpoints_are_merged_with_their_source() {
+        let mut m = parse_metadata("https://idp.example", DOC.as_bytes()).unwrap();
+        m.mark_sources(OPENID_CONFIGURATION);
+        assert!(m.lacks_an_endpoint());
+        let other = parse_metadata(
+            "https://idp.example",
+            br#"{"issuer":"https://idp.example","token_endpoint":"https://other/token",
+                "introspection_endpoint":"https://idp.example/introspect",
+                "revocation_endpoint":"https://idp.example/revoke"}"#,
+        )
+        .unwrap();
+        let filled = m.merge_missing(&other, OAUTH_AUTHORIZATION_SERVER);
+        assert_eq!(filled, ["introspection_endpoint", "revocation_endpoint"]);
+        // What the first document has stays.
+        assert_eq!(
+            m.token_endpoint.as_deref(),
+            Some("https://idp.example/token")
+        );
+        let v = m.summary_json();
+        assert_eq!(
+            v["introspection_endpoint"],
+            "https://idp.example/introspect"
+        );
+        assert_eq!(
+            v["sources"]["introspection_endpoint"],
+            OAUTH_AUTHORIZATION_SERVER
+        );
+        assert_eq!(v["sources"]["token_endpoint"], OPENID_CONFIGURATION);
+        assert!(v["sources"].get("userinfo_endpoint").is_none());
+        m.set_by_hand("userinfo_endpoint", "https://idp.example/me");
+        assert_eq!(m.summary_json()["sources"]["userinfo_endpoint"], PROFILE);
     }
 
     #[test]

@@ -65,6 +65,14 @@ pub fn endpoint_or_discovered(
     }
 }
 
+/// An endpoint set by hand (`userinfo_url`, `jwks_url`, …): empty means discovered.
+pub fn endpoint_by_hand(value: Option<&str>) -> Result<Option<EndpointUrl>, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => EndpointUrl::parse(v).map(Some).map_err(|e| e.to_string()),
+    }
+}
+
 /// Plain http to a host that is not loopback sends codes, secrets and tokens in the clear:
 /// refused unless the profile opts out by name. Values that do not parse are left to their
 /// own check.

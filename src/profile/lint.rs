@@ -16,6 +16,22 @@ pub struct LintWarning {
     pub check: &'static str,
     pub message: String,
     pub fix: String,
+    /// A note is kept in `discovery.lint` only; a warning is also said on every run.
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warning,
+    /// Often harmless: not repeated among a run's warnings.
+    Note,
+}
+
+impl LintWarning {
+    pub fn is_warning(&self) -> bool {
+        self.level == Level::Warning
+    }
 }
 
 impl std::fmt::Display for LintWarning {
@@ -37,11 +53,13 @@ pub fn auth_method(profile: &Profile) -> &'static str {
 /// and lacks the value produces a warning.
 pub fn lint(profile: &Profile, metadata: &Metadata) -> Vec<LintWarning> {
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     let mut warn = |check, message: String, fix: String| {
         out.push(LintWarning {
             check,
             message,
             fix,
+            level: Level::Warning,
         })
     };
     let methods = &metadata.code_challenge_methods_supported;
@@ -65,10 +83,21 @@ pub fn lint(profile: &Profile, metadata: &Metadata) -> Vec<LintWarning> {
 
     let auth = &metadata.token_endpoint_auth_methods_supported;
     let used = auth_method(profile);
-    if !auth.is_empty() && !auth.iter().any(|m| m == used) {
+    if !auth.is_empty() && !auth.iter().any(|m| m == used) && used == "none" {
+        // Many IdPs leave `none` out of the list and accept PKCE public clients anyway
+        // (issue 11): one quiet note, not a warning on every run.
+        notes.push(LintWarning {
+            check: "client_auth",
+            message: format!(
+                "the client is public (no client_secret), and the IdP's token_endpoint_auth_methods_supported ({}) does not list none; many IdPs accept PKCE public clients anyway",
+                shown(auth)
+            ),
+            fix: "nothing unless the token request fails with invalid_client: then set client_secret (and client_auth), or register the client as public".to_owned(),
+            level: Level::Note,
+        });
+    } else if !auth.is_empty() && !auth.iter().any(|m| m == used) {
         let has = |m: &str| auth.iter().any(|a| a == m);
         let fix = match used {
-            "none" => "the IdP may expect a confidential client: set client_secret (and client_auth), or register the client as public".to_owned(),
             "client_secret_basic" if has("client_secret_post") => "set client_auth = \"body\"".to_owned(),
             "client_secret_post" if has("client_secret_basic") => "set client_auth = \"basic\"".to_owned(),
             _ if has("none") => "leave client_secret empty if the client is registered as public".to_owned(),
@@ -139,6 +168,7 @@ pub fn lint(profile: &Profile, metadata: &Metadata) -> Vec<LintWarning> {
             );
         }
     }
+    out.extend(notes);
     out
 }
 
@@ -221,11 +251,20 @@ mod tests {
     }
 
     #[test]
-    fn a_public_client_where_only_secrets_are_advertised() {
+    fn a_public_client_where_only_secrets_are_advertised_gets_a_note() {
         let m = metadata(&ALL_GOOD.replace("[\"none\"]", "[\"client_secret_basic\"]"));
         let w = lint(&profile(""), &m);
         assert_eq!(checks(&w), ["client_auth"]);
+        assert_eq!(w[0].level, Level::Note);
+        assert!(!w[0].is_warning());
         assert!(w[0].fix.contains("set client_secret"));
+        assert_eq!(serde_json::json!(w[0])["level"], "note");
+        // A confidential client whose method is missing still gets a warning.
+        let p = profile("client_secret = \"s\"\nclient_auth = \"basic\"\n");
+        let m = metadata(&ALL_GOOD.replace("[\"none\"]", "[\"client_secret_post\"]"));
+        let w = lint(&p, &m);
+        assert_eq!(w[0].level, Level::Warning);
+        assert_eq!(serde_json::json!(w[0])["level"], "warning");
         assert_eq!(
             auth_method(&profile("client_secret = \"s\"\nclient_auth = \"body\"\n")),
             "client_secret_post"

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::oauth::authorize::RESERVED_AUTH_PARAMS;
 
 use super::fields;
-use super::model::{Profile, RawProfile};
+use super::model::{IntrospectionAuth, Profile, RawIntrospection, RawProfile, SecretSource};
 // The warnings sit beside the errors for callers that look for both here.
 pub use super::notes::{notes, DISCOVERED, LOCALHOST, NOT_LOOPBACK, PLAIN_HTTP, PLAIN_METHOD};
 
@@ -80,7 +80,7 @@ pub fn parse_raw(file: &Path, text: &str) -> Result<RawProfile, ProfileError> {
 /// The known top-level key an unknown one was probably meant to be.
 fn nearest_key(unknown: &str) -> Option<&'static str> {
     let mut known = RawProfile::KEYS.to_vec();
-    known.extend(["auth_params", "token_params"]);
+    known.extend(["auth_params", "token_params", "introspection"]);
     super::suggest::nearest(unknown, &known)
 }
 
@@ -268,6 +268,55 @@ impl Errors<'_> {
     }
 }
 
+/// The `[introspection]` table: another client's credentials, or a bearer token (never a
+/// literal: a token does not belong in a file). Errors are recorded as `introspection.key`.
+fn introspection(e: &mut Errors<'_>, table: &RawIntrospection) -> Option<IntrospectionAuth> {
+    let client_keys =
+        table.client_id.is_some() || table.client_secret.is_some() || table.client_auth.is_some();
+    if let Some(bearer) = table.bearer.as_deref() {
+        if client_keys {
+            e.field::<()>(
+                "introspection.bearer",
+                Err("is used instead of client_id, client_secret and client_auth; set either bearer or those".to_owned()),
+            );
+            return None;
+        }
+        let source = match SecretSource::parse(bearer.trim()) {
+            Some(SecretSource::Literal(_)) | None => Err(
+                "must be env:NAME (or cmd:<command>): a token does not belong in the file"
+                    .to_owned(),
+            ),
+            Some(SecretSource::Env(name)) if name.is_empty() => {
+                Err("env: needs the name of an environment variable".to_owned())
+            }
+            Some(source) => Ok(source),
+        };
+        return e
+            .field("introspection.bearer", source)
+            .map(IntrospectionAuth::Bearer);
+    }
+    if !client_keys {
+        return None;
+    }
+    let client_id = e.field(
+        "introspection.client_id",
+        fields::client_id(table.client_id.as_deref()),
+    );
+    let client_secret = e.field(
+        "introspection.client_secret",
+        fields::client_secret(table.client_secret.as_deref()),
+    );
+    let client_auth = e.field(
+        "introspection.client_auth",
+        fields::client_auth(table.client_auth.as_deref()),
+    );
+    Some(IntrospectionAuth::Client {
+        client_id: client_id?,
+        client_secret: client_secret?,
+        client_auth: client_auth?,
+    })
+}
+
 /// Runs every field check, in form order, collecting all errors before giving up. Ok(None):
 /// valid, but the endpoints are left to discovery.
 fn check(
@@ -305,6 +354,18 @@ fn check(
     ] {
         e.field(key, fields::transport(value.as_deref(), insecure_http));
     }
+    let mut by_hand = Vec::new();
+    for (key, field) in RawProfile::BY_HAND {
+        let value = raw
+            .scalars()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v);
+        if let Some(Some(url)) = e.field(key, fields::endpoint_by_hand(value)) {
+            by_hand.push((field, url));
+        }
+        e.field(key, fields::transport(value, insecure_http));
+    }
     let client_id = e.field("client_id", fields::client_id(raw.client_id.as_deref()));
     let client_secret = e.field(
         "client_secret",
@@ -322,6 +383,7 @@ fn check(
         "code_verifier",
         fields::code_verifier(raw.code_verifier.as_deref()),
     );
+    let introspection = raw.introspection.as_ref().and_then(|t| introspection(e, t));
     let auth_params = e.params("auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS);
     let token_params = e.params("token_params", &raw.token_params, RESERVED_TOKEN_PARAMS);
 
@@ -380,6 +442,8 @@ fn check(
         insecure_tls: raw.insecure_tls.unwrap_or(false),
         auth_params,
         token_params,
+        by_hand,
+        introspection,
         // Bytes not known here: the loaders that read them record their hash.
         source: super::trust::Provenance::File {
             path: file.to_owned(),
@@ -603,6 +667,70 @@ code = "c"
             "unknown key; did you mean `callback_url`? (line 2)"
         );
         assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn endpoints_by_hand_are_checked_like_the_others() {
+        let p = load(&format!(
+            "{GOOD}introspection_url = \"https://rs.example/introspect\"\njwks_url = \"\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            p.by_hand("introspection_endpoint").map(|u| u.as_str()),
+            Some("https://rs.example/introspect")
+        );
+        // Empty = discovered.
+        assert!(p.by_hand("jwks_uri").is_none());
+        let e = error_of("revocation_url = \"not a url\"\n");
+        assert_eq!(e.key.as_deref(), Some("revocation_url"));
+        let e = error_of("userinfo_url = \"http://idp.example/me\"\n");
+        assert_eq!(e.key.as_deref(), Some("userinfo_url"));
+        assert!(e.reason.contains("insecure_http"), "{e}");
+        assert!(load(&format!(
+            "{GOOD}insecure_http = true\nuserinfo_url = \"http://idp.example/me\"\n"
+        ))
+        .is_ok());
+    }
+
+    #[test]
+    fn the_introspection_table_follows_the_secret_rules() {
+        use crate::profile::model::IntrospectionAuth;
+        let p = load(&format!(
+            "{GOOD}[introspection]\nclient_id = \"rs\"\nclient_secret = \"hunter2\"\n"
+        ))
+        .unwrap();
+        assert!(matches!(
+            &p.introspection,
+            Some(IntrospectionAuth::Client { client_id, client_secret: Some(_), client_auth: ClientAuth::Basic })
+                if client_id.as_str() == "rs"
+        ));
+        let f = Path::new("p.toml");
+        let raw = parse_raw(
+            f,
+            &format!("{GOOD}[introspection]\nclient_id = \"rs\"\nclient_secret = \"hunter2\"\n"),
+        )
+        .unwrap();
+        // A literal secret in the table makes the file private and never reaches Debug.
+        assert!(raw.has_literal_secret());
+        assert!(!format!("{raw:?}").contains("hunter2"));
+        let raw = parse_raw(
+            f,
+            &format!("{GOOD}[introspection]\nbearer = \"cmd:pass show rs\"\n"),
+        )
+        .unwrap();
+        assert_eq!(raw.commands(), ["pass show rs"]);
+
+        let e = error_of("[introspection]\nbearer = \"eyJhbGciOi\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.bearer"));
+        assert!(e.reason.contains("env:NAME"), "{e}");
+        let e = error_of("[introspection]\nbearer = \"env:T\"\nclient_id = \"rs\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.bearer"));
+        let e = error_of("[introspection]\nclient_id = \"rs\"\nclient_auth = \"jwt\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.client_auth"));
+        let e = error_of("[introspection]\nclient_secret = \"env:S\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.client_id"));
+        let e = error_of("[introspection]\nclient_ip = \"rs\"\n");
+        assert_eq!(e.key.as_deref(), Some("client_ip"), "{e}");
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub mod trust;
 pub use catalog::{Origin, ProfileEntry, Shadow, StoreError};
 pub use document::{DiskChange, ProfileDocument, SaveError};
 pub use load::{load_file, validate_all, ProfileError};
-pub use model::{Profile, RawProfile, SecretError, SecretSource};
+pub use model::{
+    IntrospectionAuth, Profile, RawIntrospection, RawProfile, SecretError, SecretSource,
+};
 pub use name::{validate_name, NameError};
 pub use notes::notes;
 pub use trust::Provenance;

@@ -53,15 +53,66 @@ pub struct RawProfile {
     /// Turn TLS certificate verification off; every run then says so loudly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insecure_tls: Option<bool>,
+    /// Endpoints set by hand, overriding discovery (empty = discovered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_session_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// Credentials used only for introspection (a resource server's), not the app's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection: Option<RawIntrospection>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub token_params: BTreeMap<String, String>,
 }
 
+/// The `[introspection]` table as written.
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntrospection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<String>,
+    /// `env:NAME` or `cmd:…`: a bearer token sent instead of client authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<String>,
+}
+
+impl std::fmt::Debug for RawIntrospection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let literal = matches!(
+            self.client_secret.as_deref().and_then(SecretSource::parse),
+            Some(SecretSource::Literal(_))
+        );
+        f.debug_struct("RawIntrospection")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &if literal {
+                    Some("[redacted]")
+                } else {
+                    self.client_secret.as_deref()
+                },
+            )
+            .field("client_auth", &self.client_auth)
+            .field("bearer", &self.bearer)
+            .finish()
+    }
+}
+
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 21] = [
         "name",
         "issuer",
         "grant_type",
@@ -78,13 +129,18 @@ impl RawProfile {
         "cache_tokens",
         "insecure_http",
         "insecure_tls",
+        "userinfo_url",
+        "introspection_url",
+        "revocation_url",
+        "end_session_url",
+        "jwks_url",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 16] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 21] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -106,16 +162,49 @@ impl RawProfile {
             ("cache_tokens", flag(self.cache_tokens)),
             ("insecure_http", flag(self.insecure_http)),
             ("insecure_tls", flag(self.insecure_tls)),
+            ("userinfo_url", self.userinfo_url.as_deref()),
+            ("introspection_url", self.introspection_url.as_deref()),
+            ("revocation_url", self.revocation_url.as_deref()),
+            ("end_session_url", self.end_session_url.as_deref()),
+            ("jwks_url", self.jwks_url.as_deref()),
         ]
+    }
+
+    /// The endpoint keys set by hand, with the metadata field each one overrides.
+    pub const BY_HAND: [(&'static str, &'static str); 5] = [
+        ("userinfo_url", "userinfo_endpoint"),
+        ("introspection_url", "introspection_endpoint"),
+        ("revocation_url", "revocation_endpoint"),
+        ("end_session_url", "end_session_endpoint"),
+        ("jwks_url", "jwks_uri"),
+    ];
+
+    /// The value of one of the [`RawProfile::BY_HAND`] keys, writable.
+    pub fn by_hand_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        match key {
+            "userinfo_url" => Some(&mut self.userinfo_url),
+            "introspection_url" => Some(&mut self.introspection_url),
+            "revocation_url" => Some(&mut self.revocation_url),
+            "end_session_url" => Some(&mut self.end_session_url),
+            "jwks_url" => Some(&mut self.jwks_url),
+            _ => None,
+        }
     }
 
     /// True when `client_secret` is the secret itself rather than an `env:` reference, which
     /// is what makes the file private.
     pub fn has_literal_secret(&self) -> bool {
-        matches!(
-            self.client_secret.as_deref().and_then(SecretSource::parse),
-            Some(SecretSource::Literal(_))
-        )
+        let literal = |v: Option<&str>| {
+            matches!(
+                v.and_then(SecretSource::parse),
+                Some(SecretSource::Literal(_))
+            )
+        };
+        literal(self.client_secret.as_deref())
+            || self
+                .introspection
+                .as_ref()
+                .is_some_and(|i| literal(i.client_secret.as_deref()))
     }
 }
 
@@ -123,10 +212,18 @@ impl RawProfile {
     /// The commands the profile would run (today only a `cmd:` client secret), each as the
     /// exact argv it runs, shell-quoted. What trusting its file allows.
     pub fn commands(&self) -> Vec<String> {
-        match self.client_secret.as_deref().and_then(SecretSource::parse) {
-            Some(SecretSource::Cmd(argv)) => vec![shell_words::join(argv)],
-            _ => Vec::new(),
-        }
+        let table = self.introspection.as_ref();
+        [
+            self.client_secret.as_deref(),
+            table.and_then(|i| i.client_secret.as_deref()),
+            table.and_then(|i| i.bearer.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|v| match v.and_then(SecretSource::parse) {
+            Some(SecretSource::Cmd(argv)) => Some(shell_words::join(argv)),
+            _ => None,
+        })
+        .collect()
     }
 }
 
@@ -141,7 +238,8 @@ impl std::fmt::Debug for RawProfile {
             };
             s.field(key, &if hidden { Some("[redacted]") } else { value });
         }
-        s.field("auth_params", &self.auth_params)
+        s.field("introspection", &self.introspection)
+            .field("auth_params", &self.auth_params)
             .field("token_params", &self.token_params)
             .finish()
     }
@@ -374,6 +472,19 @@ mod secret_command_tests {
     }
 }
 
+/// How introspection authenticates when the `[introspection]` table says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntrospectionAuth {
+    /// Another client (a resource server's credentials).
+    Client {
+        client_id: ClientId,
+        client_secret: Option<SecretSource>,
+        client_auth: ClientAuth,
+    },
+    /// `Authorization: Bearer …` instead of client authentication.
+    Bearer(SecretSource),
+}
+
 /// A validated profile.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -399,6 +510,10 @@ pub struct Profile {
     pub insecure_tls: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
+    /// Credentials for introspection only; None: the app's own.
+    pub introspection: Option<IntrospectionAuth>,
+    /// Endpoints set by hand: (metadata field, URL), overriding discovery.
+    pub by_hand: Vec<(&'static str, EndpointUrl)>,
     /// Where the profile's text came from: decides whether its `cmd:` helper may run.
     pub source: Provenance,
 }
@@ -414,6 +529,14 @@ impl Profile {
             .as_ref()
             .map(|src| src.resolve(env, &self.source))
             .transpose()
+    }
+
+    /// The endpoint set by hand for a metadata field (`introspection_endpoint`, `jwks_uri`, …).
+    pub fn by_hand(&self, field: &str) -> Option<&EndpointUrl> {
+        self.by_hand
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, url)| url)
     }
 
     /// The verifier for one run: the fixed one, or a fresh one.

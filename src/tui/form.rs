@@ -23,6 +23,8 @@ pub enum FieldId {
     Issuer,
     AuthParams,
     TokenParams,
+    /// An endpoint set by hand: the index in `RawProfile::BY_HAND`.
+    ByHand(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,7 +200,25 @@ pub const FIELDS: &[FieldSpec] = &[
         help: "More token request parameters as key=value&key2=value2.",
         placeholder: "",
     },
+    by_hand(0, "Userinfo URL", "userinfo_url"),
+    by_hand(1, "Introspection URL", "introspection_url"),
+    by_hand(2, "Revocation URL", "revocation_url"),
+    by_hand(3, "End Session URL", "end_session_url"),
+    by_hand(4, "JWKS URL", "jwks_url"),
 ];
+
+/// An endpoint set by hand, overriding the issuer's metadata; empty = discovered.
+const fn by_hand(index: usize, label: &'static str, key: &'static str) -> FieldSpec {
+    FieldSpec {
+        id: FieldId::ByHand(index),
+        label,
+        key,
+        need: Need::Optional,
+        kind: Kind::Text,
+        help: "Overrides the endpoint from the issuer's metadata; empty = discovered.",
+        placeholder: "discovered",
+    }
+}
 
 pub fn spec(id: FieldId) -> &'static FieldSpec {
     FIELDS.iter().find(|f| f.id == id).unwrap_or(&FIELDS[0])
@@ -241,6 +261,11 @@ impl Form {
                     FieldId::Issuer => raw.issuer.clone().unwrap_or_default(),
                     FieldId::AuthParams => params_text(&raw.auth_params),
                     FieldId::TokenParams => params_text(&raw.token_params),
+                    FieldId::ByHand(i) => {
+                        let key = RawProfile::BY_HAND[i % RawProfile::BY_HAND.len()].0;
+                        let value = raw.scalars().into_iter().find(|(k, _)| *k == key);
+                        value.and_then(|(_, v)| v).unwrap_or_default().to_owned()
+                    }
                 };
                 TextInput::new(value)
             })
@@ -282,6 +307,11 @@ impl Form {
         raw.issuer = opt(FieldId::Issuer);
         raw.auth_params = parse_params(self.value(FieldId::AuthParams));
         raw.token_params = parse_params(self.value(FieldId::TokenParams));
+        for (i, (key, _)) in RawProfile::BY_HAND.iter().enumerate() {
+            if let Some(slot) = raw.by_hand_mut(key) {
+                *slot = opt(FieldId::ByHand(i));
+            }
+        }
         raw
     }
 

@@ -1,5 +1,5 @@
-//! Finding the userinfo, introspection and revocation endpoints: they come from the
-//! issuer's metadata (discovery), so the profile's `issuer` is required for them.
+//! Finding the userinfo, introspection and revocation endpoints: set by hand in the profile
+//! (`userinfo_url`, …), else from the issuer's metadata (discovery), which needs `issuer`.
 
 use crate::net::discovery::discover;
 use crate::net::http::HttpClient;
@@ -26,6 +26,15 @@ impl Discovered {
         }
     }
 
+    /// The metadata field, which is also how the profile's by-hand endpoints are keyed.
+    fn field(self) -> &'static str {
+        match self {
+            Discovered::Userinfo => "userinfo_endpoint",
+            Discovered::Introspection => "introspection_endpoint",
+            Discovered::Revocation => "revocation_endpoint",
+        }
+    }
+
     fn in_metadata(self, metadata: &Metadata) -> Option<&str> {
         match self {
             Discovered::Userinfo => metadata.userinfo_endpoint.as_deref(),
@@ -35,14 +44,18 @@ impl Discovered {
     }
 }
 
-/// The endpoint as the profile's issuer advertises it: from the metadata found when the
-/// profile was resolved, else fetched now (so a discovery failure says why).
+/// The endpoint the profile sets by hand, else as the profile's issuer advertises it: from
+/// the metadata found when the profile was resolved, else fetched now (so a discovery
+/// failure says why).
 pub(super) async fn discovered(
     http: &HttpClient,
     resolved: &Resolved,
     which: Discovered,
 ) -> Result<EndpointUrl, GrantError> {
     let profile = &resolved.profile;
+    if let Some(url) = profile.by_hand(which.field()) {
+        return Ok(url.clone());
+    }
     let Some(issuer) = profile.issuer.as_deref() else {
         return Err(GrantError::NoIssuer {
             profile: profile.name.clone(),

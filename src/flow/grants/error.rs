@@ -34,7 +34,7 @@ pub enum GrantError {
         kind: TokenKind,
         revoked: bool,
     },
-    #[error("profile {profile} has no `issuer`: the {endpoint} endpoint is found by discovery, so set `issuer` in the profile")]
+    #[error("profile {profile} has no `issuer`: the {endpoint} endpoint is found by discovery, so set `issuer` in the profile (or set `{endpoint}_url` by hand)")]
     NoIssuer {
         profile: String,
         endpoint: &'static str,
@@ -51,6 +51,13 @@ pub enum GrantError {
         endpoint: &'static str,
         status: u16,
         error: OAuthError,
+    },
+    /// 401/403 without an OAuth error: the IdP's answer, with its status.
+    #[error("{message}{}", refused_hint(.endpoint))]
+    Refused {
+        endpoint: &'static str,
+        status: u16,
+        message: String,
     },
     #[error("{0}")]
     IdTokenChanged(#[from] ContinuityError),
@@ -88,6 +95,13 @@ fn failed_checks(checks: &[Check]) -> String {
         .join("; ")
 }
 
+fn refused_hint(endpoint: &str) -> &'static str {
+    match endpoint {
+        "introspection" => " — introspection often needs a resource server's credentials, not the app's: set them in the profile's [introspection] table (client_id and client_secret, or bearer = \"env:NAME\")",
+        _ => "",
+    }
+}
+
 /// What to do about the OAuth errors a refresh meets most.
 fn oauth_hint(endpoint: &str, error: &OAuthError) -> &'static str {
     match (endpoint, error.error.as_str()) {
@@ -119,7 +133,9 @@ impl GrantError {
             // As for a run: the IdP's own metadata contradicts the profile.
             GrantError::Discovery(DiscoveryError::IssuerMismatch { .. }) => 3,
             GrantError::Discovery(_) => 6,
-            GrantError::OAuth { .. } | GrantError::InvalidTokenResponse(_) => 3,
+            GrantError::OAuth { .. }
+            | GrantError::Refused { .. }
+            | GrantError::InvalidTokenResponse(_) => 3,
             GrantError::IdTokenChanged(_)
             | GrantError::IdTokenInvalid(_)
             | GrantError::SubjectMismatch { .. } => 4,
@@ -140,6 +156,7 @@ impl GrantError {
             GrantError::NotAdvertised { .. } => "not_advertised",
             GrantError::Discovery(_) => "discovery",
             GrantError::OAuth { .. } => "oauth_error",
+            GrantError::Refused { .. } => "refused",
             GrantError::IdTokenChanged(_) => "id_token_changed",
             GrantError::IdTokenInvalid(_) => "id_token_invalid",
             GrantError::SubjectMismatch { .. } => "subject_mismatch",
@@ -163,6 +180,9 @@ impl GrantError {
         };
         let mut v =
             crate::flow::error::error_json(self.kind(), &self.to_string(), self.exit_code(), oauth);
+        if let GrantError::Refused { status, .. } = self {
+            v["status"] = json!(status);
+        }
         if let GrantError::IdTokenChanged(e) = self {
             v["claim"] = json!(e.claim());
         }
@@ -212,6 +232,13 @@ impl From<EndpointError> for GrantError {
                 endpoint,
                 status,
                 error,
+            },
+            refused @ EndpointError::Refused {
+                endpoint, status, ..
+            } => GrantError::Refused {
+                endpoint,
+                status,
+                message: refused.to_string(),
             },
             other => GrantError::Transport(other.to_string()),
         }

@@ -2,7 +2,11 @@
 //! revocation is seen to have worked).
 
 use crate::cache::CachedTokens;
-use crate::oauth::introspection::{introspection_request, parse_introspection, TokenKind};
+use crate::oauth::introspection::{
+    bearer_introspection_request, introspection_request, parse_introspection, TokenKind,
+};
+use crate::oauth::token_request::ClientCredentials;
+use crate::profile::IntrospectionAuth;
 
 use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
@@ -31,10 +35,39 @@ async fn introspect_inner(
 ) -> Result<(), GrantError> {
     let profile = &resolved.profile;
     let token = cached_token(profile, cached, kind, false)?;
-    let client = client_credentials(profile, io.env)?;
     let http = http_client(io.http, profile)?;
     let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
-    let request = introspection_request(&endpoint, &client, &token, kind);
+    let request = match &profile.introspection {
+        None => {
+            let client = client_credentials(profile, io.env)?;
+            introspection_request(&endpoint, &client, &token, kind)
+        }
+        // The `[introspection]` table's secrets follow the main secret's rules: a `cmd:`
+        // helper runs only from a trusted file.
+        Some(IntrospectionAuth::Bearer(source)) => {
+            let bearer = source
+                .resolve(io.env, &profile.source)
+                .map_err(GrantError::Secret)?;
+            bearer_introspection_request(&endpoint, &bearer, &token, kind)
+        }
+        Some(IntrospectionAuth::Client {
+            client_id,
+            client_secret,
+            client_auth,
+        }) => {
+            let secret = client_secret
+                .as_ref()
+                .map(|s| s.resolve(io.env, &profile.source))
+                .transpose()
+                .map_err(GrantError::Secret)?;
+            let client = ClientCredentials {
+                client_id: client_id.clone(),
+                secret,
+                auth: *client_auth,
+            };
+            introspection_request(&endpoint, &client, &token, kind)
+        }
+    };
     let response = send(&http, &request, report).await?;
     let introspection = parse_introspection(
         response.status,
