@@ -355,6 +355,10 @@ async fn run_inner(
     )?;
     let now = (io.now)();
     report.tokens = Some(tokens_json(&tokens, now));
+    for note in &tokens.notes {
+        let _ = io.events.send(FlowEvent::Warning(note.clone()));
+        report.warnings.push(note.clone());
+    }
     if let Some(metadata) = &metadata {
         let mut keys = keys.wait().await;
         let expect = RunExpectation {

@@ -55,6 +55,7 @@ async fn refresh_inner(
         id_token_checked = true;
     }
     let now = (io.now)();
+    report.warnings.extend(after.notes.iter().cloned());
     let mut tokens = tokens_json(&after, now);
     let mut validation = None;
     if after.id_token.is_some() {
