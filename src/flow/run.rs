@@ -18,12 +18,14 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{
     answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
 };
+use crate::oauth::metadata::Metadata;
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
 use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
 use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
+use crate::oauth::vendor::{auth0_audience_note, is_vendor, Vendor};
 use crate::profile::Profile;
 
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
@@ -355,7 +357,8 @@ async fn run_inner(
     )?;
     let now = (io.now)();
     report.tokens = Some(tokens_json(&tokens, now));
-    for note in &tokens.notes {
+    let auth0 = auth0_note(profile, metadata.as_ref(), &tokens.access_token);
+    for note in tokens.notes.iter().chain(auth0.iter()) {
         let _ = io.events.send(FlowEvent::Warning(note.clone()));
         report.warnings.push(note.clone());
     }
@@ -376,6 +379,25 @@ async fn run_inner(
         at: now,
     });
     Ok(())
+}
+
+/// The Auth0 trap: no `audience` sent, so the access token is opaque or a JWE.
+fn auth0_note(
+    profile: &Profile,
+    metadata: Option<&Metadata>,
+    access_token: &str,
+) -> Option<String> {
+    let mut urls = vec![profile.auth_url.as_str(), profile.token_url.as_str()];
+    urls.extend(profile.issuer.as_deref());
+    if !is_vendor(Vendor::Auth0, &urls, metadata.map(|m| &m.raw)) {
+        return None;
+    }
+    let audience_sent = profile
+        .auth_params
+        .iter()
+        .chain(&profile.token_params)
+        .any(|(k, _)| k == "audience");
+    auth0_audience_note(access_token, audience_sent)
 }
 
 /// When the browser runs on this machine, an authorization endpoint nothing listens on
@@ -554,5 +576,37 @@ async fn next_paste(paste: Option<&mut mpsc::UnboundedReceiver<String>>) -> Opti
     match paste {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::load::{parse_raw, validate};
+
+    fn profile(urls: &str, extra: &str) -> Profile {
+        let text = format!(
+            "callback_url = \"http://127.0.0.1:1/cb\"\n{urls}\nclient_id = \"c\"\nscope = \"openid\"\n{extra}"
+        );
+        let f = std::path::Path::new("p.toml");
+        validate(f, "p", &parse_raw(f, &text).unwrap()).unwrap()
+    }
+
+    /// Five parts, `{"alg":"dir","enc":"A256GCM"}`: Auth0's access token without `audience`.
+    const JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn";
+
+    #[test]
+    fn an_auth0_jwe_without_audience_is_named_once_the_token_is_in() {
+        let auth0 = "auth_url = \"https://t.eu.auth0.com/authorize\"\ntoken_url = \"https://t.eu.auth0.com/oauth/token\"";
+        let note = auth0_note(&profile(auth0, ""), None, JWE).unwrap();
+        assert!(
+            note.starts_with("this looks like an Auth0 token without `audience`"),
+            "{note}"
+        );
+        assert!(note.contains("alg: dir"), "{note}");
+        let with_audience = profile(auth0, "[auth_params]\naudience = \"https://api\"");
+        assert_eq!(auth0_note(&with_audience, None, JWE), None);
+        let other = "auth_url = \"https://idp.example/authorize\"\ntoken_url = \"https://idp.example/token\"";
+        assert_eq!(auth0_note(&profile(other, ""), None, JWE), None);
     }
 }
