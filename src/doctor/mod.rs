@@ -8,6 +8,7 @@
 pub mod classify;
 pub mod hints;
 pub mod html;
+pub mod known_answers;
 pub mod local;
 pub mod near_miss;
 pub mod page;
@@ -81,6 +82,7 @@ pub async fn diagnose(profile: &Profile, opts: DoctorOptions) -> DoctorReport {
     let port =
         (opts.check_port && loopback && configured.port() != 0).then(|| port::check(configured));
     let mut findings = local::callback_checks(configured, &sent, port.as_ref());
+    findings.extend(local::quirk_findings(profile));
     let mut report = check_redirect(profile, &sent, &opts).await;
     findings.append(&mut report.findings);
     report.findings = findings;

@@ -186,6 +186,13 @@ async fn run_inner(
         report.warnings.push(warning);
     }
 
+    // The big IdPs' known traps, before anything is sent.
+    for quirk in crate::profile::quirks(profile) {
+        let warning = quirk.to_string();
+        let _ = io.events.send(FlowEvent::Warning(warning.clone()));
+        report.warnings.push(warning);
+    }
+
     let verifier = profile.verifier(io.entropy);
     let state = profile
         .state

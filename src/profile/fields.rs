@@ -41,7 +41,11 @@ pub fn grant_type(value: Option<&str>) -> Result<(), String> {
 }
 
 pub fn callback_url(value: Option<&str>) -> Result<RedirectUri, String> {
-    RedirectUri::parse(required(value)?).map_err(|e| e.to_string())
+    let value = required(value)?;
+    if value.trim().eq_ignore_ascii_case(super::notes::OOB) {
+        return Err(super::notes::OOB_ERROR.to_owned());
+    }
+    RedirectUri::parse(value).map_err(|e| e.to_string())
 }
 
 /// `auth_url` and `token_url`.

@@ -19,4 +19,5 @@ pub use load::{load_file, validate_all, ProfileError};
 pub use model::{Profile, RawProfile, SecretError, SecretSource};
 pub use name::{validate_name, NameError};
 pub use notes::notes;
+pub use notes::quirks;
 pub use trust::Provenance;
