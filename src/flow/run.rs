@@ -22,7 +22,9 @@ use crate::oauth::metadata::Metadata;
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
 use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
-use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
+use crate::oauth::token_request::{
+    authorization_code_request, callback_origin, set_origin, ClientCredentials,
+};
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
 use crate::oauth::vendor::{auth0_audience_note, is_vendor, Vendor};
@@ -33,6 +35,7 @@ use super::error::FlowError;
 use super::reach::{self, Reach};
 use super::report::{pairs_json, tokens_json, FlowReport, Received};
 use super::resolve::{metadata_for_run, Resolved};
+use super::token_origin::retry_after;
 use super::verify::{prefetch_keys, verify_into_report, RunExpectation};
 
 /// How the authorization URL reaches a browser.
@@ -328,7 +331,7 @@ async fn run_inner(
     };
     drop(diagnosis);
 
-    let token_request = authorization_code_request(
+    let mut token_request = authorization_code_request(
         &profile.token_url,
         &client,
         &code,
@@ -336,6 +339,9 @@ async fn run_inner(
         &verifier,
         &profile.token_params,
     );
+    let origin = callback_origin(&redirect_uri);
+    let origin_sent = profile.token_origin.first_attempt();
+    set_origin(&mut token_request, origin_sent.then_some(origin.as_str()));
     report.token_request = Some(token_request.redacted_json());
     emit(
         &io.events,
@@ -343,7 +349,18 @@ async fn run_inner(
             url: token_request.url.clone(),
         },
     );
-    let response = http.execute(&token_request).await?;
+    let mut response = http.execute(&token_request).await?;
+    // Entra names its SPA/Web registration in the refusal: once more the other way.
+    if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
+        set_origin(&mut token_request, retry.origin.as_deref());
+        let mut shown = token_request.redacted_json();
+        shown["origin_retry"] = retry.to_json();
+        report.token_request = Some(shown);
+        let warning = retry.warning();
+        emit(&io.events, FlowEvent::Warning(warning.clone()));
+        report.warnings.push(warning);
+        response = http.execute(&token_request).await?;
+    }
     emit(
         &io.events,
         FlowEvent::TokenResponse {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::oauth::pkce::{validate_verifier, ChallengeMethod};
-use crate::oauth::token_request::ClientAuth;
+use crate::oauth::token_request::{ClientAuth, TokenOrigin};
 use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
 
 use super::model::SecretSource;
@@ -113,6 +113,17 @@ pub fn client_auth(value: Option<&str>) -> Result<ClientAuth, String> {
         None | Some("basic") => Ok(ClientAuth::Basic),
         Some("body") => Ok(ClientAuth::Body),
         Some(other) => Err(format!("{other:?} is not \"basic\" or \"body\"")),
+    }
+}
+
+pub fn token_origin(value: Option<&str>) -> Result<TokenOrigin, String> {
+    match value.map(str::trim) {
+        None | Some("auto") => Ok(TokenOrigin::Auto),
+        Some("always") => Ok(TokenOrigin::Always),
+        Some("never") => Ok(TokenOrigin::Never),
+        Some(other) => Err(format!(
+            "{other:?} is not \"auto\", \"always\" or \"never\""
+        )),
     }
 }
 

@@ -314,6 +314,10 @@ fn check(
         "client_auth",
         fields::client_auth(raw.client_auth.as_deref()),
     );
+    let token_origin = e.field(
+        "token_origin",
+        fields::token_origin(raw.token_origin.as_deref()),
+    );
     let code_challenge_method = e.field(
         "code_challenge_method",
         fields::code_challenge_method(raw.code_challenge_method.as_deref()),
@@ -338,6 +342,7 @@ fn check(
         Some(code_verifier),
         Some(auth_params),
         Some(token_params),
+        Some(token_origin),
     ) = (
         issuer,
         grant_type,
@@ -351,6 +356,7 @@ fn check(
         code_verifier,
         auth_params,
         token_params,
+        token_origin,
     )
     else {
         return Err(errors.found);
@@ -380,6 +386,7 @@ fn check(
         insecure_tls: raw.insecure_tls.unwrap_or(false),
         auth_params,
         token_params,
+        token_origin,
         // Bytes not known here: the loaders that read them record their hash.
         source: super::trust::Provenance::File {
             path: file.to_owned(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::oauth::pkce::{ChallengeMethod, PkceVerifier};
 use crate::oauth::secret::ClientSecret;
-use crate::oauth::token_request::ClientAuth;
+use crate::oauth::token_request::{ClientAuth, TokenOrigin};
 use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
 
 pub use super::trust::Provenance;
@@ -53,6 +53,10 @@ pub struct RawProfile {
     /// Turn TLS certificate verification off; every run then says so loudly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insecure_tls: Option<bool>,
+    /// Whether the token request carries an `Origin` header: "auto" (retry once the other
+    /// way when Entra names its SPA/Web registration), "always", "never".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_origin: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -61,7 +65,7 @@ pub struct RawProfile {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 17] = [
         "name",
         "issuer",
         "grant_type",
@@ -78,13 +82,14 @@ impl RawProfile {
         "cache_tokens",
         "insecure_http",
         "insecure_tls",
+        "token_origin",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 16] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 17] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -106,6 +111,7 @@ impl RawProfile {
             ("cache_tokens", flag(self.cache_tokens)),
             ("insecure_http", flag(self.insecure_http)),
             ("insecure_tls", flag(self.insecure_tls)),
+            ("token_origin", self.token_origin.as_deref()),
         ]
     }
 
@@ -399,6 +405,8 @@ pub struct Profile {
     pub insecure_tls: bool,
     pub auth_params: Vec<(String, String)>,
     pub token_params: Vec<(String, String)>,
+    /// Whether the token request carries an `Origin` header (Entra's SPA registrations).
+    pub token_origin: TokenOrigin,
     /// Where the profile's text came from: decides whether its `cmd:` helper may run.
     pub source: Provenance,
 }
