@@ -7,6 +7,10 @@ use super::text::mentions_pkce;
 
 /// A short hint for an OAuth error, or None for codes without a useful general answer.
 pub fn oauth_hint(error: &OAuthError) -> Option<&'static str> {
+    // An IdP's own words say more than the generic code.
+    if let Some(hint) = super::known_answers::known_hint(error) {
+        return Some(hint);
+    }
     let description = error.error_description.as_deref().unwrap_or("");
     Some(match error.error.as_str() {
         "access_denied" => "the sign-in or consent was declined",

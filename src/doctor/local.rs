@@ -206,6 +206,17 @@ fn path_finding(configured: &RedirectUri, evidence: &str) -> Finding {
     Finding::info("callback.path", format!("path {path}"), evidence)
 }
 
+/// The big IdPs' known traps in the profile (0.0.0.0, Google's offline_access), as
+/// warnings with their fix.
+pub fn quirk_findings(profile: &crate::profile::Profile) -> Vec<Finding> {
+    crate::profile::quirks(profile)
+        .into_iter()
+        .map(|q| {
+            Finding::warning(&format!("quirk.{}", q.check), q.message, q.check).with_fix(q.fix)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod classify;
 pub mod hints;
 pub mod html;
 pub mod https_required;
+pub mod known_answers;
 pub mod local;
 pub mod near_miss;
 pub mod page;
@@ -83,6 +84,7 @@ pub async fn diagnose(profile: &Profile, opts: DoctorOptions) -> DoctorReport {
     let port =
         (opts.check_port && loopback && configured.port() != 0).then(|| port::check(configured));
     let mut findings = local::callback_checks(configured, &sent, port.as_ref());
+    findings.extend(local::quirk_findings(profile));
     let mut report = check_redirect(profile, &sent, &opts).await;
     findings.append(&mut report.findings);
     report.findings = findings;

@@ -7,6 +7,7 @@ pub mod reach;
 pub mod report;
 pub mod resolve;
 pub mod run;
+pub mod token_origin;
 pub mod verify;
 
 pub use error::FlowError;

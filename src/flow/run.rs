@@ -19,12 +19,16 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{
     answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
 };
+use crate::oauth::metadata::Metadata;
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
 use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
-use crate::oauth::token_request::{authorization_code_request, ClientCredentials};
+use crate::oauth::token_request::{
+    authorization_code_request, callback_origin, set_origin, ClientCredentials,
+};
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
+use crate::oauth::vendor::{auth0_audience_note, is_vendor, Vendor};
 use crate::profile::Profile;
 
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
@@ -32,6 +36,7 @@ use super::error::FlowError;
 use super::reach::{self, Reach};
 use super::report::{pairs_json, tokens_json, FlowReport, Received};
 use super::resolve::{metadata_for_run, Resolved};
+use super::token_origin::retry_after;
 use super::verify::{prefetch_keys, verify_into_report, RunExpectation};
 
 /// How the authorization URL reaches a browser.
@@ -193,6 +198,13 @@ async fn run_inner(
         report.warnings.push(warning);
     }
 
+    // The big IdPs' known traps, before anything is sent.
+    for quirk in crate::profile::quirks(profile) {
+        let warning = quirk.to_string();
+        let _ = io.events.send(FlowEvent::Warning(warning.clone()));
+        report.warnings.push(warning);
+    }
+
     let verifier = profile.verifier(io.entropy);
     let state = profile
         .state
@@ -337,7 +349,7 @@ async fn run_inner(
     };
     drop(diagnosis);
 
-    let token_request = authorization_code_request(
+    let mut token_request = authorization_code_request(
         &profile.token_url,
         &client,
         &code,
@@ -345,6 +357,9 @@ async fn run_inner(
         &verifier,
         &profile.token_params,
     );
+    let origin = callback_origin(&redirect_uri);
+    let origin_sent = profile.token_origin.first_attempt();
+    set_origin(&mut token_request, origin_sent.then_some(origin.as_str()));
     report.token_request = Some(token_request.redacted_json());
     emit(
         &io.events,
@@ -352,7 +367,18 @@ async fn run_inner(
             url: token_request.url.clone(),
         },
     );
-    let response = http.execute(&token_request).await?;
+    let mut response = http.execute(&token_request).await?;
+    // Entra names its SPA/Web registration in the refusal: once more the other way.
+    if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
+        set_origin(&mut token_request, retry.origin.as_deref());
+        let mut shown = token_request.redacted_json();
+        shown["origin_retry"] = retry.to_json();
+        report.token_request = Some(shown);
+        let warning = retry.warning();
+        emit(&io.events, FlowEvent::Warning(warning.clone()));
+        report.warnings.push(warning);
+        response = http.execute(&token_request).await?;
+    }
     emit(
         &io.events,
         FlowEvent::TokenResponse {
@@ -373,6 +399,11 @@ async fn run_inner(
     )?;
     let now = (io.now)();
     report.tokens = Some(tokens_json(&tokens, now));
+    let auth0 = auth0_note(profile, metadata.as_ref(), &tokens.access_token);
+    for note in tokens.notes.iter().chain(auth0.iter()) {
+        let _ = io.events.send(FlowEvent::Warning(note.clone()));
+        report.warnings.push(note.clone());
+    }
     if let Some(metadata) = &metadata {
         let mut keys = keys.wait().await;
         let expect = RunExpectation {
@@ -418,6 +449,25 @@ fn callback_certificate(
         explanation: cert.explanation(),
     });
     Ok(Some(cert))
+}
+
+/// The Auth0 trap: no `audience` sent, so the access token is opaque or a JWE.
+fn auth0_note(
+    profile: &Profile,
+    metadata: Option<&Metadata>,
+    access_token: &str,
+) -> Option<String> {
+    let mut urls = vec![profile.auth_url.as_str(), profile.token_url.as_str()];
+    urls.extend(profile.issuer.as_deref());
+    if !is_vendor(Vendor::Auth0, &urls, metadata.map(|m| &m.raw)) {
+        return None;
+    }
+    let audience_sent = profile
+        .auth_params
+        .iter()
+        .chain(&profile.token_params)
+        .any(|(k, _)| k == "audience");
+    auth0_audience_note(access_token, audience_sent)
 }
 
 /// When the browser runs on this machine, an authorization endpoint nothing listens on
@@ -612,5 +662,37 @@ async fn next_paste(paste: Option<&mut mpsc::UnboundedReceiver<String>>) -> Opti
     match paste {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::load::{parse_raw, validate};
+
+    fn profile(urls: &str, extra: &str) -> Profile {
+        let text = format!(
+            "callback_url = \"http://127.0.0.1:1/cb\"\n{urls}\nclient_id = \"c\"\nscope = \"openid\"\n{extra}"
+        );
+        let f = std::path::Path::new("p.toml");
+        validate(f, "p", &parse_raw(f, &text).unwrap()).unwrap()
+    }
+
+    /// Five parts, `{"alg":"dir","enc":"A256GCM"}`: Auth0's access token without `audience`.
+    const JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn";
+
+    #[test]
+    fn an_auth0_jwe_without_audience_is_named_once_the_token_is_in() {
+        let auth0 = "auth_url = \"https://t.eu.auth0.com/authorize\"\ntoken_url = \"https://t.eu.auth0.com/oauth/token\"";
+        let note = auth0_note(&profile(auth0, ""), None, JWE).unwrap();
+        assert!(
+            note.starts_with("this looks like an Auth0 token without `audience`"),
+            "{note}"
+        );
+        assert!(note.contains("alg: dir"), "{note}");
+        let with_audience = profile(auth0, "[auth_params]\naudience = \"https://api\"");
+        assert_eq!(auth0_note(&with_audience, None, JWE), None);
+        let other = "auth_url = \"https://idp.example/authorize\"\ntoken_url = \"https://idp.example/token\"";
+        assert_eq!(auth0_note(&profile(other, ""), None, JWE), None);
     }
 }

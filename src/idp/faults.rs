@@ -45,7 +45,23 @@ pub struct Faults {
     /// Error callbacks carry no `iss` although the metadata advertises it (RFC 9207 §2 wants
     /// it on every response); success callbacks keep it.
     pub error_without_iss: bool,
+    /// The token endpoint behaves like Entra for a redirect URI of this platform: a SPA
+    /// registration refuses requests without `Origin`, a Web one refuses them with it.
+    pub registration: Option<Registration>,
 }
+
+/// An Entra redirect URI platform, as the token endpoint enforces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registration {
+    Spa,
+    Web,
+}
+
+/// Entra's words for each refusal (AADSTS9002327 as in
+/// AzureAD/microsoft-authentication-library-for-js#2482; AADSTS9002326 as captured in
+/// vippsas/vipps-ecom-api#246), with the trace lines Entra appends.
+pub const SPA_REFUSAL: &str = "AADSTS9002327: Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.\r\nTrace ID: 00000000-0000-0000-0000-000000000000\r\nCorrelation ID: 00000000-0000-0000-0000-000000000000";
+pub const WEB_REFUSAL: &str = "AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.\r\nTrace ID: 00000000-0000-0000-0000-000000000000\r\nCorrelation ID: 00000000-0000-0000-0000-000000000000";
 
 /// A token value no client may use as text (RFC 6749 A.12/A.13 allow only %x20-7E).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +124,16 @@ impl Faults {
             Some(WRONG_ISSUER.to_owned())
         } else {
             Some(issuer.to_owned())
+        }
+    }
+
+    /// The error_description of the `registration` refusal, given whether the request
+    /// carried an `Origin` header; None when it passes.
+    pub fn origin_refusal(&self, origin: bool) -> Option<&'static str> {
+        match (self.registration?, origin) {
+            (Registration::Spa, false) => Some(SPA_REFUSAL),
+            (Registration::Web, true) => Some(WEB_REFUSAL),
+            _ => None,
         }
     }
 
@@ -216,5 +242,22 @@ mod tests {
         assert_eq!(body.len(), HUGE_BODY_BYTES);
         let value: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(value["token_type"], "Bearer");
+    }
+
+    #[test]
+    fn registrations_refuse_the_wrong_origin() {
+        let spa = Faults {
+            registration: Some(Registration::Spa),
+            ..Default::default()
+        };
+        assert_eq!(spa.origin_refusal(false), Some(SPA_REFUSAL));
+        assert_eq!(spa.origin_refusal(true), None);
+        let web = Faults {
+            registration: Some(Registration::Web),
+            ..Default::default()
+        };
+        assert_eq!(web.origin_refusal(true), Some(WEB_REFUSAL));
+        assert_eq!(web.origin_refusal(false), None);
+        assert_eq!(Faults::default().origin_refusal(true), None);
     }
 }

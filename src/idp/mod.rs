@@ -35,7 +35,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use faults::{Faults, HostileToken, HOSTILE_PREFIX, OTHER_SUB, WRONG_ISSUER, WRONG_STATE};
+pub use faults::{
+    Faults, HostileToken, Registration, HOSTILE_PREFIX, OTHER_SUB, WRONG_ISSUER, WRONG_STATE,
+};
 pub use id_token_faults::{
     IdTokenFault, OTHER_CLIENT, UNKNOWN_KID, UNTRUSTED_AUDIENCE, WRONG_NONCE,
 };

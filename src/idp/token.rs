@@ -47,6 +47,11 @@ pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         }
         None => {}
     }
+    // Refused before the code is looked at, so the retry the other way can redeem it.
+    if let Some(description) = faults.origin_refusal(headers.contains_key(header::ORIGIN)) {
+        return OAuthError::bad_request("invalid_request", description.to_owned())
+            .into_response_as(form);
+    }
     match handle(&idp, &headers, &body) {
         Ok(body) if form => form_encoded(StatusCode::OK, &body),
         Ok(body) => json(StatusCode::OK, &body),

@@ -24,6 +24,7 @@ pub mod token_response;
 pub mod token_syntax;
 pub mod types;
 pub mod userinfo;
+pub mod vendor;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

@@ -192,6 +192,7 @@ mod tests {
             id_token: None,
             scope: scope.map(Into::into),
             fields: Default::default(),
+            notes: Vec::new(),
         }
     }
 

@@ -27,6 +27,92 @@ impl ClientAuth {
     }
 }
 
+/// Whether a token request carries an `Origin` header. Entra redeems the codes (and
+/// refresh tokens) of a redirect URI registered as a Single-Page Application only from a
+/// cross-origin request, and refuses an Origin for one registered as Web or desktop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenOrigin {
+    /// None at first; once more the other way when the IdP's answer names the platform.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl TokenOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenOrigin::Auto => "auto",
+            TokenOrigin::Always => "always",
+            TokenOrigin::Never => "never",
+        }
+    }
+
+    /// Whether the first attempt carries the header.
+    pub fn first_attempt(self) -> bool {
+        self == TokenOrigin::Always
+    }
+}
+
+/// What an Entra refusal says about the registration's platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginRefusal {
+    /// AADSTS9002327: a SPA registration, which needs the Origin header.
+    NeedsOrigin,
+    /// AADSTS9002326 (earlier AADSTS90023): a Web/desktop registration, which refuses it.
+    RefusesOrigin,
+}
+
+impl OriginRefusal {
+    /// Recognised by the AADSTS code at the start of the error_description, or the
+    /// sentence itself.
+    pub fn of(description: &str) -> Option<Self> {
+        let d = description.trim_start().to_ascii_lowercase();
+        if d.starts_with("aadsts9002327:")
+            || d.contains("may only be redeemed via cross-origin requests")
+        {
+            Some(OriginRefusal::NeedsOrigin)
+        } else if d.starts_with("aadsts9002326:")
+            || d.starts_with("aadsts90023:")
+            || d.contains(
+                "cross-origin token redemption is permitted only for the 'single-page application'",
+            )
+        {
+            Some(OriginRefusal::RefusesOrigin)
+        } else {
+            None
+        }
+    }
+
+    /// The registration's platform, for people.
+    pub fn platform(self) -> &'static str {
+        match self {
+            OriginRefusal::NeedsOrigin => "Single-Page Application",
+            OriginRefusal::RefusesOrigin => "Web or Mobile and desktop (not a SPA)",
+        }
+    }
+
+    /// Whether the retry carries the header.
+    pub fn retry_with_origin(self) -> bool {
+        self == OriginRefusal::NeedsOrigin
+    }
+}
+
+/// The origin a browser would send for a page served at the callback: `http://host:port`.
+pub fn callback_origin(redirect_uri: &RedirectUri) -> String {
+    redirect_uri.url().origin().ascii_serialization()
+}
+
+/// The request with or without an `Origin` header.
+pub fn set_origin(request: &mut HttpRequest, origin: Option<&str>) {
+    request
+        .headers
+        .retain(|h| !h.name.eq_ignore_ascii_case("Origin"));
+    if let Some(origin) = origin {
+        request.headers.push(Field::plain("Origin", origin));
+    }
+}
+
 /// The client as the token endpoint sees it.
 #[derive(Debug, Clone)]
 pub struct ClientCredentials {
@@ -159,5 +245,29 @@ mod tests {
             "grant_type=authorization_code&code=the-code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback\
              &code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&client_id=app"
         );
+    }
+
+    #[test]
+    fn entra_origin_answers_and_the_origin_header() {
+        let spa = "AADSTS9002327: Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.\r\nTrace ID: x";
+        assert_eq!(OriginRefusal::of(spa), Some(OriginRefusal::NeedsOrigin));
+        let web = "AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: 'http://localhost:3001'.";
+        assert_eq!(OriginRefusal::of(web), Some(OriginRefusal::RefusesOrigin));
+        assert_eq!(
+            OriginRefusal::of("AADSTS90023: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type."),
+            Some(OriginRefusal::RefusesOrigin)
+        );
+        assert_eq!(OriginRefusal::of("AADSTS50011: redirect"), None);
+        let uri = RedirectUri::parse("http://localhost:8765/callback").unwrap();
+        assert_eq!(callback_origin(&uri), "http://localhost:8765");
+        let mut r = build(None, ClientAuth::Basic);
+        set_origin(&mut r, Some("http://localhost:8765"));
+        set_origin(&mut r, Some("http://localhost:8765"));
+        assert_eq!(
+            names(&r.headers).iter().filter(|n| **n == "Origin").count(),
+            1
+        );
+        set_origin(&mut r, None);
+        assert!(!names(&r.headers).contains(&"Origin"));
     }
 }

@@ -20,6 +20,9 @@ pub struct TokenResponse {
     pub scope: Option<String>,
     /// Every member as received (form bodies become strings).
     pub fields: Map<String, Value>,
+    /// What was odd but accepted (an `expires_in` as a string, absent or not positive):
+    /// shown as warnings.
+    pub notes: Vec<String>,
 }
 
 impl std::fmt::Debug for TokenResponse {
@@ -33,6 +36,7 @@ impl std::fmt::Debug for TokenResponse {
             .field("id_token", &hidden(&self.id_token))
             .field("scope", &self.scope)
             .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .field("notes", &self.notes)
             .finish()
     }
 }
@@ -135,13 +139,8 @@ pub fn parse_token_response(
                 .map_err(|error| TokenResponseError::InvalidToken { status, error })?;
         }
     }
-    let expires_in = match fields.get("expires_in") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => n.as_u64(),
-        // Form bodies and some servers send it as a string.
-        Some(Value::String(s)) => s.parse().ok(),
-        Some(_) => None,
-    };
+    let form = ct.contains("application/x-www-form-urlencoded");
+    let (expires_in, notes) = read_expires_in(fields.get("expires_in"), form);
     Ok(TokenResponse {
         access_token,
         token_type: str_field(&fields, "token_type").unwrap_or_default(),
@@ -150,7 +149,60 @@ pub fn parse_token_response(
         id_token: str_field(&fields, "id_token"),
         scope: str_field(&fields, "scope"),
         fields,
+        notes,
     })
+}
+
+/// How long a value quoted in a note may be.
+const QUOTED_CHARS: usize = 40;
+
+/// `expires_in` as RFC 6749 §5.1 means it (seconds, a JSON number), and what was odd about
+/// it. A string is accepted (Entra's v1 endpoint and some gateways send `"3599"`); a value
+/// that is not positive makes the token expired; an absent one leaves the expiry unknown.
+pub fn read_expires_in(value: Option<&Value>, form: bool) -> (Option<u64>, Vec<String>) {
+    let quoted = |s: &str| sanitize(s).chars().take(QUOTED_CHARS).collect::<String>();
+    let mut notes = Vec::new();
+    let seconds: Option<i64> = match value {
+        None | Some(Value::Null) => {
+            notes.push(
+                "the token response has no expires_in: the expiry is unknown (the access token's own exp is used where it is a JWT)".to_owned(),
+            );
+            return (None, notes);
+        }
+        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_u64().map(|_| i64::MAX)),
+        Some(Value::String(s)) => {
+            let parsed = s.trim().parse::<i64>().ok();
+            // In a form body every value is a string: only JSON's is worth a note.
+            if !form && parsed.is_some() {
+                notes.push(format!(
+                    "expires_in was sent as a string (\"{}\"), not a JSON number (RFC 6749 §5.1): accepted",
+                    quoted(s)
+                ));
+            }
+            parsed
+        }
+        Some(_) => None,
+    };
+    match seconds {
+        Some(s) if s > 0 => (Some(s.unsigned_abs()), notes),
+        Some(s) => {
+            notes.push(format!(
+                "expires_in is {s}: the access token is treated as expired"
+            ));
+            (Some(0), notes)
+        }
+        None => {
+            let shown = match value {
+                Some(Value::String(s)) => format!("\"{}\"", quoted(s)),
+                Some(v) => quoted(&v.to_string()),
+                None => String::new(),
+            };
+            notes.push(format!(
+                "expires_in ({shown}) is not a whole number of seconds: the expiry is unknown"
+            ));
+            (None, notes)
+        }
+    }
 }
 
 fn parse_form(body: &[u8]) -> Map<String, Value> {
@@ -330,5 +382,59 @@ mod tests {
             parse_token_response(500, Some("application/json"), br#"{"message":"boom"}"#),
             Err(TokenResponseError::NotOAuth { status: 500, .. })
         ));
+    }
+
+    fn expiry(body: &str) -> (Option<u64>, Vec<String>) {
+        let r = parse_token_response(200, Some("application/json"), body.as_bytes()).unwrap();
+        (r.expires_in, r.notes)
+    }
+
+    #[test]
+    fn entra_v1_string_expires_in_is_accepted_with_a_note() {
+        let body =
+            include_str!("../../tests/fixtures/token_responses/entra_v1_expires_in_string.json");
+        let (secs, notes) = expiry(body);
+        assert_eq!(secs, Some(3599));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("as a string (\"3599\")"), "{notes:?}");
+        // A form body's values are all strings: no note there.
+        let r = parse_token_response(
+            200,
+            Some("application/x-www-form-urlencoded"),
+            b"access_token=a&expires_in=3599",
+        )
+        .unwrap();
+        assert_eq!((r.expires_in, r.notes.len()), (Some(3599), 0));
+    }
+
+    #[test]
+    fn expires_in_absent_negative_zero_or_odd() {
+        let (secs, notes) = expiry(r#"{"access_token":"a"}"#);
+        assert_eq!(secs, None);
+        assert!(notes[0].contains("expiry is unknown"), "{notes:?}");
+        for body in [
+            r#"{"access_token":"a","expires_in":-5}"#,
+            r#"{"access_token":"a","expires_in":0}"#,
+            r#"{"access_token":"a","expires_in":"-1"}"#,
+        ] {
+            let (secs, notes) = expiry(body);
+            assert_eq!(secs, Some(0), "{body}");
+            assert!(
+                notes.iter().any(|n| n.contains("treated as expired")),
+                "{body}: {notes:?}"
+            );
+        }
+        for body in [
+            r#"{"access_token":"a","expires_in":"soon\u001b[2J"}"#,
+            r#"{"access_token":"a","expires_in":12.5}"#,
+            r#"{"access_token":"a","expires_in":true}"#,
+        ] {
+            let (secs, notes) = expiry(body);
+            assert_eq!(secs, None, "{body}");
+            assert!(notes[0].contains("not a whole number"), "{notes:?}");
+            assert!(!notes[0].contains('\u{1b}'), "{notes:?}");
+        }
+        let (secs, notes) = expiry(r#"{"access_token":"a","expires_in":3600}"#);
+        assert_eq!((secs, notes.len()), (Some(3600), 0));
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::oauth::pkce::{validate_verifier, ChallengeMethod};
-use crate::oauth::token_request::ClientAuth;
+use crate::oauth::token_request::{ClientAuth, TokenOrigin};
 use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
 
 use super::model::SecretSource;
@@ -41,7 +41,11 @@ pub fn grant_type(value: Option<&str>) -> Result<(), String> {
 }
 
 pub fn callback_url(value: Option<&str>) -> Result<RedirectUri, String> {
-    RedirectUri::parse(required(value)?).map_err(|e| e.to_string())
+    let value = required(value)?;
+    if value.trim().eq_ignore_ascii_case(super::notes::OOB) {
+        return Err(super::notes::OOB_ERROR.to_owned());
+    }
+    RedirectUri::parse(value).map_err(|e| e.to_string())
 }
 
 /// `auth_url` and `token_url`.
@@ -117,6 +121,17 @@ pub fn client_auth(value: Option<&str>) -> Result<ClientAuth, String> {
         None | Some("basic") => Ok(ClientAuth::Basic),
         Some("body") => Ok(ClientAuth::Body),
         Some(other) => Err(format!("{other:?} is not \"basic\" or \"body\"")),
+    }
+}
+
+pub fn token_origin(value: Option<&str>) -> Result<TokenOrigin, String> {
+    match value.map(str::trim) {
+        None | Some("auto") => Ok(TokenOrigin::Auto),
+        Some("always") => Ok(TokenOrigin::Always),
+        Some("never") => Ok(TokenOrigin::Never),
+        Some(other) => Err(format!(
+            "{other:?} is not \"auto\", \"always\" or \"never\""
+        )),
     }
 }
 

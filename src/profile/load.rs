@@ -375,6 +375,10 @@ fn check(
         "client_auth",
         fields::client_auth(raw.client_auth.as_deref()),
     );
+    let token_origin = e.field(
+        "token_origin",
+        fields::token_origin(raw.token_origin.as_deref()),
+    );
     let code_challenge_method = e.field(
         "code_challenge_method",
         fields::code_challenge_method(raw.code_challenge_method.as_deref()),
@@ -400,6 +404,7 @@ fn check(
         Some(code_verifier),
         Some(auth_params),
         Some(token_params),
+        Some(token_origin),
     ) = (
         issuer,
         grant_type,
@@ -413,6 +418,7 @@ fn check(
         code_verifier,
         auth_params,
         token_params,
+        token_origin,
     )
     else {
         return Err(errors.found);
@@ -444,6 +450,7 @@ fn check(
         token_params,
         by_hand,
         introspection,
+        token_origin,
         // Bytes not known here: the loaders that read them record their hash.
         source: super::trust::Provenance::File {
             path: file.to_owned(),

@@ -21,4 +21,5 @@ pub use model::{
 };
 pub use name::{validate_name, NameError};
 pub use notes::notes;
+pub use notes::quirks;
 pub use trust::Provenance;

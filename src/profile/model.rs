@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::oauth::pkce::{ChallengeMethod, PkceVerifier};
 use crate::oauth::secret::ClientSecret;
-use crate::oauth::token_request::ClientAuth;
+use crate::oauth::token_request::{ClientAuth, TokenOrigin};
 use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
 
 pub use super::trust::Provenance;
@@ -67,6 +67,10 @@ pub struct RawProfile {
     /// Credentials used only for introspection (a resource server's), not the app's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection: Option<RawIntrospection>,
+    /// Whether the token request carries an `Origin` header: "auto" (retry once the other
+    /// way when Entra names its SPA/Web registration), "always", "never".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_origin: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -112,7 +116,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 21] = [
+    pub const KEYS: [&'static str; 22] = [
         "name",
         "issuer",
         "grant_type",
@@ -134,13 +138,14 @@ impl RawProfile {
         "revocation_url",
         "end_session_url",
         "jwks_url",
+        "token_origin",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 21] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 22] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -167,6 +172,7 @@ impl RawProfile {
             ("revocation_url", self.revocation_url.as_deref()),
             ("end_session_url", self.end_session_url.as_deref()),
             ("jwks_url", self.jwks_url.as_deref()),
+            ("token_origin", self.token_origin.as_deref()),
         ]
     }
 
@@ -514,6 +520,8 @@ pub struct Profile {
     pub introspection: Option<IntrospectionAuth>,
     /// Endpoints set by hand: (metadata field, URL), overriding discovery.
     pub by_hand: Vec<(&'static str, EndpointUrl)>,
+    /// Whether the token request carries an `Origin` header (Entra's SPA registrations).
+    pub token_origin: TokenOrigin,
     /// Where the profile's text came from: decides whether its `cmd:` helper may run.
     pub source: Provenance,
 }

@@ -6,10 +6,12 @@ use crate::cache::CachedTokens;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::refresh::refresh_token_request;
 use crate::oauth::refreshed::{check_continuity, refresh_changes};
+use crate::oauth::token_request::{callback_origin, set_origin};
 use crate::oauth::token_response::parse_token_response;
 
 use super::super::report::tokens_json;
 use super::super::resolve::Resolved;
+use super::super::token_origin::retry_after;
 use super::error::GrantError;
 use super::exchange::{cached_token, client_credentials, http_client, send, GrantIo};
 use super::id_token::{metadata_for, validate_refreshed};
@@ -36,14 +38,26 @@ async fn refresh_inner(
         .map_err(|e| GrantError::Internal(format!("the cached response is unusable: {e}")))?;
     let client = client_credentials(profile, io.env)?;
     let http = http_client(io.http, profile)?;
-    let request = refresh_token_request(
+    let mut request = refresh_token_request(
         &profile.token_url,
         &client,
         &refresh_token,
         None,
         &profile.token_params,
     );
-    let response = send(&http, &request, report).await?;
+    // A SPA registration wants its refresh tokens redeemed cross-origin too (Entra).
+    let origin = callback_origin(&profile.callback_url);
+    let origin_sent = profile.token_origin.first_attempt();
+    set_origin(&mut request, origin_sent.then_some(origin.as_str()));
+    let mut response = send(&http, &request, report).await?;
+    if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
+        set_origin(&mut request, retry.origin.as_deref());
+        report.warnings.push(retry.warning());
+        response = send(&http, &request, report).await?;
+        if let Some(shown) = report.request.as_mut() {
+            shown["origin_retry"] = retry.to_json();
+        }
+    }
     let after = parse_token_response(
         response.status,
         response.header("content-type"),
@@ -55,6 +69,7 @@ async fn refresh_inner(
         id_token_checked = true;
     }
     let now = (io.now)();
+    report.warnings.extend(after.notes.iter().cloned());
     let mut tokens = tokens_json(&after, now);
     let mut validation = None;
     if after.id_token.is_some() {
