@@ -103,40 +103,35 @@ fn ctrl_c_during_run_json_prints_the_report_as_cancelled() {
     assert!(stderr.lines().any(|l| l == "cancelled"), "{stderr}");
 }
 
-#[test]
-fn ctrl_c_during_run_without_json_says_cancelled_and_prints_nothing() {
+/// Runs `command --profile P --no-browser`, interrupts it once it waits, and checks that it
+/// ends with 130, "cancelled" on stderr and nothing on stdout.
+fn says_cancelled_and_prints_nothing(command: &str) {
     let home = tempfile::tempdir().unwrap();
     let profile = write_profile(home.path());
     let child = spawn(
         home.path(),
         &[
-            "run",
+            command,
             "--profile",
             profile.to_str().unwrap(),
             "--no-browser",
         ],
     );
     let (code, stdout, stderr) = interrupt_once_waiting(child);
-    assert_eq!(code, Some(130), "{stderr}");
-    assert_eq!(stdout, "");
-    assert!(stderr.lines().any(|l| l == "cancelled"), "{stderr}");
+    assert_eq!(code, Some(130), "{command}: {stderr}");
+    assert_eq!(stdout, "", "{command}");
+    assert!(
+        stderr.lines().any(|l| l == "cancelled"),
+        "{command}: {stderr}"
+    );
+}
+
+#[test]
+fn ctrl_c_during_run_without_json_says_cancelled_and_prints_nothing() {
+    says_cancelled_and_prints_nothing("run");
 }
 
 #[test]
 fn ctrl_c_during_token_says_cancelled() {
-    let home = tempfile::tempdir().unwrap();
-    let profile = write_profile(home.path());
-    let child = spawn(
-        home.path(),
-        &[
-            "token",
-            "--profile",
-            profile.to_str().unwrap(),
-            "--no-browser",
-        ],
-    );
-    let (code, stdout, stderr) = interrupt_once_waiting(child);
-    assert_eq!(code, Some(130), "{stderr}");
-    assert_eq!(stdout, "");
-    assert!(stderr.lines().any(|l| l == "cancelled"), "{stderr}");
+    says_cancelled_and_prints_nothing("token");
 }
