@@ -10,6 +10,10 @@ fn main() {
     restore_sigpipe();
     let cli = Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     init_logging(cli.takes_terminal());
+    let cli = match tokenbench::cli::execute_without_runtime(cli) {
+        Ok(code) => exit(code),
+        Err(cli) => cli,
+    };
     let mut builder = if cli.needs_workers() {
         let mut b = tokio::runtime::Builder::new_multi_thread();
         b.worker_threads(2);
@@ -28,10 +32,14 @@ fn main() {
     let code = runtime.block_on(execute(cli));
     // Background tasks (a browser being reaped, a server closing) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    exit(code)
+}
+
+fn exit(code: i32) -> ! {
     if std::env::var_os("TOKENBENCH_RUSAGE").is_some() {
         print_rusage();
     }
-    std::process::exit(code);
+    std::process::exit(code)
 }
 
 /// Clap's own messages quote the arguments given, which may come from anywhere (a file

@@ -109,6 +109,18 @@ impl Cli {
     }
 }
 
+/// Commands (and fast paths of commands) that finish without an async runtime: they skip
+/// its start-up cost. `Err(cli)` hands the command back for [`execute`].
+pub fn execute_without_runtime(cli: Cli) -> Result<i32, Cli> {
+    match cli.command {
+        Some(Command::Decode(args)) => Ok(decode::decode(args)),
+        Some(Command::Pkce(args)) => Ok(pkce::pkce(args)),
+        Some(Command::Profiles(args)) => Ok(profiles::profiles(args)),
+        Some(Command::Trust(args)) => Ok(trust::trust(args)),
+        command => Err(Cli { command, ..cli }),
+    }
+}
+
 /// Runs the parsed command and returns the process exit code.
 pub async fn execute(cli: Cli) -> i32 {
     match cli.command {
