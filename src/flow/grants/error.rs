@@ -104,8 +104,16 @@ fn refused_hint(endpoint: &str) -> &'static str {
     }
 }
 
-/// What to do about the OAuth errors a refresh meets most.
-fn oauth_hint(endpoint: &str, error: &OAuthError) -> &'static str {
+/// What to do about the OAuth errors a refresh meets most; an IdP answer known by its words
+/// (Entra's SPA/Web refusals, AADSTS codes) first, as after a run.
+fn oauth_hint(endpoint: &str, error: &OAuthError) -> String {
+    if let Some(hint) = crate::doctor::known_answers::known_hint(error) {
+        return format!(" — {hint}");
+    }
+    generic_hint(endpoint, error).to_owned()
+}
+
+fn generic_hint(endpoint: &str, error: &OAuthError) -> &'static str {
     match (endpoint, error.error.as_str()) {
         ("token", "invalid_grant") => {
             " — the refresh token is expired, revoked or already used: sign in again (tokenbench run)"
@@ -271,6 +279,16 @@ mod tests {
         assert!(text.contains("invalid_grant: grant expired"), "{text}");
         assert!(text.contains("sign in again (tokenbench run)"), "{text}");
         assert_eq!(e.to_json()["oauth_error"], "invalid_grant");
+    }
+
+    #[test]
+    fn a_refused_refresh_gets_the_known_answer_of_the_idp() {
+        let mut e = oauth("token", "invalid_request");
+        if let GrantError::OAuth { error, .. } = &mut e {
+            error.error_description = Some("AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.".into());
+        }
+        let text = e.to_string();
+        assert!(text.contains("set token_origin = \"never\""), "{text}");
     }
 
     #[test]
