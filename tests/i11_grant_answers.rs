@@ -1,6 +1,7 @@
 //! What a stub IdP answers after the first token, as the JSON report shows it: a bare 401/403
 //! from revocation or userinfo is the IdP refusing (exit 3, `refused`, the status), not a
-//! transport failure; an Auth0 refresh without `audience` gets the same warning as a run.
+//! transport failure; an Auth0 refresh without `audience` gets the same warning as a run; a
+//! missing `[introspection]` secret is named by its table key.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use tokenbench::cache::CachedTokens;
-use tokenbench::flow::grants::{refresh, revoke, userinfo, GrantIo};
+use tokenbench::flow::grants::{introspect, refresh, revoke, userinfo, GrantIo};
 use tokenbench::flow::{system_now, Resolved};
 use tokenbench::net::http::HttpLimits;
 use tokenbench::oauth::introspection::TokenKind;
@@ -212,4 +213,35 @@ async fn an_auth0_refresh_without_audience_is_named() {
     let report = refresh(&Resolved::without_discovery(p.clone()), &cached(&p), &IO).await;
     assert_eq!(report.exit_code(), 0, "{:?}", report.error);
     assert!(!report.to_json()["warnings"].to_string().contains("Auth0"));
+}
+
+#[tokio::test]
+async fn a_missing_introspection_secret_is_named_by_its_table_key() {
+    let base = stub().await;
+    for (table, key) in [
+        (
+            "client_id = \"rs\"\nclient_secret = \"env:TB_I11_RS_SECRET\"",
+            "introspection.client_secret",
+        ),
+        ("bearer = \"env:TB_I11_RS_SECRET\"", "introspection.bearer"),
+    ] {
+        let p = profile(
+            &base,
+            &format!("introspection_url = \"{base}/introspect\"\n[introspection]\n{table}\n"),
+        );
+        let report = introspect(
+            &Resolved::without_discovery(p.clone()),
+            &cached(&p),
+            TokenKind::Access,
+            &IO,
+        )
+        .await;
+        assert_eq!(report.exit_code(), 2, "{:?}", report.error);
+        let json = report.to_json();
+        let message = json["error"]["message"].as_str().unwrap();
+        assert_eq!(
+            message,
+            format!("{key} refers to the environment variable TB_I11_RS_SECRET, which is not set")
+        );
+    }
 }
