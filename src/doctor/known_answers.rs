@@ -54,6 +54,8 @@ pub const KNOWN_ANSWERS: &[KnownAnswer] = &[
     // Okta answers this when a token request carries an Origin header for an app that is not
     // a SPA (authts/oidc-client-ts#395: "Error Authenticating to Okta. Origin header must not
     // be included in token request"); tokenbench always sends PKCE, so the Origin is the cause.
+    // shared/PROTOCOL.md shortens it to "must use PKCE"; the captures (#395 above,
+    // okta/okta-auth-js#1431) spell it out, so the needle follows them.
     known(
         "browser requests to the token endpoint must use proof key for code exchange",
         "Okta took the token request for a browser's (it carried an Origin header) and only a Single-Page App may redeem codes from a browser: set token_origin = \"never\" for a Web or Native app, or register the app as a SPA",
@@ -61,6 +63,12 @@ pub const KNOWN_ANSWERS: &[KnownAnswer] = &[
     // Okta: "PKCE code challenge is required when the token endpoint authentication method is
     // 'NONE'." Keycloak: "Missing parameter: code_challenge_method" (keycloak/keycloak#12742,
     // react-keycloak/react-keycloak-examples#13).
+    // Okta, for an app with "Require PKCE as additional verification" on (a confidential one
+    // too): "PKCE code challenge is required by the application." (goauthentik/authentik#16398).
+    known(
+        "pkce code challenge is required by the application",
+        "the Okta app has \"Require PKCE as additional verification\" on, so every authorization request must carry a code_challenge, with or without a client secret: tokenbench sends one unless auth_params overrides code_challenge or code_challenge_method; remove such overrides",
+    ),
     known(
         "pkce code challenge is required",
         "the client is public (token_endpoint_auth_method none), so Okta requires PKCE on the authorization request: tokenbench sends it unless auth_params overrides code_challenge or code_challenge_method; remove such overrides",
@@ -129,6 +137,12 @@ mod tests {
             .unwrap()
             .contains("Keycloak"));
         assert!(answer("PKCE code challenge is required when the token endpoint authentication method is 'NONE'.").unwrap().contains("Okta"));
+        let required = answer("PKCE code challenge is required by the application.").unwrap();
+        assert!(
+            required.contains("Require PKCE as additional verification"),
+            "{required}"
+        );
+        assert!(!required.contains("the client is public"), "{required}");
         assert!(answer("something else").is_none());
     }
 }

@@ -138,9 +138,21 @@ const SIGNATURES: &[Signature] = &[
     ),
     sig(Some(IdpKind::Entra), "aadsts50011", Problem::RedirectUri),
     sig(Some(IdpKind::Entra), "aadsts500113", Problem::RedirectUri),
+    // "AADSTS500117: The reply uri specified in the request isn't using a secure scheme."
+    // (captured in praetorian-inc/oauthseeker's README): an http redirect URI that is not
+    // localhost, refused for its scheme.
+    sig(Some(IdpKind::Entra), "aadsts500117", Problem::RedirectUri),
     sig(
         Some(IdpKind::Okta),
         "parameter must be a login redirect uri in the client app settings",
+        Problem::RedirectUri,
+    ),
+    // Okta's older wording of the same refusal, "The 'redirect_uri' parameter must be an
+    // absolute URI that is whitelisted in the client app settings." (okta/okta-sdk-dotnet#206,
+    // okta/samples-python-flask#19).
+    sig(
+        Some(IdpKind::Okta),
+        "parameter must be an absolute uri that is whitelisted in the client app settings",
         Problem::RedirectUri,
     ),
     sig(
@@ -319,6 +331,29 @@ mod tests {
         assert_eq!(
             m.message,
             "AADSTS50011: The redirect URI 'http://127.0.0.1:8765/callback' specified in the request does not match."
+        );
+    }
+
+    #[test]
+    fn captured_wordings_of_a_refused_redirect_uri() {
+        let m = match_page(
+            &[],
+            r#"$Config={"strServiceExceptionMessage":"AADSTS500117: The reply uri specified in the request isn\u0027t using a secure scheme.","x":1};"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (m.idp, m.problem),
+            (Some(IdpKind::Entra), Problem::RedirectUri)
+        );
+        assert_eq!(
+            m.message,
+            "AADSTS500117: The reply uri specified in the request isn't using a secure scheme."
+        );
+        let line = "Description: The 'redirect_uri' parameter must be an absolute URI that is whitelisted in the client app settings.".to_owned();
+        let m = match_page(&[line], "").unwrap();
+        assert_eq!(
+            (m.idp, m.problem),
+            (Some(IdpKind::Okta), Problem::RedirectUri)
         );
     }
 

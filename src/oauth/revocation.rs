@@ -22,7 +22,8 @@ pub fn revocation_request(
 
 /// Interprets a revocation response. HTTP 200 is success whatever the body (RFC 7009 §2.2:
 /// an unknown or already invalid token is answered 200 too); errors are RFC 6749 §5.2
-/// objects (§2.2.1), e.g. `unsupported_token_type`.
+/// objects (§2.2.1), e.g. `unsupported_token_type`. A bare 401/403 (empty body, a page) is
+/// the IdP refusing the client, an answer rather than a failure to reach it.
 pub fn parse_revocation(
     status: u16,
     content_type: Option<&str>,
@@ -37,6 +38,7 @@ pub fn parse_revocation(
             status,
             error,
         }),
+        None if matches!(status, 401 | 403) => Err(EndpointError::refused(ENDPOINT, status, body)),
         None => Err(EndpointError::unexpected(
             ENDPOINT,
             status,
@@ -96,9 +98,28 @@ mod tests {
             matches!(&e, EndpointError::OAuth { status: 400, error, .. } if error.error == "unsupported_token_type"),
             "{e}"
         );
+        let e = parse_revocation(401, None, br#"{"error":"invalid_client"}"#).unwrap_err();
+        assert!(
+            matches!(&e, EndpointError::OAuth { status: 401, .. }),
+            "{e}"
+        );
         let e = parse_revocation(503, Some("text/plain"), b"busy").unwrap_err();
         assert!(
             matches!(e, EndpointError::Unexpected { status: 503, .. }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bare_401_or_403_is_a_refusal() {
+        let e = parse_revocation(403, None, b"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the revocation endpoint refused the request with HTTP 403: (empty body)"
+        );
+        let e = parse_revocation(401, Some("text/html"), b"<h1>Unauthorized</h1>").unwrap_err();
+        assert!(
+            matches!(&e, EndpointError::Refused { status: 401, .. }),
             "{e}"
         );
     }

@@ -71,6 +71,9 @@ pub fn parse_userinfo(
                 status,
                 error,
             },
+            // A bare 401/403 (a challenge without `error`, an empty body, a page): the IdP
+            // did not accept the token, an answer rather than a failure to reach it.
+            None if matches!(status, 401 | 403) => EndpointError::refused(ENDPOINT, status, body),
             None => EndpointError::unexpected(ENDPOINT, status, content_type, body),
         });
     }
@@ -292,9 +295,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, EndpointError::OAuth { status: 403, .. }), "{e}");
+        // A challenge without `error`, or an empty 403: refused, the status kept.
         let e = parse_userinfo(401, None, Some(r#"Bearer realm="r""#), b"").unwrap_err();
         assert!(
-            matches!(e, EndpointError::Unexpected { status: 401, .. }),
+            matches!(e, EndpointError::Refused { status: 401, .. }),
+            "{e}"
+        );
+        let e = parse_userinfo(403, None, None, b"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the userinfo endpoint refused the request with HTTP 403: (empty body)"
+        );
+        let e = parse_userinfo(500, Some("text/plain"), None, b"oops").unwrap_err();
+        assert!(
+            matches!(e, EndpointError::Unexpected { status: 500, .. }),
             "{e}"
         );
     }

@@ -84,6 +84,21 @@ pub fn auth0_audience_note(access_token: &str, audience_sent: bool) -> Option<St
     ))
 }
 
+/// The Auth0 note for a token response, when the profile talks to Auth0 (by `urls` or its
+/// metadata) and sent no `audience`: the same after a refresh as after a run, since the
+/// refreshed token has the shape of the grant's first one.
+pub fn auth0_note(
+    urls: &[&str],
+    metadata: Option<&Value>,
+    audience_sent: bool,
+    access_token: &str,
+) -> Option<String> {
+    if !is_vendor(Vendor::Auth0, urls, metadata) {
+        return None;
+    }
+    auth0_audience_note(access_token, audience_sent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +174,16 @@ mod tests {
             URL_SAFE_NO_PAD.encode(r#"{"aud":"https://api"}"#)
         );
         assert_eq!(auth0_audience_note(&jwt, false), None);
+    }
+
+    #[test]
+    fn the_note_needs_auth0_by_host_or_metadata() {
+        let auth0 = ["https://tenant.eu.auth0.com/oauth/token"];
+        assert!(auth0_note(&auth0, None, false, "opaque-token").is_some());
+        assert_eq!(auth0_note(&auth0, None, true, "opaque-token"), None);
+        let other = ["https://login.example.com/token"];
+        assert_eq!(auth0_note(&other, None, false, "opaque-token"), None);
+        let meta = json!({"mfa_challenge_endpoint": "https://login.example.com/mfa/challenge"});
+        assert!(auth0_note(&other, Some(&meta), false, &auth0_jwe()).is_some());
     }
 }

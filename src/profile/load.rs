@@ -60,11 +60,26 @@ impl ProfileError {
 pub fn parse_raw(file: &Path, text: &str) -> Result<RawProfile, ProfileError> {
     toml::from_str::<RawProfile>(text).map_err(|e| {
         let mut message = e.message().trim().to_owned();
-        let unknown = message
+        let mut unknown = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned);
-        if let Some(near) = unknown.as_deref().and_then(nearest_key) {
+        // An unknown key inside a table is named with its table, as the table's other
+        // errors are (`introspection.client_ip`).
+        let table = unknown
+            .as_deref()
+            .zip(e.span())
+            .and_then(|(name, s)| table_of(text, name, s.start));
+        let near = match (table, unknown.as_deref()) {
+            (Some(table), Some(name)) => super::suggest::nearest(name, &RawIntrospection::KEYS)
+                .map(|k| format!("{table}.{k}")),
+            (None, Some(name)) => nearest_key(name).map(str::to_owned),
+            _ => None,
+        };
+        if let (Some(table), Some(name)) = (table, unknown.as_mut()) {
+            *name = format!("{table}.{name}");
+        }
+        if let Some(near) = near {
             // The suggestion replaces serde's list of every key.
             message = format!("unknown key; did you mean `{near}`?");
         }
@@ -75,6 +90,20 @@ pub fn parse_raw(file: &Path, text: &str) -> Result<RawProfile, ProfileError> {
             None => error,
         }
     })
+}
+
+/// The table (today only `introspection`) where the unknown key `name` at `offset` is
+/// written; None for a top-level key.
+fn table_of(text: &str, name: &str, offset: usize) -> Option<&'static str> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let table = "introspection";
+    let key = doc.as_table().get(table)?.as_table_like()?.key(name)?;
+    // The error's span is the key's; without spans, a key the top level lacks is the table's.
+    let here = match key.span() {
+        Some(span) => span.start <= offset && offset < span.end.max(span.start + 1),
+        None => doc.as_table().key(name).is_none(),
+    };
+    here.then_some(table)
 }
 
 /// The known top-level key an unknown one was probably meant to be.
@@ -289,6 +318,9 @@ fn introspection(e: &mut Errors<'_>, table: &RawIntrospection) -> Option<Introsp
             Some(SecretSource::Env(name)) if name.is_empty() => {
                 Err("env: needs the name of an environment variable".to_owned())
             }
+            Some(SecretSource::Cmd(argv)) if argv.is_empty() => Err(
+                "`cmd:` needs a command after the colon (run without a shell; its first line of output is the token)".to_owned(),
+            ),
             Some(source) => Ok(source),
         };
         return e
@@ -736,8 +768,36 @@ code = "c"
         assert_eq!(e.key.as_deref(), Some("introspection.client_auth"));
         let e = error_of("[introspection]\nclient_secret = \"env:S\"\n");
         assert_eq!(e.key.as_deref(), Some("introspection.client_id"));
+    }
+
+    #[test]
+    fn errors_inside_the_introspection_table_name_it() {
+        // An unknown key is named with its table, and the suggestion is the table's key.
         let e = error_of("[introspection]\nclient_ip = \"rs\"\n");
-        assert_eq!(e.key.as_deref(), Some("client_ip"), "{e}");
+        assert_eq!(e.key.as_deref(), Some("introspection.client_ip"), "{e}");
+        assert!(
+            e.reason
+                .starts_with("unknown key; did you mean `introspection.client_id`?"),
+            "{e}"
+        );
+        let e = error_of("[introspection]\nscope = \"rs\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.scope"), "{e}");
+        // A top-level unknown key stays top-level, even with the table present.
+        let e = load(&format!(
+            "{GOOD}callback_uri = \"x\"\n[introspection]\nclient_id = \"rs\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("callback_uri"), "{e}");
+        // Bad secret sources in the table name the table's key.
+        let e = error_of("[introspection]\nclient_id = \"rs\"\nclient_secret = \"env:\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.client_secret"), "{e}");
+        assert!(
+            e.to_string().contains("key `introspection.client_secret`"),
+            "{e}"
+        );
+        let e = error_of("[introspection]\nbearer = \"cmd:\"\n");
+        assert_eq!(e.key.as_deref(), Some("introspection.bearer"), "{e}");
+        assert!(e.reason.contains("`cmd:` needs a command"), "{e}");
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub struct RawIntrospection {
     pub bearer: Option<String>,
 }
 
+impl RawIntrospection {
+    /// The table's keys, for "did you mean" (an unknown key is refused by serde).
+    pub const KEYS: [&'static str; 4] = ["client_id", "client_secret", "client_auth", "bearer"];
+}
+
 impl std::fmt::Debug for RawIntrospection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let literal = matches!(
@@ -277,29 +282,35 @@ impl std::fmt::Debug for SecretSource {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
-    #[error("client_secret refers to the environment variable {0}, which is not set")]
-    EnvMissing(String),
-    #[error(
-        "client_secret refers to the environment variable {0}, which is empty or not valid UTF-8"
-    )]
-    EnvInvalid(String),
-    #[error("client_secret comes from the command {command:?}, which {reason}")]
-    Cmd { command: String, reason: String },
+    /// `key` is the profile key the source is written under (`client_secret`,
+    /// `introspection.client_secret`, `introspection.bearer`), in every variant.
+    #[error("{key} refers to the environment variable {name}, which is not set")]
+    EnvMissing { key: &'static str, name: String },
+    #[error("{key} refers to the environment variable {name}, which is empty or not valid UTF-8")]
+    EnvInvalid { key: &'static str, name: String },
+    #[error("{key} comes from the command {command:?}, which {reason}")]
+    Cmd {
+        key: &'static str,
+        command: String,
+        reason: String,
+    },
     /// A `cmd:` helper in a file outside the user's config dir whose content the user has
     /// not trusted: nothing was run.
-    #[error("{} is outside your config directory and wants to run the command {command:?} for its client_secret; it was not run. Read the file, then trust this content with `{}`", file.display(), super::trust::trust_command(file))]
+    #[error("{} is outside your config directory and wants to run the command {command:?} for its {key}; it was not run. Read the file, then trust this content with `{}`", file.display(), super::trust::trust_command(file))]
     Untrusted {
         file: PathBuf,
         /// Of the bytes that were parsed (None: not known, the file cannot be trusted as read).
         sha256: Option<String>,
         command: String,
+        key: &'static str,
     },
     /// Whether the command may run could not be decided (the trust store is unreadable).
-    #[error("{} wants to run the command {command:?} for its client_secret, but its trust cannot be checked: {reason}", file.display())]
+    #[error("{} wants to run the command {command:?} for its {key}, but its trust cannot be checked: {reason}", file.display())]
     TrustUnknown {
         file: PathBuf,
         command: String,
         reason: String,
+        key: &'static str,
     },
 }
 
@@ -341,19 +352,30 @@ impl SecretSource {
         env: impl Fn(&str) -> Option<std::ffi::OsString>,
         source: &Provenance,
     ) -> Result<ClientSecret, SecretError> {
+        self.resolve_as("client_secret", env, source)
+    }
+
+    /// [`SecretSource::resolve`] for a source written under `key` (errors name it).
+    pub fn resolve_as(
+        &self,
+        key: &'static str,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+        source: &Provenance,
+    ) -> Result<ClientSecret, SecretError> {
         if let SecretSource::Cmd(argv) = self {
-            gate(source, &shell_words::join(argv))?;
+            gate(key, source, &shell_words::join(argv))?;
         }
+        let name = |name: &String| name.clone();
         match self {
             SecretSource::Literal(s) => Ok(s.clone()),
-            SecretSource::Env(name) => match env(name) {
-                None => Err(SecretError::EnvMissing(name.clone())),
+            SecretSource::Env(n) => match env(n) {
+                None => Err(SecretError::EnvMissing { key, name: name(n) }),
                 Some(v) => match v.into_string() {
                     Ok(s) if !s.is_empty() => Ok(ClientSecret::new(s)),
-                    _ => Err(SecretError::EnvInvalid(name.clone())),
+                    _ => Err(SecretError::EnvInvalid { key, name: name(n) }),
                 },
             },
-            SecretSource::Cmd(argv) => run_secret_command(argv, SECRET_COMMAND_TIMEOUT),
+            SecretSource::Cmd(argv) => run_secret_command(key, argv, SECRET_COMMAND_TIMEOUT),
         }
     }
 
@@ -368,7 +390,7 @@ impl SecretSource {
 }
 
 /// Refuses a command from a file the user has not trusted, before anything runs.
-fn gate(source: &Provenance, command: &str) -> Result<(), SecretError> {
+fn gate(key: &'static str, source: &Provenance, command: &str) -> Result<(), SecretError> {
     let Provenance::File { path, sha256 } = source else {
         return Ok(());
     };
@@ -378,11 +400,13 @@ fn gate(source: &Provenance, command: &str) -> Result<(), SecretError> {
             file: path.clone(),
             sha256: sha256.clone(),
             command: command.to_owned(),
+            key,
         }),
         Err(e) => Err(SecretError::TrustUnknown {
             file: path.clone(),
             command: command.to_owned(),
             reason: e.to_string(),
+            key,
         }),
     }
 }
@@ -390,12 +414,14 @@ fn gate(source: &Provenance, command: &str) -> Result<(), SecretError> {
 /// Runs a secret helper without a shell and returns the first line of its output. Its
 /// stderr goes to the user (a password prompt, a hint); it gets no stdin.
 fn run_secret_command(
+    key: &'static str,
     argv: &[String],
     timeout: std::time::Duration,
 ) -> Result<ClientSecret, SecretError> {
     use std::io::Read;
     let command = shell_words::join(argv);
     let fail = |reason: String| SecretError::Cmd {
+        key,
         command: command.clone(),
         reason,
     };
@@ -468,6 +494,7 @@ mod secret_command_tests {
         assert!(err("cmd:true").contains("printed nothing"));
         assert!(err("cmd:/no/such/helper").contains("could not be started"));
         let slow = run_secret_command(
+            "client_secret",
             &["sleep".into(), "5".into()],
             std::time::Duration::from_millis(200),
         );
@@ -475,6 +502,30 @@ mod secret_command_tests {
             .unwrap_err()
             .to_string()
             .contains("did not finish within"));
+    }
+
+    #[test]
+    fn a_source_under_another_key_is_named_by_it() {
+        let env = SecretSource::Env("RS_SECRET".into());
+        let e = env
+            .resolve_as("introspection.client_secret", |_| None, &Provenance::User)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "introspection.client_secret refers to the environment variable RS_SECRET, which is not set"
+        );
+        let e = SecretSource::parse("cmd:false")
+            .unwrap()
+            .resolve_as("introspection.bearer", |_| None, &Provenance::User)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("introspection.bearer comes from the command"),
+            "{e}"
+        );
+        // The app's own secret keeps its name.
+        let e = env.resolve(|_| None, &Provenance::User).unwrap_err();
+        assert!(e.to_string().starts_with("client_secret refers"), "{e}");
     }
 }
 

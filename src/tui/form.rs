@@ -25,6 +25,7 @@ pub enum FieldId {
     TokenParams,
     /// An endpoint set by hand: the index in `RawProfile::BY_HAND`.
     ByHand(usize),
+    TokenOrigin,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +72,8 @@ pub struct FieldSpec {
 
 pub const METHODS: &[(&str, &str)] = &[("S256", "SHA-256"), ("plain", "Plain")];
 pub const CLIENT_AUTH: &[(&str, &str)] = &[("basic", "Basic Auth header"), ("body", "In body")];
+pub const TOKEN_ORIGIN: &[(&str, &str)] =
+    &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
 
 pub const FIELDS: &[FieldSpec] = &[
     FieldSpec {
@@ -205,6 +208,15 @@ pub const FIELDS: &[FieldSpec] = &[
     by_hand(2, "Revocation URL", "revocation_url"),
     by_hand(3, "End Session URL", "end_session_url"),
     by_hand(4, "JWKS URL", "jwks_url"),
+    FieldSpec {
+        id: FieldId::TokenOrigin,
+        label: "Token Origin",
+        key: "token_origin",
+        need: Need::Optional,
+        kind: Kind::Choice(TOKEN_ORIGIN),
+        help: "Origin header on the token request. Auto retries once the other way when Entra names the registration (SPA needs one, Web refuses it).",
+        placeholder: "",
+    },
 ];
 
 /// An endpoint set by hand, overriding the issuer's metadata; empty = discovered.
@@ -266,6 +278,9 @@ impl Form {
                         let value = raw.scalars().into_iter().find(|(k, _)| *k == key);
                         value.and_then(|(_, v)| v).unwrap_or_default().to_owned()
                     }
+                    FieldId::TokenOrigin => {
+                        raw.token_origin.clone().unwrap_or_else(|| "auto".into())
+                    }
                 };
                 TextInput::new(value)
             })
@@ -312,6 +327,7 @@ impl Form {
                 *slot = opt(FieldId::ByHand(i));
             }
         }
+        raw.token_origin = choice(FieldId::TokenOrigin, &base.token_origin, "auto");
         raw
     }
 
@@ -455,5 +471,21 @@ mod tests {
         assert_eq!(form.value(FieldId::ChallengeMethod), "plain");
         assert!(form.cycle_choice(true));
         assert_eq!(form.value(FieldId::ChallengeMethod), "S256");
+    }
+
+    #[test]
+    fn token_origin_is_a_choice_saved_only_when_changed() {
+        let raw = RawProfile::default();
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(field_for_key("token_origin"), Some(FieldId::TokenOrigin));
+        assert_eq!(form.value(FieldId::TokenOrigin), "auto");
+        assert_eq!(form.to_raw(&raw).token_origin, None);
+        form.selected = Form::index_of(FieldId::TokenOrigin);
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.to_raw(&raw).token_origin.as_deref(), Some("always"));
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.to_raw(&raw).token_origin.as_deref(), Some("never"));
+        let never = form.to_raw(&raw);
+        assert_eq!(Form::from_raw(&never).value(FieldId::TokenOrigin), "never");
     }
 }

@@ -98,12 +98,22 @@ fn failed_checks(checks: &[Check]) -> String {
 fn refused_hint(endpoint: &str) -> &'static str {
     match endpoint {
         "introspection" => " — introspection often needs a resource server's credentials, not the app's: set them in the profile's [introspection] table (client_id and client_secret, or bearer = \"env:NAME\")",
+        "revocation" => " — the IdP did not accept the client for revocation (RFC 7009 §2.1 authenticates it like the token request): check client_id, client_secret and client_auth; some IdPs let only confidential clients revoke",
+        "userinfo" => " — the IdP did not accept the access token: it may be expired or revoked (`tokenbench refresh` or `tokenbench token` gets a new one), lack the `openid` scope, or be meant for another API",
         _ => "",
     }
 }
 
-/// What to do about the OAuth errors a refresh meets most.
-fn oauth_hint(endpoint: &str, error: &OAuthError) -> &'static str {
+/// What to do about the OAuth errors a refresh meets most; an IdP answer known by its words
+/// (Entra's SPA/Web refusals, AADSTS codes) first, as after a run.
+fn oauth_hint(endpoint: &str, error: &OAuthError) -> String {
+    if let Some(hint) = crate::doctor::known_answers::known_hint(error) {
+        return format!(" — {hint}");
+    }
+    generic_hint(endpoint, error).to_owned()
+}
+
+fn generic_hint(endpoint: &str, error: &OAuthError) -> &'static str {
     match (endpoint, error.error.as_str()) {
         ("token", "invalid_grant") => {
             " — the refresh token is expired, revoked or already used: sign in again (tokenbench run)"
@@ -269,6 +279,35 @@ mod tests {
         assert!(text.contains("invalid_grant: grant expired"), "{text}");
         assert!(text.contains("sign in again (tokenbench run)"), "{text}");
         assert_eq!(e.to_json()["oauth_error"], "invalid_grant");
+    }
+
+    #[test]
+    fn a_refused_refresh_gets_the_known_answer_of_the_idp() {
+        let mut e = oauth("token", "invalid_request");
+        if let GrantError::OAuth { error, .. } = &mut e {
+            error.error_description = Some("AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.".into());
+        }
+        let text = e.to_string();
+        assert!(text.contains("set token_origin = \"never\""), "{text}");
+    }
+
+    #[test]
+    fn a_bare_refusal_of_revocation_or_userinfo_is_an_idp_answer() {
+        for (endpoint, hint) in [
+            (
+                "revocation",
+                "check client_id, client_secret and client_auth",
+            ),
+            ("userinfo", "did not accept the access token"),
+        ] {
+            let e = GrantError::from(EndpointError::refused(endpoint, 403, b""));
+            assert_eq!((e.exit_code(), e.kind()), (3, "refused"), "{endpoint}");
+            let json = e.to_json();
+            assert_eq!(json["status"], 403);
+            let message = json["message"].as_str().unwrap();
+            assert!(message.contains("HTTP 403"), "{message}");
+            assert!(message.contains(hint), "{message}");
+        }
     }
 
     #[test]

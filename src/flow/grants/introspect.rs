@@ -46,7 +46,7 @@ async fn introspect_inner(
         // helper runs only from a trusted file.
         Some(IntrospectionAuth::Bearer(source)) => {
             let bearer = source
-                .resolve(io.env, &profile.source)
+                .resolve_as("introspection.bearer", io.env, &profile.source)
                 .map_err(GrantError::Secret)?;
             bearer_introspection_request(&endpoint, &bearer, &token, kind)
         }
@@ -57,7 +57,7 @@ async fn introspect_inner(
         }) => {
             let secret = client_secret
                 .as_ref()
-                .map(|s| s.resolve(io.env, &profile.source))
+                .map(|s| s.resolve_as("introspection.client_secret", io.env, &profile.source))
                 .transpose()
                 .map_err(GrantError::Secret)?;
             let client = ClientCredentials {

@@ -8,6 +8,7 @@ use crate::oauth::refresh::refresh_token_request;
 use crate::oauth::refreshed::{check_continuity, refresh_changes};
 use crate::oauth::token_request::{callback_origin, set_origin};
 use crate::oauth::token_response::parse_token_response;
+use crate::oauth::vendor::auth0_note;
 
 use super::super::report::tokens_json;
 use super::super::resolve::Resolved;
@@ -70,6 +71,9 @@ async fn refresh_inner(
     }
     let now = (io.now)();
     report.warnings.extend(after.notes.iter().cloned());
+    report
+        .warnings
+        .extend(auth0_refresh_note(resolved, &after.access_token));
     let mut tokens = tokens_json(&after, now);
     let mut validation = None;
     if after.id_token.is_some() {
@@ -99,4 +103,19 @@ async fn refresh_inner(
     }
     report.updated = Some(cached.refreshed(&after, now));
     Ok(())
+}
+
+/// The Auth0 trap after a refresh as after a run: no `audience` was sent, so the refreshed
+/// access token is opaque or a JWE too.
+fn auth0_refresh_note(resolved: &Resolved, access_token: &str) -> Option<String> {
+    let profile = &resolved.profile;
+    let mut urls = vec![profile.auth_url.as_str(), profile.token_url.as_str()];
+    urls.extend(profile.issuer.as_deref());
+    let audience_sent = profile
+        .auth_params
+        .iter()
+        .chain(&profile.token_params)
+        .any(|(k, _)| k == "audience");
+    let metadata = resolved.metadata.as_ref().map(|m| &m.raw);
+    auth0_note(&urls, metadata, audience_sent, access_token)
 }

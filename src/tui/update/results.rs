@@ -343,8 +343,17 @@ impl App {
                 lines.push("✓ the profile fits what the IdP advertises".to_owned());
             }
             for w in warnings {
+                // A note is often harmless (a run does not repeat it): the info marker, not
+                // the warning's, as a note's level is shown everywhere else.
+                let level = if w.is_warning() {
+                    Level::Warn
+                } else {
+                    Level::Info
+                };
+                let marker = crate::tui::views::theme::symbol(level);
+                let kind = if w.is_warning() { "" } else { "note: " };
                 lines.push(String::new());
-                lines.push(format!("! {}", sanitize(&w.message)));
+                lines.push(format!("{marker} {kind}{}", sanitize(&w.message)));
                 lines.push(format!("    fix: {}", sanitize(&w.fix)));
             }
         }

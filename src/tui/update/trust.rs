@@ -51,6 +51,7 @@ impl App {
             file,
             sha256,
             command,
+            ..
         } = e
         else {
             return false;
@@ -136,6 +137,7 @@ mod tests {
                 file: "profiles/work.toml".into(),
                 sha256: Some("ab".into()),
                 command: "pass show w".into(),
+                key: "client_secret",
             })),
             ..FlowReport::default()
         }
