@@ -418,3 +418,21 @@ fn no_oauth_configuration_exits_2() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("no OAuth 2.0 configuration"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_bruno_collection_never_follows_a_symbolic_link() {
+    let home = Home::new();
+    let coll = home.dir.path().join("coll");
+    std::fs::create_dir(&coll).unwrap();
+    std::fs::write(coll.join("bruno.json"), r#"{"name": "linked"}"#).unwrap();
+    // The link would give an OAuth 2.0 configuration; it is not read.
+    std::os::unix::fs::symlink(
+        fixture("bruno/orders/collection.bru"),
+        coll.join("collection.bru"),
+    )
+    .unwrap();
+    let (code, report, _) = home.import(&[&coll.display().to_string()]);
+    assert_eq!(code, Some(2), "{report:#}");
+    assert_eq!(report["profiles"], serde_json::json!([]));
+}

@@ -246,6 +246,21 @@ fn additional_params(blocks: &[Block], out: &mut Vec<Entry>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Hostile collections: any paths and texts read without panicking.
+        #[test]
+        fn any_collection_reads_without_panicking(
+            files in proptest::collection::vec(("[a-z/.]{0,20}(folder|collection)?\\.bru", "(?s).{0,200}"), 0..6)
+        ) {
+            let files: Vec<File> = files.into_iter().map(|(path, text)| File { path, text }).collect();
+            let _ = read_collection("c", &files);
+            for f in &files {
+                let _ = read_file("c", &f.path, &f.text);
+            }
+        }
+    }
 
     fn f(path: &str, text: &str) -> File {
         File {
