@@ -11,6 +11,7 @@ pub mod cli;
 pub mod doctor;
 pub mod flow;
 pub mod idp;
+pub mod interop;
 pub mod net;
 pub mod oauth;
 pub mod profile;

@@ -4,8 +4,10 @@ mod decode;
 mod demo;
 mod discover;
 mod doctor;
+mod export;
 mod grant_output;
 mod grants;
+mod import;
 mod inert;
 mod output;
 mod pkce;
@@ -86,6 +88,13 @@ pub enum Command {
     /// Allow a profile file outside the config directory to run its `cmd:` helper (this
     /// content only); --list shows the trusted files, --revoke PATH forgets one.
     Trust(trust::TrustArgs),
+    /// Read OAuth 2.0 settings from Postman (v2.1, v2.0), Insomnia (v4, v5) or Bruno into
+    /// profiles: one per distinct configuration, never overwriting; a report says what was
+    /// mapped, dropped and left unresolved.
+    Import(import::ImportArgs),
+    /// Print a profile for another tool: a Postman collection, an Insomnia export, a Bruno
+    /// auth block or a curl script.
+    Export(export::ExportArgs),
 }
 
 impl Cli {
@@ -104,7 +113,13 @@ impl Cli {
     pub fn needs_workers(&self) -> bool {
         !matches!(
             self.command,
-            Some(Command::Decode(_) | Command::Pkce(_) | Command::Trust(_))
+            Some(
+                Command::Decode(_)
+                    | Command::Pkce(_)
+                    | Command::Trust(_)
+                    | Command::Import(_)
+                    | Command::Export(_)
+            )
         )
     }
 }
@@ -117,6 +132,8 @@ pub fn execute_without_runtime(cli: Cli) -> Result<i32, Cli> {
         Some(Command::Pkce(args)) => Ok(pkce::pkce(args)),
         Some(Command::Profiles(args)) => Ok(profiles::profiles(args)),
         Some(Command::Trust(args)) => Ok(trust::trust(args)),
+        Some(Command::Import(args)) => Ok(import::import(args)),
+        Some(Command::Export(args)) => Ok(export::export(args)),
         command => Err(Cli { command, ..cli }),
     }
 }
@@ -138,6 +155,8 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Pkce(args)) => pkce::pkce(args),
         Some(Command::Profiles(args)) => profiles::profiles(args),
         Some(Command::Trust(args)) => trust::trust(args),
+        Some(Command::Import(args)) => import::import(args),
+        Some(Command::Export(args)) => export::export(args),
         None => workbench::workbench(cli.profile).await,
     }
 }

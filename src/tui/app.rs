@@ -31,6 +31,8 @@ pub enum NamePurpose {
     Rename,
     /// Saving a profile that has no file yet (the demo's, or a new one).
     SaveAs,
+    /// Not a name: the path of a Postman, Insomnia or Bruno export to import.
+    Import,
 }
 
 #[derive(Debug)]
@@ -57,6 +59,12 @@ pub enum Overlay {
         command: String,
         then: Retry,
     },
+    /// What an import did (the importer's text report, already escaped).
+    Report {
+        title: String,
+        text: String,
+        scroll: u16,
+    },
 }
 
 impl Overlay {
@@ -67,6 +75,7 @@ impl Overlay {
             Overlay::ConfirmDelete { .. } => OverlayKind::ConfirmDelete,
             Overlay::NamePrompt { .. } => OverlayKind::NamePrompt,
             Overlay::Trust { .. } => OverlayKind::Trust,
+            Overlay::Report { .. } => OverlayKind::Report,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct Stored {
     pub open: Option<PathBuf>,
     /// This file is gone (deleted, or renamed away).
     pub removed: Option<PathBuf>,
+    /// An import's report, to show.
+    pub report: Option<String>,
 }
 
 /// What `update` asks the runner to do.
@@ -139,5 +141,9 @@ pub enum StoreOp {
     },
     Delete {
         entry: ProfileEntry,
+    },
+    /// Import a Postman, Insomnia or Bruno export into the save directory.
+    Import {
+        path: PathBuf,
     },
 }

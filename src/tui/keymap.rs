@@ -37,6 +37,8 @@ pub enum OverlayKind {
     NamePrompt,
     /// A profile file wants to run a command: trust it, or not.
     Trust,
+    /// An import's report.
+    Report,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +82,8 @@ pub enum Action {
     CopyCurl,
     /// Trust the file the prompt names, and run its command.
     TrustFile,
+    /// Import a Postman, Insomnia or Bruno export (asks for its path).
+    Import,
 }
 
 /// What the key handling depends on.
@@ -391,6 +395,10 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[c('v', A::Revoke)], help: "revoke the access token (RFC 7009)", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: session, hint: Some(("revoke", 2)) },
     Binding { keys: &[c('a', A::CopyHeader)], help: "copy the Authorization: Bearer header", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: tokens, hint: Some(("header", 3)) },
     Binding { keys: &[c('C', A::CopyCurl), shift(K::Char('C'), A::CopyCurl)], help: "copy a curl command that calls the API with the access token", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: tokens, hint: Some(("curl", 3)) },
+    // Import (Profiles pane) and its report.
+    Binding { keys: &[c('I', A::Import), shift(K::Char('I'), A::Import)], help: "import profiles from a Postman, Insomnia or Bruno export (asks for its path)", group: "Profiles", when: |c| c.on(Pane::Profiles), ready: always, hint: Some(("import", 3)) },
+    Binding { keys: &[k(K::Esc, A::CloseOverlay), k(K::Enter, A::CloseOverlay), c('q', A::CloseOverlay)], help: "close the report", group: "Import report", when: |c| c.overlay == Some(OverlayKind::Report), ready: always, hint: Some(("close", 0)) },
+    Binding { keys: &[k(K::Up, A::Up), k(K::Down, A::Down), k(K::PageUp, A::PageUp), k(K::PageDown, A::PageDown), c('k', A::Up), c('j', A::Down)], help: "scroll", group: "Import report", when: |c| c.overlay == Some(OverlayKind::Report), ready: always, hint: Some(("scroll", 1)) },
 ];
 
 pub fn bindings() -> &'static [Binding] {
@@ -748,7 +756,10 @@ mod tests {
     fn keys_that_cannot_act_now_are_not_hinted() {
         // Nothing open, no profiles: no run, save, redirect check, open, duplicate, rename.
         let c = ctx(Pane::Profiles);
-        assert_eq!(shown(&c), ["^Q quit", "Tab pane", "? help", "n new"]);
+        assert_eq!(
+            shown(&c),
+            ["^Q quit", "Tab pane", "? help", "n new", "I import"]
+        );
         // They still resolve, so that pressing one says why it cannot act.
         assert_eq!(
             resolve(&key(KeyCode::Char('r'), CTRL), &c),
@@ -888,6 +899,7 @@ mod tests {
             CopyHeader,
             CopyCurl,
             TrustFile,
+            Import,
         ];
         for a in &all {
             match a {
@@ -896,7 +908,7 @@ mod tests {
                 | PrevChoice | Reveal | CancelFlow | Copy | CopyAuthUrl | Open | NewProfile
                 | DuplicateProfile | RenameProfile | DeleteProfile | Confirm | Discard
                 | SubmitPaste | CheckRedirect | Discover | Refresh | Userinfo | Introspect
-                | Revoke | CopyHeader | CopyCurl | TrustFile => {}
+                | Revoke | CopyHeader | CopyCurl | TrustFile | Import => {}
             }
         }
         all

@@ -334,6 +334,7 @@ fn store(op: StoreOp, dirs: &[PathBuf]) -> Result<Stored, String> {
         message,
         open,
         removed,
+        report: None,
     };
     match op {
         StoreOp::Create { name } => {
@@ -375,6 +376,7 @@ fn store(op: StoreOp, dirs: &[PathBuf]) -> Result<Stored, String> {
                 Some(entry.path),
             ))
         }
+        StoreOp::Import { path } => super::update::import_file(&path, dirs),
     }
 }
 

@@ -31,6 +31,10 @@ impl App {
                 Some(entry) => vec![Effect::Store(StoreOp::Delete { entry })],
                 None => Vec::new(),
             },
+            Some(Overlay::NamePrompt {
+                purpose: NamePurpose::Import,
+                input,
+            }) => super::import::confirm_path(self, input),
             Some(Overlay::NamePrompt { purpose, input }) => {
                 let name = input.value().trim().to_owned();
                 if let Err(e) = crate::profile::validate_name(&name) {

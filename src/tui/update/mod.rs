@@ -1,6 +1,8 @@
 //! `update(event) -> effects`: the one place where the workbench's state changes. Keys and
 //! actions here; the open profile's life (lifecycle.rs) and results of background work
 //! (results.rs) in their own files.
+mod import;
+pub use import::import_file;
 mod lifecycle;
 mod results;
 mod trust;
@@ -204,6 +206,7 @@ impl App {
                 None => Vec::new(),
             },
             Action::NewProfile => self.prompt(NamePurpose::New, ""),
+            Action::Import => self.prompt(NamePurpose::Import, ""),
             Action::DuplicateProfile | Action::RenameProfile => {
                 let Some(entry) = self.profiles.get(self.selected_profile) else {
                     return Vec::new();
@@ -291,7 +294,7 @@ impl App {
     }
 
     pub(super) fn move_vertically(&mut self, down: bool, by: u16) {
-        if let Some(Overlay::Help { scroll }) = &mut self.overlay {
+        if let Some(Overlay::Help { scroll } | Overlay::Report { scroll, .. }) = &mut self.overlay {
             *scroll = if down {
                 scroll.saturating_add(by)
             } else {

@@ -82,7 +82,10 @@ impl App {
                 self.error(format!("not saved: {e}"));
                 Vec::new()
             }
-            AppEvent::Stored(Ok(stored)) => {
+            AppEvent::Stored(Ok(mut stored)) => {
+                if let Some(text) = stored.report.take() {
+                    self.overlay = Some(super::import::report_overlay(text));
+                }
                 self.success(stored.message);
                 if stored.removed.as_deref().is_some_and(|p| self.is_open(p)) {
                     // The open profile's file is gone: close it rather than keep a form

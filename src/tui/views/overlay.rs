@@ -13,7 +13,10 @@ use super::keys;
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(overlay) = &app.overlay else { return };
     let t = &app.theme;
-    let width = if matches!(overlay, Overlay::Help { .. } | Overlay::Trust { .. }) {
+    let width = if matches!(
+        overlay,
+        Overlay::Help { .. } | Overlay::Trust { .. } | Overlay::Report { .. }
+    ) {
         area.width.saturating_sub(8).min(76)
     } else {
         area.width.saturating_sub(8).min(60)
@@ -59,6 +62,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 NamePurpose::Duplicate => "Name of the copy",
                 NamePurpose::Rename => "New name",
                 NamePurpose::SaveAs => "Save as",
+                NamePurpose::Import => "Import from (a file or a Bruno directory)",
+            };
+            let hint = if *purpose == NamePurpose::Import {
+                "a Postman or Insomnia export, or a Bruno directory"
+            } else {
+                "letters, digits, - and _; saved as NAME.toml"
             };
             (
                 format!(" {what} "),
@@ -67,10 +76,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                         Span::raw("› "),
                         Span::styled(format!("{}▏", sanitize(input.value())), t.accent()),
                     ]),
-                    Line::from(Span::styled(
-                        "letters, digits, - and _; saved as NAME.toml",
-                        t.dim(),
-                    )),
+                    Line::from(Span::styled(hint, t.dim())),
                     Line::from(""),
                     keys::key_line(app),
                 ],
@@ -82,6 +88,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             trust_lines(app, file, command, width),
             0,
         ),
+        Overlay::Report {
+            title,
+            text,
+            scroll,
+        } => (title.clone(), report_lines(app, text, width), *scroll),
     };
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect::new(
@@ -119,6 +130,18 @@ fn trust_lines(app: &App, file: &std::path::Path, command: &str, width: u16) -> 
     lines.push(Line::from(
         "Trusting records this exact content: an edited file asks again.",
     ));
+    lines.push(Line::from(""));
+    lines.push(keys::key_line(app));
+    lines
+}
+
+/// The import report, wrapped to the popup, then the keys.
+fn report_lines(app: &App, text: &str, width: u16) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> =
+        super::text::wrap(text.trim_end(), width.saturating_sub(4), 4)
+            .into_iter()
+            .map(Line::from)
+            .collect();
     lines.push(Line::from(""));
     lines.push(keys::key_line(app));
     lines
