@@ -1,5 +1,6 @@
 //! The pure protocol core: no sockets, no files, no terminal. Clock and randomness are
 //! injected so that every behaviour can be tested exactly.
+pub mod auth_time;
 pub mod authorize;
 pub mod callback;
 pub mod endpoint_response;
