@@ -7,6 +7,7 @@ mod doctor;
 mod grant_output;
 mod grants;
 mod inert;
+mod logout;
 mod output;
 mod pkce;
 mod profiles;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Allow a profile file outside the config directory to run its `cmd:` helper (this
     /// content only); --list shows the trusted files, --revoke PATH forgets one.
     Trust(trust::TrustArgs),
+    /// Sign out: RP-initiated logout at the issuer's end_session_endpoint (the browser comes
+    /// back to the loopback callback), revoke the refresh token, delete the cached tokens.
+    Logout(logout::LogoutArgs),
 }
 
 impl Cli {
@@ -138,6 +142,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Pkce(args)) => pkce::pkce(args),
         Some(Command::Profiles(args)) => profiles::profiles(args),
         Some(Command::Trust(args)) => trust::trust(args),
+        Some(Command::Logout(args)) => logout::logout(args).await,
         None => workbench::workbench(cli.profile).await,
     }
 }

@@ -511,7 +511,7 @@ async fn check_reachable(
 
 /// `pinned`: the https callback's certificate, the only one the in-process browser trusts
 /// besides the usual roots.
-fn launch_browser(
+pub(super) fn launch_browser(
     mode: &BrowserMode,
     url: &str,
     pinned: Option<Vec<u8>>,

@@ -9,6 +9,7 @@ pub mod id_token;
 pub mod introspection;
 pub mod jose;
 pub mod jwt;
+pub mod logout;
 pub mod metadata;
 pub mod pkce;
 pub mod random;
