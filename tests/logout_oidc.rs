@@ -61,7 +61,10 @@ fn logout_ends_the_session_revokes_and_clears_the_cache() {
     let out = s.run("approve", &["logout", "--json", "--timeout", "30"]);
     let json = out.expect(0);
     let end = step(&json, "end_session");
-    out.check(end["result"] == "logged_out", "the IdP sent the browser back");
+    out.check(
+        end["result"] == "logged_out",
+        "the IdP sent the browser back",
+    );
     let url = end["request"]["url"].as_str().unwrap_or_default();
     out.check(
         url.starts_with(&format!("{}/session/end?", provider.issuer)),

@@ -95,8 +95,8 @@ pub async fn logout(args: LogoutArgs) -> i32 {
 async fn load(arg: &str) -> Result<crate::flow::Resolved, FlowError> {
     let path =
         super::trust::find_profile(arg).map_err(|e| FlowError::InvalidInput(e.to_string()))?;
-    let http = HttpClient::new(HttpLimits::default())
-        .map_err(|e| FlowError::Internal(e.to_string()))?;
+    let http =
+        HttpClient::new(HttpLimits::default()).map_err(|e| FlowError::Internal(e.to_string()))?;
     resolve_file(&path, &http).await
 }
 

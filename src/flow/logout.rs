@@ -188,10 +188,13 @@ async fn end_session(
         (Some((params, answer)), forged) => (params, answer, forged),
         (None, forged) => {
             let (result, error) = if forged > 0 {
-                ("forged", FlowError::CallbackInvalid(CallbackError::NoneMatched {
-                    count: forged,
-                    secs: options.timeout.as_secs(),
-                }))
+                (
+                    "forged",
+                    FlowError::CallbackInvalid(CallbackError::NoneMatched {
+                        count: forged,
+                        secs: options.timeout.as_secs(),
+                    }),
+                )
             } else {
                 ("timeout", FlowError::Timeout {
                     secs: options.timeout.as_secs(),
@@ -202,7 +205,12 @@ async fn end_session(
                     )),
                 })
             };
-            report.step("end_session", result, error.to_string(), json!({ "request": shown, "refused_redirects": forged }));
+            report.step(
+                "end_session",
+                result,
+                error.to_string(),
+                json!({ "request": shown, "refused_redirects": forged }),
+            );
             return Err(error);
         }
     };
@@ -212,7 +220,8 @@ async fn end_session(
             report.step(
                 "end_session",
                 "logged_out",
-                "the IdP ended its session and sent the browser back with this request's state".to_owned(),
+                "the IdP ended its session and sent the browser back with this request's state"
+                    .to_owned(),
                 json!({ "request": shown, "redirect": redirect, "refused_redirects": forged }),
             );
             Ok(())
@@ -223,7 +232,12 @@ async fn end_session(
                 status: None,
                 error,
             };
-            report.step("end_session", "refused", error.to_string(), json!({ "request": shown, "redirect": redirect, "refused_redirects": forged }));
+            report.step(
+                "end_session",
+                "refused",
+                error.to_string(),
+                json!({ "request": shown, "redirect": redirect, "refused_redirects": forged }),
+            );
             Err(error)
         }
     }
@@ -271,14 +285,24 @@ async fn revoke_refresh(
     report: &mut LogoutReport,
 ) {
     let Some(cached) = cached.filter(|c| c.stored(TokenKind::Refresh).is_some()) else {
-        report.step("revoke", "skipped", "no cached refresh token".to_owned(), json!({}));
+        report.step(
+            "revoke",
+            "skipped",
+            "no cached refresh token".to_owned(),
+            json!({}),
+        );
         return;
     };
     let endpoint = resolved
         .profile
         .by_hand("revocation_endpoint")
         .map(|u| u.as_str().to_owned())
-        .or_else(|| resolved.metadata.as_ref().and_then(|m| m.revocation_endpoint.clone()));
+        .or_else(|| {
+            resolved
+                .metadata
+                .as_ref()
+                .and_then(|m| m.revocation_endpoint.clone())
+        });
     if endpoint.is_none() {
         report.step(
             "revoke",
@@ -304,7 +328,12 @@ async fn revoke_refresh(
         Some(e) => {
             let why = format!("the refresh token could not be revoked: {e}");
             report.warnings.push(why.clone());
-            report.step("revoke", "failed", why, json!({ "endpoint": revoked.endpoint }));
+            report.step(
+                "revoke",
+                "failed",
+                why,
+                json!({ "endpoint": revoked.endpoint }),
+            );
         }
     }
 }
@@ -312,17 +341,32 @@ async fn revoke_refresh(
 /// Deletes the profile's cache file.
 fn clear_cache(cache: Option<&TokenCache>, profile: &str, report: &mut LogoutReport) {
     let Some(cache) = cache else {
-        report.step("clear_cache", "skipped", "no token cache".to_owned(), json!({}));
+        report.step(
+            "clear_cache",
+            "skipped",
+            "no token cache".to_owned(),
+            json!({}),
+        );
         return;
     };
     let file = cache.path_for(profile);
     let shown = json!({ "file": file.display().to_string() });
     if !file.exists() {
-        report.step("clear_cache", "nothing_cached", "no cached tokens".to_owned(), shown);
+        report.step(
+            "clear_cache",
+            "nothing_cached",
+            "no cached tokens".to_owned(),
+            shown,
+        );
         return;
     }
     match cache.remove(profile) {
-        Ok(()) => report.step("clear_cache", "cleared", "the cached tokens were deleted".to_owned(), shown),
+        Ok(()) => report.step(
+            "clear_cache",
+            "cleared",
+            "the cached tokens were deleted".to_owned(),
+            shown,
+        ),
         Err(e) => {
             let why = format!("the cached tokens could not be deleted: {e}");
             report.warnings.push(why.clone());

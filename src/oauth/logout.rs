@@ -22,9 +22,15 @@ impl std::fmt::Debug for LogoutRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogoutRequest")
             .field("end_session", &self.end_session.as_str())
-            .field("id_token_hint", &self.id_token_hint.as_ref().map(|_| REDACTED))
+            .field(
+                "id_token_hint",
+                &self.id_token_hint.as_ref().map(|_| REDACTED),
+            )
             .field("client_id", &self.client_id.as_str())
-            .field("post_logout_redirect_uri", &self.post_logout_redirect_uri.as_str())
+            .field(
+                "post_logout_redirect_uri",
+                &self.post_logout_redirect_uri.as_str(),
+            )
             .field("state", &self.state)
             .finish()
     }
@@ -111,8 +117,7 @@ mod tests {
             end_session: EndpointUrl::parse("https://idp.example/logout?tenant=t").unwrap(),
             id_token_hint: Some("eyJ.secret.sig".into()),
             client_id: ClientId::new("my app"),
-            post_logout_redirect_uri: RedirectUri::parse("http://127.0.0.1:8765/callback")
-                .unwrap(),
+            post_logout_redirect_uri: RedirectUri::parse("http://127.0.0.1:8765/callback").unwrap(),
             state: "s1".into(),
         }
     }
@@ -135,7 +140,10 @@ mod tests {
     #[test]
     fn only_this_state_answers_and_an_error_is_a_refusal() {
         let p = |q: &str| CallbackParams::parse_query(q);
-        assert_eq!(logout_answer(&p("state=s1"), "s1"), Some(LogoutAnswer::LoggedOut));
+        assert_eq!(
+            logout_answer(&p("state=s1"), "s1"),
+            Some(LogoutAnswer::LoggedOut)
+        );
         assert_eq!(logout_answer(&p("state=forged"), "s1"), None);
         assert_eq!(logout_answer(&p(""), "s1"), None);
         assert_eq!(logout_answer(&p("state=s1&state=x"), "s1"), None);
