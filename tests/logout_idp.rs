@@ -123,3 +123,41 @@ async fn an_error_on_the_way_back_is_a_refusal_exit_3() {
     assert_eq!(step(&json, "clear_cache")["result"], "cleared", "{json:#}");
     idp.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_browser_coming_back_sees_signed_out_and_a_forged_state_is_refused() {
+    use tokenbench::net::callback_server::{CallbackServer, ServerEvent};
+    use tokenbench::oauth::callback::CallbackExpectation;
+    use tokenbench::oauth::types::RedirectUri;
+    let expect = CallbackExpectation {
+        state: "st".into(),
+        issuer: None,
+        iss_required: false,
+    };
+    let mut server = CallbackServer::bind_logout(
+        &RedirectUri::parse("http://127.0.0.1:0/callback").unwrap(),
+        expect,
+    )
+    .await
+    .unwrap();
+    let base = server.redirect_uri().as_str().to_owned();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let forged = client
+        .get(format!("{base}?state=evil"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    assert!(matches!(
+        server.next_event().await,
+        Some(ServerEvent::Stray(_))
+    ));
+    let back = client.get(format!("{base}?state=st")).send().await.unwrap();
+    assert_eq!(back.status(), 200);
+    assert!(back.text().await.unwrap().contains("Signed out"));
+    assert!(matches!(
+        server.next_event().await,
+        Some(ServerEvent::Callback { .. })
+    ));
+    server.close().await;
+}

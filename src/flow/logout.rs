@@ -160,7 +160,7 @@ async fn end_session(
         issuer: None,
         iss_required: false,
     };
-    let mut server = CallbackServer::bind(&back, expect).await?;
+    let mut server = CallbackServer::bind_logout(&back, expect).await?;
     let _ = io.events.send(FlowEvent::Listening {
         addrs: server.local_addrs().to_vec(),
         redirect_uri: server.redirect_uri().as_str().to_owned(),
