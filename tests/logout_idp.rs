@@ -59,6 +59,7 @@ async fn log_out(resolved: &Resolved, cache: &TokenCache) -> (i32, Value) {
         env: &|_: &str| None,
         events: tx,
         cache: Some(cache),
+        tokens: None,
     };
     let report = logout(resolved, &options, io).await;
     (report.exit_code(), report.to_json())

@@ -86,6 +86,7 @@ pub async fn logout(args: LogoutArgs) -> i32 {
         env: &env,
         events: tx,
         cache: Some(&cache),
+        tokens: None,
     };
     let report = run_logout(&resolved, &options, io).await;
     let _ = printer.await;

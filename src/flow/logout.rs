@@ -43,6 +43,8 @@ pub struct LogoutIo<'a> {
     pub events: mpsc::UnboundedSender<FlowEvent>,
     /// The token cache holding the ID token hint and the refresh token; cleared at the end.
     pub cache: Option<&'a TokenCache>,
+    /// Tokens known otherwise (the TUI's last run), used instead of the cached ones.
+    pub tokens: Option<CachedTokens>,
 }
 
 /// Every step, for `--json`, the summary and the TUI.
@@ -95,9 +97,12 @@ pub async fn logout(
         warnings: resolved.warnings.clone(),
         ..LogoutReport::default()
     };
-    let cached = io
-        .cache
-        .and_then(|c| load_cached(c, profile, &mut report.warnings));
+    let cached = match io.tokens.take() {
+        Some(tokens) => Some(tokens),
+        None => io
+            .cache
+            .and_then(|c| load_cached(c, profile, &mut report.warnings)),
+    };
     match end_session_endpoint(resolved) {
         Ok(Some(endpoint)) => {
             report.end_session_endpoint = Some(endpoint.as_str().to_owned());
@@ -113,7 +118,12 @@ pub async fn logout(
         ),
         Err(why) => report.step("end_session", "failed", why, json!({})),
     }
-    revoke_refresh(resolved, cached.as_ref(), &io, options.http, &mut report).await;
+    let grant_io = GrantIo {
+        now: io.now,
+        env: io.env,
+        http: options.http,
+    };
+    revoke_refresh(resolved, cached.as_ref(), &grant_io, &mut report).await;
     clear_cache(io.cache, &profile.name, &mut report);
     report
 }
@@ -280,8 +290,7 @@ async fn wait_back(
 async fn revoke_refresh(
     resolved: &Resolved,
     cached: Option<&CachedTokens>,
-    io: &LogoutIo<'_>,
-    http: HttpLimits,
+    grant_io: &GrantIo<'_>,
     report: &mut LogoutReport,
 ) {
     let Some(cached) = cached.filter(|c| c.stored(TokenKind::Refresh).is_some()) else {
@@ -312,12 +321,7 @@ async fn revoke_refresh(
         );
         return;
     }
-    let grant_io = GrantIo {
-        now: io.now,
-        env: io.env,
-        http,
-    };
-    let revoked = revoke(resolved, cached, TokenKind::Refresh, &grant_io).await;
+    let revoked = revoke(resolved, cached, TokenKind::Refresh, grant_io).await;
     match &revoked.error {
         None => report.step(
             "revoke",

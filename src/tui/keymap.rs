@@ -80,6 +80,10 @@ pub enum Action {
     CopyCurl,
     /// Trust the file the prompt names, and run its command.
     TrustFile,
+    /// Run the flow with `prompt=login` (this run only): sign in as someone else.
+    RunAsOther,
+    /// RP-initiated logout, revoke the refresh token, clear the cache.
+    Logout,
 }
 
 /// What the key handling depends on.
@@ -391,6 +395,8 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[c('v', A::Revoke)], help: "revoke the access token (RFC 7009)", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: session, hint: Some(("revoke", 2)) },
     Binding { keys: &[c('a', A::CopyHeader)], help: "copy the Authorization: Bearer header", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: tokens, hint: Some(("header", 3)) },
     Binding { keys: &[c('C', A::CopyCurl), shift(K::Char('C'), A::CopyCurl)], help: "copy a curl command that calls the API with the access token", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: tokens, hint: Some(("curl", 3)) },
+    Binding { keys: &[ctrl('l', A::RunAsOther)], help: "sign in as someone else: run the flow with prompt=login (this run only)", group: "Global", when: |c| c.no_overlay() && !c.flow_running, ready: open, hint: Some(("someone else", 4)) },
+    Binding { keys: &[c('o', A::Logout)], help: "log out: the IdP's end_session_endpoint in the browser, revoke the refresh token, clear the cache", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: |c| c.session && !c.flow_running, hint: Some(("log out", 3)) },
 ];
 
 pub fn bindings() -> &'static [Binding] {
@@ -794,6 +800,35 @@ mod tests {
         .contains(&"f refresh".to_owned()));
     }
 
+    #[test]
+    fn someone_else_and_log_out_have_keys() {
+        let open = Ctx {
+            profile_open: true,
+            ..ctx(Pane::Profiles)
+        };
+        assert_eq!(
+            resolve(&key(KeyCode::Char('l'), CTRL), &open),
+            Some(Action::RunAsOther)
+        );
+        assert!(shown(&open).contains(&"^L someone else".to_owned()));
+        let running = Ctx {
+            flow_running: true,
+            ..open
+        };
+        assert_eq!(resolve(&key(KeyCode::Char('l'), CTRL), &running), None);
+        let tokens = busy(Pane::Tokens);
+        assert_eq!(
+            resolve(&key(KeyCode::Char('o'), NONE), &tokens),
+            Some(Action::Logout)
+        );
+        assert!(shown(&tokens).contains(&"o log out".to_owned()));
+        let no_session = Ctx {
+            session: false,
+            ..tokens
+        };
+        assert!(!shown(&no_session).contains(&"o log out".to_owned()));
+    }
+
     fn hint(key: &str, words: &'static str, rank: u8) -> Hint {
         Hint {
             key: key.into(),
@@ -888,6 +923,8 @@ mod tests {
             CopyHeader,
             CopyCurl,
             TrustFile,
+            RunAsOther,
+            Logout,
         ];
         for a in &all {
             match a {
@@ -896,7 +933,7 @@ mod tests {
                 | PrevChoice | Reveal | CancelFlow | Copy | CopyAuthUrl | Open | NewProfile
                 | DuplicateProfile | RenameProfile | DeleteProfile | Confirm | Discard
                 | SubmitPaste | CheckRedirect | Discover | Refresh | Userinfo | Introspect
-                | Revoke | CopyHeader | CopyCurl | TrustFile => {}
+                | Revoke | CopyHeader | CopyCurl | TrustFile | RunAsOther | Logout => {}
             }
         }
         all
