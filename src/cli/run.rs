@@ -35,6 +35,14 @@ pub struct RunArgs {
     /// Keep the tokens in the token cache (as `cache_tokens = true` in the profile does).
     #[arg(long)]
     cache: bool,
+    // Boxed: the command enum stays small (clippy's result_large_err on `Cli`).
+    #[command(flatten)]
+    sign_in: Box<SignInArgs>,
+}
+
+/// Who signs in, for one run.
+#[derive(Debug, Args)]
+struct SignInArgs {
     /// For this run: `prompt` (login, select_account, consent, none), over the profile's.
     #[arg(long, value_parser = ["login", "select_account", "consent", "none"])]
     prompt: Option<String>,
@@ -46,7 +54,7 @@ pub struct RunArgs {
     max_age: Option<u64>,
 }
 
-impl RunArgs {
+impl SignInArgs {
     /// What the flags say about who signs in.
     fn sign_in(&self) -> SignIn {
         SignIn {
@@ -66,7 +74,10 @@ pub async fn run(args: RunArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    resolved.profile.sign_in = resolved.profile.sign_in.overridden_by(&args.sign_in());
+    resolved.profile.sign_in = resolved
+        .profile
+        .sign_in
+        .overridden_by(&args.sign_in.sign_in());
     let browser = if args.no_browser {
         BrowserMode::PrintOnly
     } else {

@@ -46,6 +46,20 @@ mod tests {
     }
 
     #[test]
+    fn prompt_none_refusals_say_what_the_idp_needs_and_what_to_do() {
+        for (code, needs) in [
+            ("login_required", "to sign in"),
+            ("consent_required", "to consent"),
+            ("interaction_required", "to interact"),
+            ("account_selection_required", "to choose an account"),
+        ] {
+            let hint = oauth_hint(&e(code, None)).unwrap();
+            assert!(hint.contains(needs), "{code}: {hint}");
+            assert!(hint.contains("run without --prompt none"), "{code}: {hint}");
+        }
+    }
+
+    #[test]
     fn pkce_is_recognised_in_invalid_request_and_invalid_grant() {
         let pkce = oauth_hint(&e(
             "invalid_request",
