@@ -9,6 +9,7 @@ mod grant_output;
 mod grants;
 mod import;
 mod inert;
+mod logout;
 mod output;
 mod pkce;
 mod profiles;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Print a profile for another tool: a Postman collection, an Insomnia export, a Bruno
     /// auth block or a curl script.
     Export(export::ExportArgs),
+    /// Sign out: RP-initiated logout at the issuer's end_session_endpoint (the browser comes
+    /// back to the loopback callback), revoke the refresh token, delete the cached tokens.
+    Logout(logout::LogoutArgs),
 }
 
 impl Cli {
@@ -157,6 +161,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Trust(args)) => trust::trust(args),
         Some(Command::Import(args)) => import::import(args),
         Some(Command::Export(args)) => export::export(args),
+        Some(Command::Logout(args)) => logout::logout(args).await,
         None => workbench::workbench(cli.profile).await,
     }
 }

@@ -11,6 +11,7 @@ use crate::flow::{
     FlowReport, Resolved,
 };
 use crate::net::http::{HttpClient, HttpLimits};
+use crate::oauth::authorize::SignIn;
 use crate::oauth::random::OsEntropy;
 
 use super::cancelled::{cancelled_json, SoFar, CANCELLED_EXIT};
@@ -34,6 +35,34 @@ pub struct RunArgs {
     /// Keep the tokens in the token cache (as `cache_tokens = true` in the profile does).
     #[arg(long)]
     cache: bool,
+    // Boxed: the command enum stays small (clippy's result_large_err on `Cli`).
+    #[command(flatten)]
+    sign_in: Box<SignInArgs>,
+}
+
+/// Who signs in, for one run.
+#[derive(Debug, Args)]
+struct SignInArgs {
+    /// For this run: `prompt` (login, select_account, consent, none), over the profile's.
+    #[arg(long, value_parser = ["login", "select_account", "consent", "none"])]
+    prompt: Option<String>,
+    /// For this run: `login_hint`, the account the IdP should suggest.
+    #[arg(long)]
+    login_hint: Option<String>,
+    /// For this run: `max_age` in seconds; the ID token's `auth_time` must then be that recent.
+    #[arg(long, value_name = "SECS")]
+    max_age: Option<u64>,
+}
+
+impl SignInArgs {
+    /// What the flags say about who signs in.
+    fn sign_in(&self) -> SignIn {
+        SignIn {
+            prompt: self.prompt.clone(),
+            login_hint: self.login_hint.clone(),
+            max_age: self.max_age,
+        }
+    }
 }
 
 pub async fn run(args: RunArgs) -> i32 {
@@ -41,10 +70,14 @@ pub async fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return super::fail(args.json, "invalid_input", 2, &e.to_string()),
     };
-    let resolved = match resolve_profile(&path, args.json).await {
+    let mut resolved = match resolve_profile(&path, args.json).await {
         Ok(r) => r,
         Err(code) => return code,
     };
+    resolved.profile.sign_in = resolved
+        .profile
+        .sign_in
+        .overridden_by(&args.sign_in.sign_in());
     let browser = if args.no_browser {
         BrowserMode::PrintOnly
     } else {

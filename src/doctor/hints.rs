@@ -23,7 +23,11 @@ pub fn oauth_hint(error: &OAuthError) -> Option<&'static str> {
         "invalid_request" => "a parameter is missing, repeated or malformed; the description says which",
         "unsupported_response_type" => "this client may not use response_type=code: enable the authorization code flow for it",
         "invalid_redirect_uri" | "redirect_uri_mismatch" | "redirect_mismatch" => "the redirect URI is not registered for this client: run `tokenbench doctor --profile P --variants`",
-        "login_required" | "consent_required" | "interaction_required" | "account_selection_required" => "the IdP needs the person to act, which prompt=none forbids: drop prompt=none from auth_params",
+        // prompt=none (OIDC Core §3.1.2.6): what the IdP would have had to show.
+        "login_required" => "the IdP needs the user to sign in (no session it could use), which prompt=none forbids; run without --prompt none (and without prompt=none in the profile)",
+        "consent_required" => "the IdP needs the user to consent to this client, which prompt=none forbids; run without --prompt none (and without prompt=none in the profile)",
+        "interaction_required" => "the IdP needs the user to interact (sign in, consent or another step), which prompt=none forbids; run without --prompt none (and without prompt=none in the profile)",
+        "account_selection_required" => "the IdP needs the user to choose an account, which prompt=none forbids; run without --prompt none, or with --login-hint",
         "server_error" | "temporarily_unavailable" => "the IdP failed on its side; try again later",
         _ => return None,
     })
@@ -38,6 +42,20 @@ mod tests {
             error: code.into(),
             error_description: description.map(Into::into),
             error_uri: None,
+        }
+    }
+
+    #[test]
+    fn prompt_none_refusals_say_what_the_idp_needs_and_what_to_do() {
+        for (code, needs) in [
+            ("login_required", "to sign in"),
+            ("consent_required", "to consent"),
+            ("interaction_required", "to interact"),
+            ("account_selection_required", "to choose an account"),
+        ] {
+            let hint = oauth_hint(&e(code, None)).unwrap();
+            assert!(hint.contains(needs), "{code}: {hint}");
+            assert!(hint.contains("run without --prompt none"), "{code}: {hint}");
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod diagnosis;
 pub mod error;
 pub mod grants;
+pub mod logout;
 pub mod reach;
 pub mod report;
 pub mod resolve;

@@ -295,8 +295,14 @@ async fn run_inner(
         code_challenge: verifier.challenge(profile.code_challenge_method),
         method: profile.code_challenge_method,
         nonce,
-        extra: profile.auth_params.clone(),
+        extra: profile.sign_in.merged_into(&profile.auth_params),
     };
+    // Also when set through [auth_params]: what was sent is what the token must honour.
+    let max_age_sent = request
+        .extra
+        .iter()
+        .find(|(k, _)| k == "max_age")
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok());
     let url = request.url();
     report.authorization_request =
         Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
@@ -412,6 +418,7 @@ async fn run_inner(
             nonce: nonce_sent,
             code: Some(code.secret().to_owned()),
             now,
+            max_age: max_age_sent,
         };
         verify_into_report(&tokens, expect, keys.as_mut(), &http, report).await?;
     }
@@ -504,7 +511,7 @@ async fn check_reachable(
 
 /// `pinned`: the https callback's certificate, the only one the in-process browser trusts
 /// besides the usual roots.
-fn launch_browser(
+pub(super) fn launch_browser(
     mode: &BrowserMode,
     url: &str,
     pinned: Option<Vec<u8>>,

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::net::http::HttpClient;
 use crate::net::jwks::JwksCache;
+use crate::oauth::auth_time::auth_time_check;
 use crate::oauth::id_token::{
     validate_id_token, CheckResult, IdTokenExpectation, IdTokenValidation, LEEWAY_SECS,
 };
@@ -37,6 +38,8 @@ pub struct RunExpectation<'a> {
     pub nonce: Option<String>,
     pub code: Option<String>,
     pub now: i64,
+    /// The `max_age` sent: the ID token must then carry a recent enough `auth_time`.
+    pub max_age: Option<u64>,
 }
 
 /// The issuer's key cache, being filled in the background while the person signs in: the
@@ -174,6 +177,9 @@ async fn id_token_checks(
         Err(why) => (Jwks::default(), false, Some(why)),
     };
     let mut validation = validate_id_token(token, &jwks, &expectation);
+    if let Some(max_age) = expect.max_age {
+        validation.push(auth_time_check(token, max_age, expect.now, LEEWAY_SECS));
+    }
     let signature = validation.check("signature").cloned();
     if let Some(sig) = signature {
         if let (Some(why), false) = (&unavailable, alg_refused) {

@@ -22,6 +22,7 @@ pub fn metadata(issuer: &str) -> Value {
         "userinfo_endpoint": format!("{issuer}/userinfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        "end_session_endpoint": format!("{issuer}/end_session"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256", "plain"],

@@ -48,6 +48,8 @@ pub struct Faults {
     /// The token endpoint behaves like Entra for a redirect URI of this platform: a SPA
     /// registration refuses requests without `Origin`, a Web one refuses them with it.
     pub registration: Option<Registration>,
+    /// The end_session endpoint sends the browser back with `error=<this>` (a refusal).
+    pub end_session_error: Option<String>,
 }
 
 /// An Entra redirect URI platform, as the token endpoint enforces it.

@@ -35,6 +35,10 @@ pub enum IdTokenFault {
     UnknownKid,
     /// `at_hash` of another access token.
     WrongAtHash,
+    /// No `auth_time` (which a `max_age` request requires).
+    MissingAuthTime,
+    /// `auth_time` two days ago: older than any `max_age` a test sends.
+    OldAuthTime,
 }
 
 /// The `nonce` sent back by `WrongNonce`.
@@ -112,6 +116,12 @@ fn bend_claims(fault: IdTokenFault, claims: &mut Value, now: u64) {
         }
         IdTokenFault::MissingNonce => {
             c.remove("nonce");
+        }
+        IdTokenFault::MissingAuthTime => {
+            c.remove("auth_time");
+        }
+        IdTokenFault::OldAuthTime => {
+            c.insert("auth_time".into(), now.saturating_sub(2 * 86_400).into());
         }
         IdTokenFault::WrongAtHash => {
             c.insert(

@@ -7,6 +7,7 @@ mod authorize_request;
 mod client_auth;
 mod clients;
 mod discovery;
+mod end_session;
 mod faults;
 mod form;
 mod id_token_faults;
@@ -182,6 +183,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/userinfo", get(userinfo::userinfo))
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
+        .route("/end_session", get(end_session::end_session))
         .with_state(shared)
 }
 

@@ -156,6 +156,8 @@ struct Shared {
     expect: CallbackExpectation,
     done: Mutex<bool>,
     events: mpsc::UnboundedSender<ServerEvent>,
+    /// Waiting for the browser to come back from a logout, not for an authorization code.
+    logout: bool,
 }
 
 /// A running callback server. Dropping it stops it.
@@ -196,6 +198,25 @@ impl CallbackServer {
         options: ServerOptions,
         tls: Option<Arc<rustls::ServerConfig>>,
     ) -> Result<CallbackServer, BindError> {
+        Self::bind_inner(configured, expect, options, tls, false).await
+    }
+
+    /// For the redirect back after an RP-initiated logout (`post_logout_redirect_uri`): the
+    /// same checks of `state`, and a page that says "signed out" rather than asking for a code.
+    pub async fn bind_logout(
+        configured: &RedirectUri,
+        expect: CallbackExpectation,
+    ) -> Result<CallbackServer, BindError> {
+        Self::bind_inner(configured, expect, ServerOptions::default(), None, true).await
+    }
+
+    async fn bind_inner(
+        configured: &RedirectUri,
+        expect: CallbackExpectation,
+        options: ServerOptions,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        logout: bool,
+    ) -> Result<CallbackServer, BindError> {
         if !configured.is_loopback() {
             return Err(BindError::NotLoopback(configured.as_str().to_owned()));
         }
@@ -224,6 +245,7 @@ impl CallbackServer {
             expect,
             done: Mutex::new(false),
             events: tx,
+            logout,
         });
         let (stop, stop_rx) = watch::channel(false);
         let app = Router::new().fallback(handle).with_state(shared);
@@ -568,6 +590,13 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     let result = validate(&params, &shared.expect);
     let response = match &result {
+        // A logout answer carries no code: the IdP's error, else a plain "signed out".
+        Err(CallbackError::MissingCode) if shared.logout => page(
+            StatusCode::OK,
+            true,
+            "Signed out",
+            "The identity provider signed you out; tokenbench is finishing the logout.",
+        ),
         Ok(_) => page(
             StatusCode::OK,
             true,

@@ -88,6 +88,13 @@ impl IdTokenValidation {
         self.checks.iter().find(|c| c.check == name)
     }
 
+    /// Adds a check the request called for (`auth_time` after `max_age`); a failure makes
+    /// the token unverified.
+    pub fn push(&mut self, check: Check) {
+        self.verified &= check.result != CheckResult::Fail;
+        self.checks.push(check);
+    }
+
     /// Replaces the detail of one check (the caller knows more, e.g. why no keys exist).
     pub fn set_detail(&mut self, name: &str, detail: String) {
         if let Some(c) = self.checks.iter_mut().find(|c| c.check == name) {

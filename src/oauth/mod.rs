@@ -1,5 +1,6 @@
 //! The pure protocol core: no sockets, no files, no terminal. Clock and randomness are
 //! injected so that every behaviour can be tested exactly.
+pub mod auth_time;
 pub mod authorize;
 pub mod callback;
 pub mod endpoint_response;
@@ -8,6 +9,7 @@ pub mod id_token;
 pub mod introspection;
 pub mod jose;
 pub mod jwt;
+pub mod logout;
 pub mod metadata;
 pub mod pkce;
 pub mod random;

@@ -198,6 +198,43 @@ pub fn extra_params(params: &BTreeMap<String, String>, reserved: &[&str]) -> Res
     }
 }
 
+/// `prompt`: empty means not sent.
+pub fn prompt(value: Option<&str>) -> Result<Option<String>, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => crate::oauth::authorize::parse_prompt(v).map(Some),
+    }
+}
+
+/// `login_hint`: any text; empty means not sent.
+pub fn login_hint(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// `max_age`: whole seconds; empty means not sent.
+pub fn max_age(value: Option<&str>) -> Result<Option<u64>, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
+            format!(
+                "{:?} is not a number of seconds (like \"3600\")",
+                crate::oauth::text::sanitize(v)
+            )
+        }),
+    }
+}
+
+/// `post_logout_redirect_url`: empty means the callback URL.
+pub fn post_logout_redirect_url(value: Option<&str>) -> Result<Option<RedirectUri>, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => RedirectUri::parse(v).map(Some).map_err(|e| e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

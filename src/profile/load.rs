@@ -420,6 +420,12 @@ fn check(
         fields::code_verifier(raw.code_verifier.as_deref()),
     );
     let introspection = raw.introspection.as_ref().and_then(|t| introspection(e, t));
+    let prompt = e.field("prompt", fields::prompt(raw.prompt.as_deref()));
+    let max_age = e.field("max_age", fields::max_age(raw.max_age.as_deref()));
+    let post_logout = e.field(
+        "post_logout_redirect_url",
+        fields::post_logout_redirect_url(raw.post_logout_redirect_url.as_deref()),
+    );
     let auth_params = e.params("auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS);
     let token_params = e.params("token_params", &raw.token_params, RESERVED_TOKEN_PARAMS);
 
@@ -462,6 +468,12 @@ fn check(
     let (Some(auth_url), Some(token_url)) = (auth_url, token_url) else {
         return Ok(None);
     };
+    // Each was recorded as an error above when it failed, and errors returned early.
+    let sign_in = crate::oauth::authorize::SignIn {
+        prompt: prompt.flatten(),
+        login_hint: fields::login_hint(raw.login_hint.as_deref()),
+        max_age: max_age.flatten(),
+    };
     Ok(Some(Profile {
         name: fields::name(raw.name.as_deref(), default_name),
         issuer,
@@ -488,6 +500,8 @@ fn check(
             path: file.to_owned(),
             sha256: None,
         },
+        sign_in,
+        post_logout_redirect_url: post_logout.flatten(),
     }))
 }
 
@@ -525,6 +539,34 @@ scope = "openid   offline_access"
         assert_eq!(p.scope, "openid offline_access");
         assert!(p.code_verifier.is_none() && p.state.is_none() && p.client_secret.is_none());
         assert!(!p.cache_tokens);
+    }
+
+    #[test]
+    fn sign_in_keys_are_checked_and_empty_by_default() {
+        let p = load(GOOD).unwrap();
+        assert_eq!(p.sign_in, crate::oauth::authorize::SignIn::default());
+        assert!(p.post_logout_redirect_url.is_none());
+        let p = load(&format!(
+            "{GOOD}prompt = \"select_account\"\nlogin_hint = \"alice\"\nmax_age = \"600\"\npost_logout_redirect_url = \"http://127.0.0.1:9/bye\"\n"
+        ))
+        .unwrap();
+        assert_eq!(p.sign_in.prompt.as_deref(), Some("select_account"));
+        assert_eq!(p.sign_in.login_hint.as_deref(), Some("alice"));
+        assert_eq!(p.sign_in.max_age, Some(600));
+        assert_eq!(
+            p.post_logout_redirect_url.unwrap().as_str(),
+            "http://127.0.0.1:9/bye"
+        );
+        for (extra, key) in [
+            ("prompt = \"always\"\n", "prompt"),
+            ("max_age = \"an hour\"\n", "max_age"),
+            (
+                "post_logout_redirect_url = \"not a url\"\n",
+                "post_logout_redirect_url",
+            ),
+        ] {
+            assert_eq!(error_of(extra).key.as_deref(), Some(key), "{extra}");
+        }
     }
 
     #[test]

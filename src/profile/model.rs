@@ -71,6 +71,17 @@ pub struct RawProfile {
     /// way when Entra names its SPA/Web registration), "always", "never".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_origin: Option<String>,
+    /// Who signs in (OIDC Core §3.1.2.1): sent with every run unless its flags say otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_hint: Option<String>,
+    /// Seconds, written as a string like the form edits it ("3600").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
+    /// Where the IdP sends the browser back after `tokenbench logout` (default callback_url).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_logout_redirect_url: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -121,7 +132,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 22] = [
+    pub const KEYS: [&'static str; 26] = [
         "name",
         "issuer",
         "grant_type",
@@ -144,13 +155,17 @@ impl RawProfile {
         "end_session_url",
         "jwks_url",
         "token_origin",
+        "prompt",
+        "login_hint",
+        "max_age",
+        "post_logout_redirect_url",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 22] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 26] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -178,6 +193,13 @@ impl RawProfile {
             ("end_session_url", self.end_session_url.as_deref()),
             ("jwks_url", self.jwks_url.as_deref()),
             ("token_origin", self.token_origin.as_deref()),
+            ("prompt", self.prompt.as_deref()),
+            ("login_hint", self.login_hint.as_deref()),
+            ("max_age", self.max_age.as_deref()),
+            (
+                "post_logout_redirect_url",
+                self.post_logout_redirect_url.as_deref(),
+            ),
         ]
     }
 
@@ -198,6 +220,25 @@ impl RawProfile {
             "revocation_url" => Some(&mut self.revocation_url),
             "end_session_url" => Some(&mut self.end_session_url),
             "jwks_url" => Some(&mut self.jwks_url),
+            _ => None,
+        }
+    }
+
+    /// The sign-in and sign-out keys, in form order.
+    pub const SIGN_IN: [&'static str; 4] = [
+        "prompt",
+        "login_hint",
+        "max_age",
+        "post_logout_redirect_url",
+    ];
+
+    /// The value of one of the [`RawProfile::SIGN_IN`] keys, writable.
+    pub fn sign_in_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        match key {
+            "prompt" => Some(&mut self.prompt),
+            "login_hint" => Some(&mut self.login_hint),
+            "max_age" => Some(&mut self.max_age),
+            "post_logout_redirect_url" => Some(&mut self.post_logout_redirect_url),
             _ => None,
         }
     }
@@ -575,6 +616,10 @@ pub struct Profile {
     pub token_origin: TokenOrigin,
     /// Where the profile's text came from: decides whether its `cmd:` helper may run.
     pub source: Provenance,
+    /// `prompt`, `login_hint`, `max_age` for every run (empty: not sent).
+    pub sign_in: crate::oauth::authorize::SignIn,
+    /// `post_logout_redirect_url`; None: the callback URL.
+    pub post_logout_redirect_url: Option<RedirectUri>,
 }
 
 impl Profile {

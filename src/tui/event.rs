@@ -42,6 +42,8 @@ pub enum AppEvent {
     Discovered(Result<Box<crate::oauth::metadata::Metadata>, String>),
     /// An effect failed; the message says what and why.
     Failed(String),
+    /// A logout finished.
+    LoggedOut(Box<crate::flow::logout::LogoutReport>),
 }
 
 /// What a finished store operation changed.
@@ -95,6 +97,8 @@ pub enum Effect {
         then: Retry,
     },
     Quit,
+    /// Log out with the last run's tokens (RP-initiated logout, revoke, clear the cache).
+    Logout(Box<crate::tui::app::Session>),
 }
 
 /// What asked to run a command the user was then asked to trust.

@@ -26,6 +26,8 @@ pub enum FieldId {
     /// An endpoint set by hand: the index in `RawProfile::BY_HAND`.
     ByHand(usize),
     TokenOrigin,
+    /// Who signs in and where logout returns: the index in `RawProfile::SIGN_IN`.
+    SignIn(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,7 +219,54 @@ pub const FIELDS: &[FieldSpec] = &[
         help: "Origin header on the token request. Auto retries once the other way when Entra names the registration (SPA needs one, Web refuses it).",
         placeholder: "",
     },
+    sign_in(
+        0,
+        "Prompt",
+        "prompt",
+        "prompt: login, select_account, consent or none (space-separated); empty = not sent.",
+        "not sent",
+    ),
+    sign_in(
+        1,
+        "Login Hint",
+        "login_hint",
+        "login_hint: the account the IdP should suggest; empty = not sent.",
+        "not sent",
+    ),
+    sign_in(
+        2,
+        "Max Age",
+        "max_age",
+        "max_age in seconds: sign in again if the last sign-in is older; the ID token's auth_time is then checked.",
+        "not sent",
+    ),
+    sign_in(
+        3,
+        "Logout Redirect URL",
+        "post_logout_redirect_url",
+        "Where the IdP sends the browser back after logout (registered at the IdP); empty = the callback URL.",
+        "the callback URL",
+    ),
 ];
+
+/// A sign-in or sign-out key: optional text.
+const fn sign_in(
+    index: usize,
+    label: &'static str,
+    key: &'static str,
+    help: &'static str,
+    placeholder: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        id: FieldId::SignIn(index),
+        label,
+        key,
+        need: Need::Optional,
+        kind: Kind::Text,
+        help,
+        placeholder,
+    }
+}
 
 /// An endpoint set by hand, overriding the issuer's metadata; empty = discovered.
 const fn by_hand(index: usize, label: &'static str, key: &'static str) -> FieldSpec {
@@ -281,6 +330,11 @@ impl Form {
                     FieldId::TokenOrigin => {
                         raw.token_origin.clone().unwrap_or_else(|| "auto".into())
                     }
+                    FieldId::SignIn(i) => {
+                        let key = RawProfile::SIGN_IN[i % RawProfile::SIGN_IN.len()];
+                        let value = raw.scalars().into_iter().find(|(k, _)| *k == key);
+                        value.and_then(|(_, v)| v).unwrap_or_default().to_owned()
+                    }
                 };
                 TextInput::new(value)
             })
@@ -328,6 +382,11 @@ impl Form {
             }
         }
         raw.token_origin = choice(FieldId::TokenOrigin, &base.token_origin, "auto");
+        for (i, key) in RawProfile::SIGN_IN.iter().enumerate() {
+            if let Some(slot) = raw.sign_in_mut(key) {
+                *slot = opt(FieldId::SignIn(i));
+            }
+        }
         raw
     }
 
@@ -460,6 +519,32 @@ mod tests {
         assert_eq!(
             params_text(&p),
             "audience=https://api.example/&prompt=consent"
+        );
+    }
+
+    #[test]
+    fn sign_in_fields_edit_their_keys_and_stay_absent_when_empty() {
+        let raw = RawProfile {
+            prompt: Some("consent".into()),
+            ..RawProfile::default()
+        };
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(form.value(FieldId::SignIn(0)), "consent");
+        form.set_value(FieldId::SignIn(2), "600");
+        form.set_value(FieldId::SignIn(0), "");
+        let edited = form.to_raw(&raw);
+        assert_eq!(edited.max_age.as_deref(), Some("600"));
+        assert_eq!(edited.prompt, None);
+        assert_eq!(edited.login_hint, None);
+        assert_eq!(
+            field_for_key("post_logout_redirect_url"),
+            Some(FieldId::SignIn(3))
+        );
+        // Appended under the table, after the endpoints set by hand.
+        let labels: Vec<&str> = FIELDS.iter().map(|f| f.label).collect();
+        assert_eq!(
+            labels[labels.len() - 4..],
+            ["Prompt", "Login Hint", "Max Age", "Logout Redirect URL"]
         );
     }
 

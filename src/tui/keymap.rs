@@ -84,6 +84,10 @@ pub enum Action {
     TrustFile,
     /// Import a Postman, Insomnia or Bruno export (asks for its path).
     Import,
+    /// Run the flow with `prompt=login` (this run only): sign in as someone else.
+    RunAsOther,
+    /// RP-initiated logout, revoke the refresh token, clear the cache.
+    Logout,
 }
 
 /// What the key handling depends on.
@@ -399,6 +403,8 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[c('I', A::Import), shift(K::Char('I'), A::Import)], help: "import profiles from a Postman, Insomnia or Bruno export (asks for its path)", group: "Profiles", when: |c| c.on(Pane::Profiles), ready: always, hint: Some(("import", 3)) },
     Binding { keys: &[k(K::Esc, A::CloseOverlay), k(K::Enter, A::CloseOverlay), c('q', A::CloseOverlay)], help: "close the report", group: "Import report", when: |c| c.overlay == Some(OverlayKind::Report), ready: always, hint: Some(("close", 0)) },
     Binding { keys: &[k(K::Up, A::Up), k(K::Down, A::Down), k(K::PageUp, A::PageUp), k(K::PageDown, A::PageDown), c('k', A::Up), c('j', A::Down)], help: "scroll", group: "Import report", when: |c| c.overlay == Some(OverlayKind::Report), ready: always, hint: Some(("scroll", 1)) },
+    Binding { keys: &[ctrl('l', A::RunAsOther)], help: "sign in as someone else: run the flow with prompt=login (this run only)", group: "Global", when: |c| c.no_overlay() && !c.flow_running, ready: open, hint: Some(("someone else", 4)) },
+    Binding { keys: &[c('o', A::Logout)], help: "log out: the IdP's end_session_endpoint in the browser, revoke the refresh token, clear the cache", group: "Tokens", when: |c| c.on(Pane::Tokens), ready: |c| c.session && !c.flow_running, hint: Some(("log out", 3)) },
 ];
 
 pub fn bindings() -> &'static [Binding] {
@@ -805,6 +811,35 @@ mod tests {
         .contains(&"f refresh".to_owned()));
     }
 
+    #[test]
+    fn someone_else_and_log_out_have_keys() {
+        let open = Ctx {
+            profile_open: true,
+            ..ctx(Pane::Profiles)
+        };
+        assert_eq!(
+            resolve(&key(KeyCode::Char('l'), CTRL), &open),
+            Some(Action::RunAsOther)
+        );
+        assert!(shown(&open).contains(&"^L someone else".to_owned()));
+        let running = Ctx {
+            flow_running: true,
+            ..open
+        };
+        assert_eq!(resolve(&key(KeyCode::Char('l'), CTRL), &running), None);
+        let tokens = busy(Pane::Tokens);
+        assert_eq!(
+            resolve(&key(KeyCode::Char('o'), NONE), &tokens),
+            Some(Action::Logout)
+        );
+        assert!(shown(&tokens).contains(&"o log out".to_owned()));
+        let no_session = Ctx {
+            session: false,
+            ..tokens
+        };
+        assert!(!shown(&no_session).contains(&"o log out".to_owned()));
+    }
+
     fn hint(key: &str, words: &'static str, rank: u8) -> Hint {
         Hint {
             key: key.into(),
@@ -900,6 +935,8 @@ mod tests {
             CopyCurl,
             TrustFile,
             Import,
+            RunAsOther,
+            Logout,
         ];
         for a in &all {
             match a {
@@ -908,7 +945,7 @@ mod tests {
                 | PrevChoice | Reveal | CancelFlow | Copy | CopyAuthUrl | Open | NewProfile
                 | DuplicateProfile | RenameProfile | DeleteProfile | Confirm | Discard
                 | SubmitPaste | CheckRedirect | Discover | Refresh | Userinfo | Introspect
-                | Revoke | CopyHeader | CopyCurl | TrustFile | Import => {}
+                | Revoke | CopyHeader | CopyCurl | TrustFile | Import | RunAsOther | Logout => {}
             }
         }
         all

@@ -307,6 +307,32 @@ fn perform(
                 .map_err(|e| e.to_string()),
         )),
         Effect::Quit => {}
+        Effect::Logout(session) => {
+            let tx = tx.clone();
+            let options = crate::flow::logout::LogoutOptions {
+                timeout: Duration::from_secs(FLOW_TIMEOUT_SECS.unsigned_abs()),
+                browser: services.browser.clone(),
+                http: services.http,
+            };
+            let now = services.clock;
+            tokio::spawn(async move {
+                let env = |name: &str| std::env::var_os(name);
+                let mut entropy = OsEntropy;
+                let cache = TokenCache::user().ok();
+                // Progress is not shown: the result reports every step.
+                let (events, _) = mpsc::unbounded_channel();
+                let io = crate::flow::logout::LogoutIo {
+                    entropy: &mut entropy,
+                    now,
+                    env: &env,
+                    events,
+                    cache: cache.as_ref(),
+                    tokens: Some(session.tokens.clone()),
+                };
+                let report = crate::flow::logout::logout(&session.resolved, &options, io).await;
+                let _ = tx.send(AppEvent::LoggedOut(Box::new(report)));
+            });
+        }
     }
 }
 

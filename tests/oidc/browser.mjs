@@ -298,7 +298,8 @@ async function main() {
   }
 
   let url = new URL(authUrlArg);
-  const redirectUriParam = url.searchParams.get('redirect_uri');
+  // An end_session URL (RP-Initiated Logout 1.0) names where to come back differently.
+  const redirectUriParam = url.searchParams.get('redirect_uri') || url.searchParams.get('post_logout_redirect_uri');
   if (!redirectUriParam) fail('authorization URL has no redirect_uri parameter');
   const redirectUri = new URL(redirectUriParam);
 
@@ -333,6 +334,14 @@ async function main() {
     if (isCallback(action, redirectUri) && form.method === 'POST') {
       log(`form_post to the callback: ${action.href}`);
       return deliverCallback(action.href, form.inputs);
+    }
+
+    // oidc-provider's end_session confirmation (lib/actions/end_session.js): a form with
+    // the xsrf token; "Yes, sign me out" submits it with logout=yes.
+    if ('xsrf' in form.inputs) {
+      log('logout page: confirming (logout=yes)');
+      next = { url: action, method: form.method, form: { ...form.inputs, logout: 'yes' } };
+      continue;
     }
 
     if (kind === 'login') {

@@ -120,6 +120,14 @@ const CLIENTS = [
   ...DOCTOR_CLIENTS,
 ];
 
+// RP-Initiated Logout (tokenbench logout): the confidential clients may send the browser
+// back to their loopback callback after signing out (any port, as `native` clients).
+for (const client of CLIENTS) {
+  if (['tb basic:client/1', 'tb-body', 'tb-public'].includes(client.client_id)) {
+    client.post_logout_redirect_uris = LOOPBACK_CALLBACKS;
+  }
+}
+
 // A fresh signing key per run (avoids oidc-provider's shared development keys).
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: `tb-${crypto.randomUUID()}`, use: 'sig', alg: 'RS256' };

@@ -5,6 +5,8 @@ mod import;
 pub use import::import_file;
 mod lifecycle;
 mod results;
+#[cfg(test)]
+mod sign_in_tests;
 mod trust;
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
@@ -246,6 +248,8 @@ impl App {
             Action::Userinfo => self.call(Call::Userinfo),
             Action::Introspect => self.call(Call::Introspect),
             Action::Revoke => self.call(Call::Revoke),
+            Action::RunAsOther => self.run_as_someone_else(),
+            Action::Logout => self.logout(),
             Action::CopyHeader | Action::CopyCurl => self.copy_bearer(action == Action::CopyCurl),
             Action::SubmitPaste => {
                 let text = self.flow.paste.value().trim().to_owned();
@@ -345,6 +349,32 @@ impl App {
 }
 
 impl App {
+    /// A run with `prompt=login`, for this run only (the form and the file keep theirs).
+    pub(super) fn run_as_someone_else(&mut self) -> Vec<Effect> {
+        let mut effects = self.run();
+        for effect in &mut effects {
+            if let Effect::StartFlow { raw, .. } = effect {
+                raw.prompt = Some("login".to_owned());
+            }
+        }
+        effects
+    }
+
+    /// Logs out with the last run's tokens; they are forgotten once it is done.
+    pub(super) fn logout(&mut self) -> Vec<Effect> {
+        let Some(session) = self.session.clone() else {
+            self.error("no session to log out of: run the flow first (Ctrl+R)");
+            return Vec::new();
+        };
+        if let Some(what) = self.calling {
+            self.info(format!("{what} is already under way"));
+            return Vec::new();
+        }
+        self.calling = Some("logout");
+        self.info("logout… (the browser shows the IdP's sign-out page)");
+        vec![Effect::Logout(Box::new(session))]
+    }
+
     /// A follow-up call with the last run's tokens.
     pub(super) fn call(&mut self, call: Call) -> Vec<Effect> {
         let Some(session) = self.session.clone() else {

@@ -37,6 +37,10 @@ impl App {
                 }
                 Vec::new()
             }
+            AppEvent::LoggedOut(report) => {
+                self.on_logged_out(&report);
+                Vec::new()
+            }
             AppEvent::Called(report) => {
                 if self.ask_trust_for_call(&report) {
                     return Vec::new();
@@ -398,5 +402,30 @@ impl App {
         self.tokens.tab = TokenTab::Calls;
         self.tokens.scroll[TokenTab::Calls.index()] = 0;
         self.set_focus(Pane::Tokens);
+    }
+}
+
+impl App {
+    /// The logout's steps in one status line; its tokens are no longer offered for calls.
+    fn on_logged_out(&mut self, report: &crate::flow::logout::LogoutReport) {
+        self.calling = None;
+        self.calls.insert(0, report.to_json());
+        self.session = None;
+        let steps: Vec<String> = report
+            .steps
+            .iter()
+            .map(|s| {
+                let text = |k: &str| s[k].as_str().unwrap_or_default().to_owned();
+                format!("{} {}", text("step"), text("result"))
+            })
+            .collect();
+        let steps = crate::oauth::text::sanitize(&steps.join(", "));
+        match &report.error {
+            None => self.success(format!("logged out ({steps})")),
+            Some(e) => self.error(format!(
+                "logout: {} ({steps})",
+                crate::oauth::text::sanitize(&e.to_string())
+            )),
+        }
     }
 }
