@@ -2,8 +2,11 @@
 //! injected so that every behaviour can be tested exactly.
 pub mod authorize;
 pub mod callback;
+pub mod client_credentials;
+pub mod device;
 pub mod endpoint_response;
 pub mod error;
+pub mod grant;
 pub mod id_token;
 pub mod introspection;
 pub mod jose;
