@@ -48,6 +48,8 @@ pub struct Faults {
     /// The token endpoint behaves like Entra for a redirect URI of this platform: a SPA
     /// registration refuses requests without `Origin`, a Web one refuses them with it.
     pub registration: Option<Registration>,
+    /// The device grant's polls answer `slow_down`, `access_denied` or `expired_token`.
+    pub device: Option<super::device::DeviceFault>,
 }
 
 /// An Entra redirect URI platform, as the token endpoint enforces it.
