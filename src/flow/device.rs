@@ -74,7 +74,10 @@ pub fn prompt_lines(prompt: &DevicePrompt) -> Vec<String> {
         ),
     ];
     if let Some(complete) = &prompt.verification_uri_complete {
-        lines.push(format!("  or open {} (scan:)", sanitize(complete)));
+        lines.push(format!(
+            "  or scan this code, which opens {}",
+            sanitize(complete)
+        ));
         lines.extend(super::qr::qr_lines(complete).unwrap_or_default());
     }
     lines
