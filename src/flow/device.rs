@@ -214,3 +214,27 @@ fn device_error(e: EndpointError) -> FlowError {
         other => FlowError::Transport(other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hostile IdP's user code and URI cannot move the cursor or retitle the terminal.
+    #[test]
+    fn prompt_lines_escape_what_the_idp_sent() {
+        let prompt = DevicePrompt {
+            user_code: "AB\u{1b}]0;owned\u{7}CD".into(),
+            verification_uri: "https://idp.example/device\u{1b}[2J".into(),
+            verification_uri_complete: Some("https://idp.example/d?c=\u{9b}1".into()),
+            expires_in: 60,
+            interval: 5,
+        };
+        let lines = prompt_lines(&prompt);
+        assert!(lines
+            .iter()
+            .all(|l| !l.chars().any(|c| c.is_control() && c != ' ')));
+        assert!(lines[0].contains("AB\\u{1b}]0;owned"), "{}", lines[0]);
+        // The QR code encodes the URI as sent; it is drawn, not printed.
+        assert!(lines.len() > 10);
+    }
+}
