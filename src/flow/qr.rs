@@ -51,7 +51,10 @@ mod tests {
         let width = lines[0].chars().count();
         // A QR code is 17 + 4·version modules wide, plus the quiet zone; two rows per line.
         let modules = width - 2 * QUIET;
-        assert!(modules > 17 && (modules - 17).is_multiple_of(4), "{modules}");
+        assert!(
+            modules > 17 && (modules - 17).is_multiple_of(4),
+            "{modules}"
+        );
         assert_eq!(lines.len(), width.div_ceil(2));
         assert!(lines[0].chars().all(|c| c == '█'), "quiet zone on top");
         assert!(lines.iter().all(|l| l.chars().all(|c| "█▀▄ ".contains(c))));
