@@ -251,7 +251,16 @@ async fn discovery_documents() {
         assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
         assert_eq!(
             doc["grant_types_supported"],
-            serde_json::json!(["authorization_code", "refresh_token"])
+            serde_json::json!([
+                "authorization_code",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "client_credentials"
+            ])
+        );
+        assert_eq!(
+            doc["device_authorization_endpoint"],
+            format!("{issuer}/device_authorization")
         );
         assert_eq!(
             doc["code_challenge_methods_supported"],

@@ -8,8 +8,11 @@ use clap::Args;
 
 use crate::doctor::port::{holder, Holder};
 use crate::flow::{resolve, system_now, BrowserMode, FlowOptions};
-use crate::idp::{IdpConfig, IdpServer, DEMO_CLIENT_ID};
+use crate::idp::{
+    IdpConfig, IdpServer, DEMO_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_SECRET,
+};
 use crate::net::http::HttpLimits;
+use crate::oauth::grant::GrantType;
 use crate::oauth::text::sanitize;
 use crate::profile::document::ProfileDocument;
 use crate::profile::load::{parse_raw, validate};
@@ -29,6 +32,9 @@ pub struct DemoArgs {
     /// Seconds to wait for the callback.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
+    /// The grant to show: authorization_code, device_code or client_credentials.
+    #[arg(long, default_value = "authorization_code")]
+    grant: String,
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +50,26 @@ pub fn demo_raw(issuer: &str) -> Result<RawProfile, String> {
         "name = \"Demo IdP (embedded)\"\nissuer = \"{issuer}\"\ncallback_url = \"http://127.0.0.1:0/callback\"\n\
          auth_url = \"{issuer}/authorize\"\ntoken_url = \"{issuer}/token\"\nclient_id = \"{DEMO_CLIENT_ID}\"\n\
          scope = \"openid profile email offline_access\"\n"
+    );
+    parse_raw(std::path::Path::new("(demo)"), &text).map_err(|e| e.to_string())
+}
+
+/// The demo profile for another grant: the device grant as the public client, client
+/// credentials as the confidential one (no user, so no `openid`).
+pub fn demo_raw_for(issuer: &str, grant: GrantType) -> Result<RawProfile, String> {
+    let client = match grant {
+        GrantType::AuthorizationCode => return demo_raw(issuer),
+        GrantType::DeviceCode => {
+            format!("client_id = \"{DEMO_CLIENT_ID}\"\nscope = \"openid profile email\"\n")
+        }
+        GrantType::ClientCredentials => format!(
+            "client_id = \"{DEMO_CONFIDENTIAL_CLIENT_ID}\"\nclient_secret = \"{DEMO_CONFIDENTIAL_SECRET}\"\n"
+        ),
+    };
+    let text = format!(
+        "name = \"Demo IdP (embedded, {grant})\"\nissuer = \"{issuer}\"\ngrant_type = \"{grant}\"\n\
+         token_url = \"{issuer}/token\"\n{client}",
+        grant = grant.as_str()
     );
     parse_raw(std::path::Path::new("(demo)"), &text).map_err(|e| e.to_string())
 }
@@ -66,7 +92,11 @@ impl DemoArgs {
 pub const DEMO_PORT: u16 = 9400;
 
 pub async fn demo(args: DemoArgs) -> i32 {
-    if args.interactive() {
+    let grant = match GrantType::parse(&args.grant) {
+        Ok(g) => g,
+        Err(e) => return super::fail(args.json, "invalid_input", 2, &format!("--grant: {e}")),
+    };
+    if args.interactive() && grant == GrantType::AuthorizationCode {
         return demo_workbench().await;
     }
     let config = IdpConfig {
@@ -92,7 +122,7 @@ pub async fn demo(args: DemoArgs) -> i32 {
         );
     }
     let http = crate::net::http::HttpClient::new(HttpLimits::default());
-    let resolved = match (demo_raw(idp.issuer()), http) {
+    let resolved = match (demo_raw_for(idp.issuer(), grant), http) {
         (Ok(raw), Ok(http)) => resolve(&raw, std::path::Path::new("(demo)"), &http)
             .await
             .map_err(|e| e.to_string()),

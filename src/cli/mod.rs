@@ -22,7 +22,8 @@ mod workbench;
 use clap::{Parser, Subcommand};
 
 pub use demo::{
-    busy_port_note, demo_app, demo_profile, demo_raw, demo_state_dir, start_demo_idp, DEMO_PORT,
+    busy_port_note, demo_app, demo_profile, demo_raw, demo_raw_for, demo_state_dir, start_demo_idp,
+    DEMO_PORT,
 };
 
 /// The printers, callable with any [`term::Term`] (tests capture what they write).

@@ -97,6 +97,23 @@ pub fn print_event(t: &mut Term, event: &FlowEvent) {
             errln!(t, "• token response: HTTP {status} in {elapsed_ms} ms")
         }
         FlowEvent::Warning(w) => errln!(t, "! {}", sanitize(w)),
+        FlowEvent::DeviceAuthorization(prompt) => {
+            for line in crate::flow::device::prompt_lines(prompt) {
+                errln!(t, "{line}");
+            }
+        }
+        FlowEvent::DevicePending { polls, interval } => {
+            errln!(
+                t,
+                "• waiting for approval (poll {polls}, every {interval} s)"
+            )
+        }
+        FlowEvent::DeviceSlowDown { interval, .. } => {
+            errln!(
+                t,
+                "! the IdP asked to slow down: polling every {interval} s now"
+            )
+        }
     }
 }
 

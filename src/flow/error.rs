@@ -18,6 +18,8 @@ use crate::profile::SecretError;
 pub enum Endpoint {
     Authorization,
     Token,
+    /// RFC 8628's device authorization endpoint.
+    DeviceAuthorization,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +32,7 @@ pub enum FlowError {
     Secret(SecretError),
     #[error("{0}")]
     CallbackServer(#[from] BindError),
-    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token" }, hint(error))]
+    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token", Endpoint::DeviceAuthorization => "device authorization" }, hint(error))]
     OAuth {
         endpoint: Endpoint,
         status: Option<u16>,
@@ -62,6 +64,10 @@ pub enum FlowError {
     InvalidTokenResponse(TokenSyntaxError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The device grant's user code expired before it was approved (exit 5, like a
+    /// callback that never came).
+    #[error("{0}")]
+    DeviceExpired(String),
 }
 
 /// A short hint for the OAuth error codes people meet most (shared with `doctor`).
@@ -105,6 +111,7 @@ impl FlowError {
             // The IdP answered, wrongly: like an OAuth error.
             FlowError::InvalidTokenResponse(_) => 3,
             FlowError::Internal(_) => 1,
+            FlowError::DeviceExpired(_) => 5,
         }
     }
 
@@ -124,6 +131,7 @@ impl FlowError {
             FlowError::IdTokenInvalid(_) => "id_token_invalid",
             FlowError::InvalidTokenResponse(_) => "invalid_token_response",
             FlowError::Internal(_) => "internal",
+            FlowError::DeviceExpired(_) => "expired_token",
         }
     }
 

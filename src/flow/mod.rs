@@ -1,9 +1,14 @@
 //! The run orchestration shared by the CLI and the TUI: it ties the protocol core to the
 //! network and reports progress as events.
+pub mod accept;
+pub mod client_credentials;
+pub mod device;
 pub mod diagnosis;
 pub mod error;
+pub mod grant_step;
 pub mod grants;
 pub mod logout;
+pub mod qr;
 pub mod reach;
 pub mod report;
 pub mod resolve;
@@ -15,5 +20,6 @@ pub use error::FlowError;
 pub use report::{FlowReport, Received};
 pub use resolve::{resolve, resolve_file, Resolved};
 pub use run::{
-    run_flow, run_resolved, system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions, DIAGNOSE_AFTER,
+    run_flow, run_flow_with_clock, run_resolved, run_resolved_with_clock, system_now, BrowserMode,
+    FlowEvent, FlowIo, FlowOptions, DIAGNOSE_AFTER,
 };

@@ -47,6 +47,11 @@ pub struct FlowReport {
     pub id_token_validation: Option<IdTokenValidation>,
     /// The access token's signature, labelled, when the issuer's metadata was known.
     pub access_token_signature: Option<SignatureCheck>,
+    /// The grant that ran (`authorization_code`, `device_code`, `client_credentials`).
+    pub grant_type: Option<&'static str>,
+    /// The device grant: its request (redacted), the response without the device code,
+    /// and how many polls it took.
+    pub device_authorization: Option<Value>,
 }
 
 /// A successful token response and the Unix time it arrived.
@@ -69,6 +74,11 @@ impl FlowReport {
             "discovery",
             &discovery_json(self.metadata.as_ref(), &self.discovered, &self.lint),
         );
+        put(
+            "grant_type",
+            &self.grant_type.map(|g| Value::String(g.to_owned())),
+        );
+        put("device_authorization", &self.device_authorization);
         put("authorization_request", &self.authorization_request);
         put("callback", &self.callback);
         put("token_request", &self.token_request);

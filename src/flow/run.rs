@@ -19,6 +19,7 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{
     answers_this_request, forged_note, validate, CallbackError, CallbackExpectation, CallbackParams,
 };
+use crate::oauth::grant::GrantType;
 use crate::oauth::metadata::Metadata;
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
@@ -26,18 +27,18 @@ use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
 use crate::oauth::token_request::{
     authorization_code_request, callback_origin, set_origin, ClientCredentials,
 };
-use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::RedirectUri;
 use crate::oauth::vendor::{auth0_audience_note, is_vendor, Vendor};
 use crate::profile::Profile;
 
+use super::device::{PollClock, TokioClock};
 use super::diagnosis::{BackgroundDiagnosis, AFTER_TIMEOUT_BUDGET};
 use super::error::FlowError;
 use super::reach::{self, Reach};
-use super::report::{pairs_json, tokens_json, FlowReport, Received};
+use super::report::{pairs_json, FlowReport};
 use super::resolve::{metadata_for_run, Resolved};
 use super::token_origin::retry_after;
-use super::verify::{prefetch_keys, verify_into_report, RunExpectation};
+use super::verify::prefetch_keys;
 
 /// How the authorization URL reaches a browser.
 #[derive(Debug, Clone)]
@@ -125,6 +126,18 @@ pub enum FlowEvent {
         elapsed_ms: u128,
     },
     Warning(String),
+    /// The device grant's user code and where to enter it.
+    DeviceAuthorization(super::device::DevicePrompt),
+    /// A poll answered `authorization_pending`: still waiting for the person.
+    DevicePending {
+        polls: u64,
+        interval: u64,
+    },
+    /// A poll answered `slow_down`: the interval is now `interval` seconds.
+    DeviceSlowDown {
+        polls: u64,
+        interval: u64,
+    },
 }
 
 /// Everything a run needs from outside, injected so that tests and the TUI can supply it.
@@ -157,17 +170,48 @@ pub async fn run_resolved(
     run_with(&resolved.profile, Some(resolved), options, io).await
 }
 
+/// [`run_flow`] with the device grant's waits between polls taken from `clock`.
+pub async fn run_flow_with_clock(
+    profile: &Profile,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+    clock: &dyn PollClock,
+) -> FlowReport {
+    run_with_clock(profile, None, options, io, clock).await
+}
+
+/// [`run_resolved`] with the device grant's waits between polls taken from `clock` (tests
+/// pass one that does not wait).
+pub async fn run_resolved_with_clock(
+    resolved: &Resolved,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+    clock: &dyn PollClock,
+) -> FlowReport {
+    run_with_clock(&resolved.profile, Some(resolved), options, io, clock).await
+}
+
 async fn run_with(
     profile: &Profile,
     resolved: Option<&Resolved>,
     options: &FlowOptions,
     io: FlowIo<'_>,
 ) -> FlowReport {
+    run_with_clock(profile, resolved, options, io, &TokioClock).await
+}
+
+async fn run_with_clock(
+    profile: &Profile,
+    resolved: Option<&Resolved>,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+    clock: &dyn PollClock,
+) -> FlowReport {
     let mut report = FlowReport {
         profile: profile.name.clone(),
         ..FlowReport::default()
     };
-    if let Err(e) = run_inner(profile, resolved, options, io, &mut report).await {
+    if let Err(e) = run_inner(profile, resolved, options, io, clock, &mut report).await {
         report.error = Some(e);
     }
     report
@@ -178,6 +222,7 @@ async fn run_inner(
     resolved: Option<&Resolved>,
     options: &FlowOptions,
     mut io: FlowIo<'_>,
+    clock: &dyn PollClock,
     report: &mut FlowReport,
 ) -> Result<(), FlowError> {
     let emit = |events: &mpsc::UnboundedSender<FlowEvent>, e: FlowEvent| {
@@ -225,6 +270,21 @@ async fn run_inner(
     // needs to know whether the IdP promises `iss` (RFC 9207 §3: then a missing one is
     // suspicious). It costs at most `fetch_limit` when the issuer never answers.
     let metadata = metadata_for_run(&http, profile, resolved, report, fetch_limit).await?;
+    report.grant_type = Some(profile.grant.as_str());
+    let other = super::grant_step::Step {
+        profile,
+        client: &client,
+        metadata: metadata.as_ref(),
+        http: &http,
+        events: &io.events,
+        now: io.now,
+        fetch_limit,
+    };
+    match profile.grant {
+        GrantType::DeviceCode => return super::device::run(other, clock, report).await,
+        GrantType::ClientCredentials => return super::client_credentials::run(other, report).await,
+        GrantType::AuthorizationCode => {}
+    }
     if metadata.is_none() {
         check_reachable(profile, options, io.env, &io.events, report).await?;
     }
@@ -385,49 +445,20 @@ async fn run_inner(
         report.warnings.push(warning);
         response = http.execute(&token_request).await?;
     }
-    emit(
-        &io.events,
-        FlowEvent::TokenResponse {
-            status: response.status,
-            elapsed_ms: response.elapsed.as_millis(),
-        },
-    );
-    report.token_response = Some(json!({
-        "status": response.status,
-        "headers": pairs_json(&response.headers),
-        "body": String::from_utf8_lossy(&response.body),
-        "elapsed_ms": response.elapsed.as_millis() as u64,
-    }));
-    let tokens = parse_token_response(
-        response.status,
-        response.header("content-type"),
-        &response.body,
-    )?;
-    let now = (io.now)();
-    report.tokens = Some(tokens_json(&tokens, now));
+    super::accept::record_response(&response, &io.events, report);
+    let tokens = super::accept::parse(&response)?;
     let auth0 = auth0_note(profile, metadata.as_ref(), &tokens.access_token);
-    for note in tokens.notes.iter().chain(auth0.iter()) {
-        let _ = io.events.send(FlowEvent::Warning(note.clone()));
-        report.warnings.push(note.clone());
-    }
-    if let Some(metadata) = &metadata {
-        let mut keys = keys.wait().await;
-        let expect = RunExpectation {
-            metadata,
-            client_id: profile.client_id.as_str(),
-            nonce: nonce_sent,
-            code: Some(code.secret().to_owned()),
-            now,
-            max_age: max_age_sent,
-        };
-        verify_into_report(&tokens, expect, keys.as_mut(), &http, report).await?;
-    }
-    // Kept only for tokens that passed validation: these may be cached.
-    report.received = Some(Received {
-        response: tokens,
-        at: now,
-    });
-    Ok(())
+    let accept = super::accept::Accept {
+        profile,
+        metadata: metadata.as_ref(),
+        http: &http,
+        events: &io.events,
+        now: io.now,
+        nonce: nonce_sent,
+        code: Some(code.secret().to_owned()),
+        max_age: max_age_sent,
+    };
+    super::accept::accept_tokens(accept, tokens, auth0.into_iter().collect(), keys, report).await
 }
 
 /// The certificate for an `https://` loopback callback (None for http), made once per

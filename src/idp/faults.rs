@@ -50,6 +50,8 @@ pub struct Faults {
     pub registration: Option<Registration>,
     /// The end_session endpoint sends the browser back with `error=<this>` (a refusal).
     pub end_session_error: Option<String>,
+    /// The device grant's polls answer `slow_down`, `access_denied` or `expired_token`.
+    pub device: Option<super::device::DeviceFault>,
 }
 
 /// An Entra redirect URI platform, as the token endpoint enforces it.

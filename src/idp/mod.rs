@@ -6,6 +6,7 @@ mod authorize;
 mod authorize_request;
 mod client_auth;
 mod clients;
+mod device;
 mod discovery;
 mod end_session;
 mod faults;
@@ -36,6 +37,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use device::{DeviceFault, DEVICE_EXPIRES_IN, DEVICE_INTERVAL};
 pub use faults::{
     Faults, HostileToken, Registration, HOSTILE_PREFIX, OTHER_SUB, WRONG_ISSUER, WRONG_STATE,
 };
@@ -184,6 +186,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
         .route("/end_session", get(end_session::end_session))
+        .route("/device_authorization", post(device::device_authorization))
+        .route("/device", get(device::verification_page))
+        .route("/device/decision", post(device::decision))
         .with_state(shared)
 }
 

@@ -14,6 +14,8 @@ pub struct Shared {
     pub store: Store,
     faults: Mutex<Faults>,
     token_requests: AtomicUsize,
+    /// The device grant's codes (RFC 8628).
+    pub devices: super::device::Devices,
 }
 
 impl Shared {
@@ -31,6 +33,7 @@ impl Shared {
             store,
             faults: Mutex::new(faults),
             token_requests: AtomicUsize::new(0),
+            devices: Default::default(),
         }
     }
 

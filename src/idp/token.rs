@@ -19,6 +19,7 @@ use super::responses::{form_encoded, json, OAuthError};
 use super::scope::Scope;
 use super::shared::Shared;
 use super::store::{random_token, AccessRecord, Grant, GrantError};
+use crate::oauth::grant::DEVICE_CODE_URN;
 use crate::oauth::pkce::{challenge_for, validate_verifier};
 
 pub async fn token(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -68,20 +69,30 @@ fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuth
     let grant_type = params
         .get("grant_type")
         .ok_or_else(|| invalid_request("grant_type is missing"))?;
-    if !matches!(grant_type.as_str(), "authorization_code" | "refresh_token") {
+    if !matches!(
+        grant_type.as_str(),
+        "authorization_code" | "refresh_token" | DEVICE_CODE_URN | "client_credentials"
+    ) {
         return Err(OAuthError::bad_request(
             "unsupported_grant_type",
             format!(
-                "grant_type {:?} is not supported; use authorization_code or refresh_token",
+                "grant_type {:?} is not supported; use authorization_code, refresh_token, {DEVICE_CODE_URN} or client_credentials",
                 grant_type
             ),
         ));
     }
     let client = authenticate(headers, &params)?;
-    if grant_type == "authorization_code" {
-        exchange_code(idp, client, &params)
-    } else {
-        refresh(idp, client, &params)
+    match grant_type.as_str() {
+        "authorization_code" => exchange_code(idp, client, &params),
+        DEVICE_CODE_URN => {
+            let grant = super::device::poll(idp, client, &params)?;
+            issue(idp, &grant, &grant.scope, None, false)
+        }
+        "client_credentials" => {
+            let grant = super::device::client_credentials(idp, client, &params)?;
+            issue(idp, &grant, &grant.scope, None, false)
+        }
+        _ => refresh(idp, client, &params),
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Metadata {
     /// Where each endpoint present came from: a document ([`OPENID_CONFIGURATION`],
     /// [`OAUTH_AUTHORIZATION_SERVER`]) or [`PROFILE`] (set by hand).
     pub sources: BTreeMap<&'static str, &'static str>,
+    /// RFC 8628 §4: where the device grant starts; set by hand with the profile's
+    /// `device_authorization_url`.
+    pub device_authorization_endpoint: Option<String>,
 }
 
 /// The OpenID Connect Discovery document (`/.well-known/openid-configuration`).
@@ -58,7 +61,7 @@ impl Metadata {
 
     /// The endpoint fields by name, writable: the six of [`Metadata::endpoints`] and
     /// `end_session_endpoint`.
-    fn slots(&mut self) -> [(&'static str, &mut Option<String>); 7] {
+    fn slots(&mut self) -> [(&'static str, &mut Option<String>); 8] {
         [
             ("authorization_endpoint", &mut self.authorization_endpoint),
             ("token_endpoint", &mut self.token_endpoint),
@@ -67,6 +70,10 @@ impl Metadata {
             ("introspection_endpoint", &mut self.introspection_endpoint),
             ("revocation_endpoint", &mut self.revocation_endpoint),
             ("end_session_endpoint", &mut self.end_session_endpoint),
+            (
+                "device_authorization_endpoint",
+                &mut self.device_authorization_endpoint,
+            ),
         ]
     }
 
@@ -135,6 +142,7 @@ impl Metadata {
             v[name] = url.into();
         }
         v["end_session_endpoint"] = self.end_session_endpoint.clone().into();
+        v["device_authorization_endpoint"] = self.device_authorization_endpoint.clone().into();
         v["sources"] = serde_json::json!(self.sources);
         v["code_challenge_methods_supported"] =
             self.code_challenge_methods_supported.clone().into();
@@ -189,6 +197,7 @@ pub fn parse_metadata(expected_issuer: &str, body: &[u8]) -> Result<Metadata, Me
         });
     }
     Ok(Metadata {
+        device_authorization_endpoint: string(obj, "device_authorization_endpoint")?,
         authorization_endpoint: string(obj, "authorization_endpoint")?,
         token_endpoint: string(obj, "token_endpoint")?,
         userinfo_endpoint: string(obj, "userinfo_endpoint")?,
@@ -347,6 +356,28 @@ mod tests {
         assert!(v["sources"].get("userinfo_endpoint").is_none());
         m.set_by_hand("userinfo_endpoint", "https://idp.example/me");
         assert_eq!(m.summary_json()["sources"]["userinfo_endpoint"], PROFILE);
+    }
+
+    #[test]
+    fn the_device_authorization_endpoint_is_read_and_can_be_set_by_hand() {
+        let mut m = parse_metadata(
+            "i",
+            br#"{"issuer":"i","device_authorization_endpoint":"https://i/device"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.device_authorization_endpoint.as_deref(),
+            Some("https://i/device")
+        );
+        assert_eq!(
+            m.summary_json()["device_authorization_endpoint"],
+            "https://i/device"
+        );
+        m.set_by_hand("device_authorization_endpoint", "https://i/other");
+        assert_eq!(
+            m.summary_json()["sources"]["device_authorization_endpoint"],
+            PROFILE
+        );
     }
 
     #[test]

@@ -3,8 +3,11 @@
 pub mod auth_time;
 pub mod authorize;
 pub mod callback;
+pub mod client_credentials;
+pub mod device;
 pub mod endpoint_response;
 pub mod error;
+pub mod grant;
 pub mod id_token;
 pub mod introspection;
 pub mod jose;

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::oauth::grant::GrantType;
 use crate::oauth::pkce::{validate_verifier, ChallengeMethod};
 use crate::oauth::token_request::{ClientAuth, TokenOrigin};
 use crate::oauth::types::{ClientId, EndpointUrl, RedirectUri};
@@ -31,13 +32,9 @@ pub fn issuer(value: Option<&str>) -> Result<Option<String>, String> {
     }
 }
 
-pub fn grant_type(value: Option<&str>) -> Result<(), String> {
-    match value {
-        None | Some("authorization_code") => Ok(()),
-        Some(g) => Err(format!(
-            "{g:?} is not supported; the only accepted value is \"authorization_code\" (always with PKCE)"
-        )),
-    }
+/// The grant; `implicit` and `password` are refused with RFC 9700's reason.
+pub fn grant_type(value: Option<&str>) -> Result<GrantType, String> {
+    GrantType::parse(value.unwrap_or(""))
 }
 
 pub fn callback_url(value: Option<&str>) -> Result<RedirectUri, String> {
@@ -268,8 +265,9 @@ mod tests {
     fn enumerations_name_the_wrong_value() {
         assert!(grant_type(Some("implicit"))
             .unwrap_err()
-            .contains("\"implicit\""));
-        assert_eq!(grant_type(None), Ok(()));
+            .contains("RFC 9700"));
+        assert!(grant_type(Some("saml")).unwrap_err().contains("\"saml\""));
+        assert_eq!(grant_type(None), Ok(GrantType::AuthorizationCode));
         assert!(client_auth(Some("header"))
             .unwrap_err()
             .contains("\"header\""));

@@ -349,6 +349,23 @@ fn introspection(e: &mut Errors<'_>, table: &RawIntrospection) -> Option<Introsp
     })
 }
 
+/// The callback a grant without a browser carries but never uses: the profile type keeps
+/// one for every grant, so the code flow's many users of it stay as they are.
+const UNUSED_CALLBACK: &str = "http://127.0.0.1/unused";
+
+/// A key the grant does not use: its value when written, else a stand-in that passes.
+fn unused<'a>(used: bool, value: Option<&'a str>, stand_in: &'a str) -> Option<&'a str> {
+    unused_or(used, value, Some(stand_in))
+}
+
+fn unused_or<'a>(used: bool, value: Option<&'a str>, stand_in: Option<&'a str>) -> Option<&'a str> {
+    match value.map(str::trim) {
+        _ if used => value,
+        None | Some("") => stand_in,
+        Some(_) => value,
+    }
+}
+
 /// Runs every field check, in form order, collecting all errors before giving up. Ok(None):
 /// valid, but the endpoints are left to discovery.
 fn check(
@@ -363,16 +380,27 @@ fn check(
     };
     let e = &mut errors;
     let issuer = e.field("issuer", fields::issuer(raw.issuer.as_deref()));
-    let grant_type = e.field("grant_type", fields::grant_type(raw.grant_type.as_deref()));
+    let grant = e.field("grant_type", fields::grant_type(raw.grant_type.as_deref()));
+    // Grants without a browser need no callback or authorization endpoint (see `unused`).
+    let browser = grant.is_none_or(|g| g.uses_browser());
     let callback_url = e.field(
         "callback_url",
-        fields::callback_url(raw.callback_url.as_deref()),
+        fields::callback_url(unused(
+            browser,
+            raw.callback_url.as_deref(),
+            UNUSED_CALLBACK,
+        )),
     );
     let has_issuer = matches!(issuer, Some(Some(_)));
     let discoverable = has_issuer && endpoints == Endpoints::Discoverable;
+    // The token URL stands in for an unused authorization URL: a valid value, never sent.
     let auth_url = e.field(
         "auth_url",
-        fields::endpoint_or_discovered(raw.auth_url.as_deref(), has_issuer, discoverable),
+        fields::endpoint_or_discovered(
+            unused_or(browser, raw.auth_url.as_deref(), raw.token_url.as_deref()),
+            has_issuer,
+            discoverable,
+        ),
     );
     let token_url = e.field(
         "token_url",
@@ -431,7 +459,7 @@ fn check(
 
     let (
         Some(issuer),
-        Some(()),
+        Some(grant),
         Some(callback_url),
         Some(auth_url),
         Some(token_url),
@@ -445,7 +473,7 @@ fn check(
         Some(token_origin),
     ) = (
         issuer,
-        grant_type,
+        grant,
         callback_url,
         auth_url,
         token_url,
@@ -495,6 +523,7 @@ fn check(
         by_hand,
         introspection,
         token_origin,
+        grant,
         // Bytes not known here: the loaders that read them record their hash.
         source: super::trust::Provenance::File {
             path: file.to_owned(),
@@ -596,8 +625,9 @@ scope = "openid   offline_access"
             "{e}"
         );
 
-        let e = error_of("grant_type = \"client_credentials\"\n");
+        let e = error_of("grant_type = \"password\"\n");
         assert_eq!(e.key.as_deref(), Some("grant_type"));
+        assert!(e.reason.contains("RFC 9700 §2.4"), "{e}");
 
         let e = error_of("code_challenge_method = \"s256\"\n");
         assert_eq!(e.key.as_deref(), Some("code_challenge_method"));

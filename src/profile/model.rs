@@ -82,6 +82,9 @@ pub struct RawProfile {
     /// Where the IdP sends the browser back after `tokenbench logout` (default callback_url).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_logout_redirect_url: Option<String>,
+    /// RFC 8628's device authorization endpoint, by hand (empty = discovered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_authorization_url: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -132,7 +135,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 26] = [
+    pub const KEYS: [&'static str; 27] = [
         "name",
         "issuer",
         "grant_type",
@@ -159,13 +162,14 @@ impl RawProfile {
         "login_hint",
         "max_age",
         "post_logout_redirect_url",
+        "device_authorization_url",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 26] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 27] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -200,16 +204,21 @@ impl RawProfile {
                 "post_logout_redirect_url",
                 self.post_logout_redirect_url.as_deref(),
             ),
+            (
+                "device_authorization_url",
+                self.device_authorization_url.as_deref(),
+            ),
         ]
     }
 
     /// The endpoint keys set by hand, with the metadata field each one overrides.
-    pub const BY_HAND: [(&'static str, &'static str); 5] = [
+    pub const BY_HAND: [(&'static str, &'static str); 6] = [
         ("userinfo_url", "userinfo_endpoint"),
         ("introspection_url", "introspection_endpoint"),
         ("revocation_url", "revocation_endpoint"),
         ("end_session_url", "end_session_endpoint"),
         ("jwks_url", "jwks_uri"),
+        ("device_authorization_url", "device_authorization_endpoint"),
     ];
 
     /// The value of one of the [`RawProfile::BY_HAND`] keys, writable.
@@ -220,6 +229,7 @@ impl RawProfile {
             "revocation_url" => Some(&mut self.revocation_url),
             "end_session_url" => Some(&mut self.end_session_url),
             "jwks_url" => Some(&mut self.jwks_url),
+            "device_authorization_url" => Some(&mut self.device_authorization_url),
             _ => None,
         }
     }
@@ -620,6 +630,8 @@ pub struct Profile {
     pub sign_in: crate::oauth::authorize::SignIn,
     /// `post_logout_redirect_url`; None: the callback URL.
     pub post_logout_redirect_url: Option<RedirectUri>,
+    /// The grant a run performs (`grant_type`).
+    pub grant: crate::oauth::grant::GrantType,
 }
 
 impl Profile {

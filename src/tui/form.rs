@@ -77,14 +77,53 @@ pub const CLIENT_AUTH: &[(&str, &str)] = &[("basic", "Basic Auth header"), ("bod
 pub const TOKEN_ORIGIN: &[(&str, &str)] =
     &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
 
+pub const GRANTS: &[(&str, &str)] = &[
+    ("authorization_code", "Code + PKCE"),
+    ("device_code", "Device"),
+    ("client_credentials", "Client Creds"),
+];
+
+/// The fields a grant never reads: shown dimmed and marked, kept as they are.
+pub fn unused_by(grant: &str, id: FieldId) -> bool {
+    use crate::oauth::grant::GrantType;
+    let grant = GrantType::parse(grant).unwrap_or_default();
+    let device_url = FieldId::ByHand(DEVICE_URL_INDEX);
+    match grant {
+        GrantType::AuthorizationCode => id == device_url,
+        GrantType::DeviceCode => matches!(
+            id,
+            FieldId::CallbackUrl
+                | FieldId::AuthUrl
+                | FieldId::ChallengeMethod
+                | FieldId::CodeVerifier
+                | FieldId::State
+        ),
+        GrantType::ClientCredentials => {
+            id == device_url
+                || matches!(
+                    id,
+                    FieldId::CallbackUrl
+                        | FieldId::AuthUrl
+                        | FieldId::ChallengeMethod
+                        | FieldId::CodeVerifier
+                        | FieldId::State
+                        | FieldId::AuthParams
+                )
+        }
+    }
+}
+
+/// `device_authorization_url`'s index in `RawProfile::BY_HAND`.
+const DEVICE_URL_INDEX: usize = 5;
+
 pub const FIELDS: &[FieldSpec] = &[
     FieldSpec {
         id: FieldId::GrantType,
         label: "Grant Type",
         key: "grant_type",
-        need: Need::Fixed,
-        kind: Kind::Fixed("Authorization Code (With PKCE)"),
-        help: "tokenbench runs the authorization code grant, always with PKCE.",
+        need: Need::Recommended,
+        kind: Kind::Choice(GRANTS),
+        help: "Authorization code with PKCE (a browser), device code (RFC 8628: a code entered on another device) or client credentials (the client itself, no person). Fields a grant does not use are marked unused.",
         placeholder: "",
     },
     FieldSpec {
@@ -210,6 +249,7 @@ pub const FIELDS: &[FieldSpec] = &[
     by_hand(2, "Revocation URL", "revocation_url"),
     by_hand(3, "End Session URL", "end_session_url"),
     by_hand(4, "JWKS URL", "jwks_url"),
+    by_hand(DEVICE_URL_INDEX, "Device Auth URL", "device_authorization_url"),
     FieldSpec {
         id: FieldId::TokenOrigin,
         label: "Token Origin",
@@ -303,7 +343,10 @@ impl Form {
             .iter()
             .map(|f| {
                 let value = match f.id {
-                    FieldId::GrantType => String::new(),
+                    FieldId::GrantType => raw
+                        .grant_type
+                        .clone()
+                        .unwrap_or_else(|| "authorization_code".into()),
                     FieldId::CallbackUrl => raw.callback_url.clone().unwrap_or_default(),
                     FieldId::AuthUrl => raw.auth_url.clone().unwrap_or_default(),
                     FieldId::TokenUrl => raw.token_url.clone().unwrap_or_default(),
@@ -359,6 +402,7 @@ impl Form {
             }
         };
         let mut raw = base.clone();
+        raw.grant_type = choice(FieldId::GrantType, &base.grant_type, "authorization_code");
         raw.callback_url = opt(FieldId::CallbackUrl);
         raw.auth_url = opt(FieldId::AuthUrl);
         raw.token_url = opt(FieldId::TokenUrl);
@@ -439,13 +483,17 @@ impl Form {
         true
     }
 
+    /// Whether the chosen grant ignores this field.
+    pub fn unused(&self, id: FieldId) -> bool {
+        unused_by(self.value(FieldId::GrantType), id)
+    }
+
     pub fn move_selection(&mut self, down: bool) {
         let last = FIELDS.len() - 1;
-        // The fixed Grant Type row is shown but never focused.
         self.selected = if down {
             (self.selected + 1).min(last)
         } else {
-            self.selected.saturating_sub(1).max(1)
+            self.selected.saturating_sub(1)
         };
     }
 }
@@ -546,6 +594,30 @@ mod tests {
             labels[labels.len() - 4..],
             ["Prompt", "Login Hint", "Max Age", "Logout Redirect URL"]
         );
+    }
+
+    #[test]
+    fn the_grant_type_cycles_and_marks_the_fields_it_does_not_use() {
+        let mut form = Form::from_raw(&RawProfile::default());
+        form.selected = 1;
+        form.move_selection(false);
+        assert_eq!(form.selected, Form::index_of(FieldId::GrantType));
+        assert!(!form.unused(FieldId::CallbackUrl));
+        assert!(form.unused(FieldId::ByHand(DEVICE_URL_INDEX)));
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.value(FieldId::GrantType), "device_code");
+        assert!(form.unused(FieldId::CallbackUrl));
+        assert!(!form.unused(FieldId::ByHand(DEVICE_URL_INDEX)));
+        assert!(!form.unused(FieldId::AuthParams));
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.value(FieldId::GrantType), "client_credentials");
+        assert!(form.unused(FieldId::AuthParams));
+        assert!(!form.unused(FieldId::ClientSecret));
+        let raw = form.to_raw(&RawProfile::default());
+        assert_eq!(raw.grant_type.as_deref(), Some("client_credentials"));
+        assert!(form.cycle_choice(true));
+        // Back at the default: the key is not written.
+        assert_eq!(form.to_raw(&RawProfile::default()).grant_type, None);
     }
 
     #[test]

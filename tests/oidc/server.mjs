@@ -197,6 +197,32 @@ const configuration = {
   // RFC 9207 `iss` in authorization responses is always on in v9.
 };
 
+// Grants without a browser (issue 12): RFC 8628's device flow and RFC 6749 §4.4's client
+// credentials, each with a client of its own. Mirrored in tests/grant_oidc.rs.
+CLIENTS.push(
+  {
+    // A public device client (a CLI on a machine without a browser).
+    client_id: 'tb-device',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    // A confidential client that acts for itself.
+    client_id: 'tb-service',
+    client_secret: 'tb-service-secret-3Kp8',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+);
+configuration.features.deviceFlow = { enabled: true };
+configuration.features.clientCredentials = { enabled: true };
+configuration.ttl.DeviceCode = 600;
+configuration.ttl.ClientCredentials = 3600;
+
 let handler = (_req, res) => {
   res.statusCode = 503;
   res.end('starting\n');

@@ -249,6 +249,39 @@ impl App {
                 );
             }
             FlowEvent::Warning(w) => self.step(Level::Warn, sanitize(&w)),
+            FlowEvent::DeviceAuthorization(prompt) => {
+                self.step(
+                    Level::Info,
+                    format!(
+                        "enter the code {} at {}",
+                        sanitize(&prompt.user_code),
+                        sanitize(&prompt.verification_uri)
+                    ),
+                );
+                self.flow.panel = Some((
+                    "Sign in on another device".to_owned(),
+                    crate::flow::device::prompt_lines(&prompt),
+                ));
+            }
+            FlowEvent::DevicePending { polls, interval } => {
+                self.device_waiting(format!(
+                    "waiting for approval: poll {polls}, every {interval} s"
+                ));
+            }
+            FlowEvent::DeviceSlowDown { polls, interval } => {
+                self.step(
+                    Level::Warn,
+                    format!("the IdP asked to slow down (poll {polls}): every {interval} s now"),
+                );
+            }
+        }
+    }
+
+    /// One line for the polls that keeps changing, not one step per poll.
+    fn device_waiting(&mut self, line: String) {
+        match self.flow.steps.last_mut() {
+            Some(step) if step.text.starts_with("waiting for approval") => step.text = line,
+            _ => self.step(Level::Info, line),
         }
     }
 

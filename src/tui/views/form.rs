@@ -80,13 +80,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 label_style,
             ),
             Span::styled(
-                format!("{:<w$}", spec.need.label(), w = NEED_WIDTH),
+                format!("{:<w$}", need_label(app, spec), w = NEED_WIDTH),
                 t.dim(),
             ),
             Span::raw(" "),
             Span::styled(
                 shown,
-                if selected {
+                if app.form.unused(spec.id) {
+                    t.dim()
+                } else if selected {
                     style.patch(Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED))
                 } else {
                     style
@@ -177,6 +179,15 @@ fn help_lines(app: &App, width: u16, max: u16) -> Vec<Line<'static>> {
             },
         )
         .collect()
+}
+
+/// The need, or `unused` when the chosen grant ignores the field.
+fn need_label(app: &App, spec: &crate::tui::form::FieldSpec) -> &'static str {
+    if app.form.unused(spec.id) {
+        "unused"
+    } else {
+        spec.need.label()
+    }
 }
 
 fn shown_value(
