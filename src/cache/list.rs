@@ -83,8 +83,9 @@ impl TokenCache {
         (rows, ignored)
     }
 
-    /// Removes every entry file (`*.json`); returns the files removed. Lock files stay: a
-    /// process may hold one, and removing it would let a second writer in beside it.
+    /// Removes every entry file (`*.json`); returns the files removed. Lock files stay (in
+    /// their own directory): a process may hold one, and removing it would let a second
+    /// writer in beside it.
     pub fn clear_all(&self) -> std::io::Result<Vec<PathBuf>> {
         let dir = match std::fs::read_dir(self.dir()) {
             Ok(dir) => dir,

@@ -3,8 +3,10 @@
 //! wait and then serve what the first one cached, instead of each spending the refresh
 //! token (an IdP that rotates them would see a reused one and revoke the whole grant).
 //!
-//! The lock is on a sibling file, `<profile>.lock`, not on the JSON file itself: that one
-//! is replaced by a rename on every save, and a lock on the replaced file guards nothing.
+//! The lock is on a file of its own, `<profile>.lock` in `cache-locks/` beside the cache
+//! directory, not on the JSON file: that one is replaced by a rename on every save, and a
+//! lock on the replaced file guards nothing. Outside the cache directory, so that the
+//! directory holds the entries and nothing else.
 
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
@@ -26,17 +28,26 @@ impl CacheLock {
 }
 
 impl TokenCache {
+    /// Where the lock files live: `<cache dir>-locks`, beside the cache directory.
+    pub fn lock_dir(&self) -> PathBuf {
+        let name = self.dir().file_name().map_or_else(
+            || "tokenbench-locks".to_owned(),
+            |n| format!("{}-locks", n.to_string_lossy()),
+        );
+        self.dir().with_file_name(name)
+    }
+
     /// The lock file of a profile's entry.
     pub fn lock_path_for(&self, profile: &str) -> PathBuf {
-        self.path_for(profile).with_extension("lock")
+        let entry = self.path_for(profile);
+        let stem = entry.file_stem().unwrap_or_default().to_string_lossy();
+        self.lock_dir().join(format!("{stem}.lock"))
     }
 
     /// Waits for the profile's lock (blocking: call it off the async workers).
     pub fn lock(&self, profile: &str) -> Result<CacheLock, CacheError> {
-        create_private_dir(self.dir()).map_err(|source| CacheError::CreateDir {
-            dir: self.dir().to_owned(),
-            source,
-        })?;
+        let dir = self.lock_dir();
+        create_private_dir(&dir).map_err(|source| CacheError::CreateDir { dir, source })?;
         let path = self.lock_path_for(profile);
         let failed = |source| CacheError::Lock {
             file: path.clone(),

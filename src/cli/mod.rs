@@ -55,8 +55,8 @@ timeout, 6 transport failure.";
 pub enum Command {
     /// Run the whole flow for a profile: callback server, browser, token exchange.
     Run(run::RunArgs),
-    /// Print a currently valid access token (cached, refreshed, or from a new sign-in); only
-    /// the token goes to stdout.
+    /// Print a currently valid token (cached, refreshed, or from a new sign-in): bare, as a
+    /// header, as JSON, or as a kubectl ExecCredential; only that goes to stdout.
     Token(token::TokenArgs),
     /// Refresh the cached tokens (refresh_token grant): what rotated and what changed.
     Refresh(grants::GrantArgs),
@@ -117,6 +117,14 @@ pub fn execute_without_runtime(cli: Cli) -> Result<i32, Cli> {
         Some(Command::Pkce(args)) => Ok(pkce::pkce(args)),
         Some(Command::Profiles(args)) => Ok(profiles::profiles(args)),
         Some(Command::Trust(args)) => Ok(trust::trust(args)),
+        // A valid cached token needs neither the runtime nor the network.
+        Some(Command::Token(args)) => match token::token_from_cache(&args) {
+            Some(code) => Ok(code),
+            None => Err(Cli {
+                command: Some(Command::Token(args)),
+                ..cli
+            }),
+        },
         command => Err(Cli { command, ..cli }),
     }
 }
