@@ -49,7 +49,12 @@ impl Home {
             dir: tempfile::tempdir().unwrap(),
             issuer: closed_issuer(),
         };
-        let profiles = home.dir.path().join("config").join("tokenbench").join("profiles");
+        let profiles = home
+            .dir
+            .path()
+            .join("config")
+            .join("tokenbench")
+            .join("profiles");
         std::fs::create_dir_all(&profiles).unwrap();
         std::fs::write(
             profiles.join("kube.toml"),
@@ -92,7 +97,14 @@ impl Home {
 fn run(home: &Path, args: &[&str]) -> Output {
     std::process::Command::cargo_bin("tokenbench")
         .unwrap()
-        .args(["token", "--profile", "kube", "--no-browser", "--timeout", "2"])
+        .args([
+            "token",
+            "--profile",
+            "kube",
+            "--no-browser",
+            "--timeout",
+            "2",
+        ])
         .args(args)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -171,7 +183,9 @@ fn a_valid_cached_token_is_served_with_the_idp_down_in_every_format() {
     let at = doc["status"]["expirationTimestamp"].as_str().unwrap();
     assert!(at.ends_with('Z'), "{at}");
     assert_eq!(
-        chrono::DateTime::parse_from_rfc3339(at).unwrap().timestamp(),
+        chrono::DateTime::parse_from_rfc3339(at)
+            .unwrap()
+            .timestamp(),
         received + 1800,
         "the ID token's own expiry"
     );
