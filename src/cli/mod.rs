@@ -1,4 +1,5 @@
 //! The command line: thin wrappers that parse arguments, call the library and print.
+mod cache;
 mod cancelled;
 mod decode;
 mod demo;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Allow a profile file outside the config directory to run its `cmd:` helper (this
     /// content only); --list shows the trusted files, --revoke PATH forgets one.
     Trust(trust::TrustArgs),
+    /// The token cache: `list [--json]` what it holds (never a token), `clear --profile P`
+    /// or `clear --all` to remove entries.
+    Cache(cache::CacheArgs),
 }
 
 impl Cli {
@@ -104,7 +108,7 @@ impl Cli {
     pub fn needs_workers(&self) -> bool {
         !matches!(
             self.command,
-            Some(Command::Decode(_) | Command::Pkce(_) | Command::Trust(_))
+            Some(Command::Decode(_) | Command::Pkce(_) | Command::Trust(_) | Command::Cache(_))
         )
     }
 }
@@ -117,6 +121,7 @@ pub fn execute_without_runtime(cli: Cli) -> Result<i32, Cli> {
         Some(Command::Pkce(args)) => Ok(pkce::pkce(args)),
         Some(Command::Profiles(args)) => Ok(profiles::profiles(args)),
         Some(Command::Trust(args)) => Ok(trust::trust(args)),
+        Some(Command::Cache(args)) => Ok(cache::cache(args)),
         // A valid cached token needs neither the runtime nor the network.
         Some(Command::Token(args)) => match token::token_from_cache(&args) {
             Some(code) => Ok(code),
@@ -146,6 +151,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Pkce(args)) => pkce::pkce(args),
         Some(Command::Profiles(args)) => profiles::profiles(args),
         Some(Command::Trust(args)) => trust::trust(args),
+        Some(Command::Cache(args)) => cache::cache(args),
         None => workbench::workbench(cli.profile).await,
     }
 }
