@@ -83,6 +83,16 @@ impl TokenCache {
         (rows, ignored)
     }
 
+    /// Profile name → when its cached access token expires (None: no expiry known), for
+    /// the workbench's badges.
+    pub fn expiries(&self) -> std::collections::BTreeMap<String, Option<i64>> {
+        self.entries()
+            .0
+            .into_iter()
+            .map(|row| (row.profile, row.expires_at))
+            .collect()
+    }
+
     /// Removes every entry file (`*.json`); returns the files removed. Lock files stay (in
     /// their own directory): a process may hold one, and removing it would let a second
     /// writer in beside it.
