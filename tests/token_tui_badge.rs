@@ -34,6 +34,6 @@ fn cached_token_badges_show_the_expiry() {
     .collect();
     app.size = (100, 16);
     let mut terminal = Terminal::new(TestBackend::new(100, 16)).unwrap();
-    terminal.draw(|f| views::draw(&mut app, f)).unwrap();
+    terminal.draw(|f| views::draw(&app, f)).unwrap();
     insta::assert_snapshot!(terminal.backend());
 }
