@@ -10,6 +10,8 @@ use crate::oauth::token_response::{parse_token_response, TokenResponse, TokenRes
 use crate::oauth::token_syntax::check_vschar;
 use crate::profile::Profile;
 
+use super::owner::CacheOwner;
+
 /// The file format's version; a file of another version is ignored, not misread.
 pub const FORMAT: u32 = 1;
 
@@ -119,24 +121,33 @@ impl CachedTokens {
     /// Whether the entry was made for this profile's client at this issuer (and, without
     /// an issuer, this token endpoint): a refresh token is only good there.
     pub fn belongs_to(&self, profile: &Profile) -> Result<(), String> {
-        let same_server = match (&self.issuer, &profile.issuer) {
+        self.belongs_to_owner(&CacheOwner::of(profile))
+    }
+
+    /// [`Self::belongs_to`] for a profile known only from its file (endpoints possibly left
+    /// to discovery): the issuer and client must match; without an issuer on either side,
+    /// nothing matches but the same token endpoint.
+    pub fn belongs_to_owner(&self, owner: &CacheOwner) -> Result<(), String> {
+        let same_server = match (&self.issuer, &owner.issuer) {
             (Some(a), Some(b)) => a == b,
-            (None, None) => self.token_endpoint == profile.token_url.as_str(),
+            (None, None) => owner.token_url.as_deref() == Some(self.token_endpoint.as_str()),
             _ => false,
         };
-        if same_server && self.client_id == profile.client_id.as_str() {
+        if same_server && self.client_id == owner.client_id {
             return Ok(());
         }
         Err(format!(
             "they belong to client {:?} at {}, not to the profile's client {:?} at {}",
             self.client_id,
             self.issuer.as_deref().unwrap_or(&self.token_endpoint),
-            profile.client_id.as_str(),
-            profile
-                .issuer
-                .as_deref()
-                .unwrap_or(profile.token_url.as_str())
+            owner.client_id,
+            owner.server()
         ))
+    }
+
+    /// The ID token's `exp` (OIDC Core §2: required); None without an ID token or `exp`.
+    pub fn id_token_expires_at(&self) -> Option<i64> {
+        decode(self.id_token()?).claims()?.get("exp")?.as_i64()
     }
 
     /// The entry after a refresh: the new response, keeping the refresh token, ID token and
@@ -288,5 +299,40 @@ mod tests {
             0,
         );
         assert!(e.belongs_to(&no_issuer).is_ok());
+    }
+
+    #[test]
+    fn a_profile_that_leaves_endpoints_to_discovery_matches_without_them() {
+        let e = CachedTokens::new(
+            &profile("issuer = \"https://i\"\n"),
+            "https://i/token",
+            &response(r#"{"access_token":"a"}"#),
+            0,
+        );
+        let owner = |issuer: Option<&str>, client: &str| CacheOwner {
+            profile: "p".into(),
+            issuer: issuer.map(str::to_owned),
+            client_id: client.into(),
+            token_url: None,
+        };
+        assert!(e.belongs_to_owner(&owner(Some("https://i"), "app")).is_ok());
+        for other in [
+            owner(Some("https://evil"), "app"),
+            owner(Some("https://i"), "other"),
+            owner(None, "app"),
+        ] {
+            assert!(e.belongs_to_owner(&other).is_err(), "{other:?}");
+        }
+        // Without an issuer on both sides, only the same token endpoint matches.
+        let e = CachedTokens::new(
+            &profile(""),
+            "https://i/token",
+            &response(r#"{"access_token":"a"}"#),
+            0,
+        );
+        assert!(e.belongs_to_owner(&owner(None, "app")).is_err());
+        let mut by_hand = owner(None, "app");
+        by_hand.token_url = Some("https://i/token".into());
+        assert!(e.belongs_to_owner(&by_hand).is_ok());
     }
 }

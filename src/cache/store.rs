@@ -37,6 +37,11 @@ pub enum CacheError {
         file: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot lock the token cache {}: {source}", file.display())]
+    Lock {
+        file: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl TokenCache {
@@ -115,8 +120,17 @@ impl TokenCache {
     }
 }
 
-/// A usable entry, or why not.
+/// A usable entry for `profile`, or why not.
 fn parse(bytes: &[u8], profile: &str) -> Result<CachedTokens, String> {
+    let entry = parse_any(bytes)?;
+    if entry.profile != profile {
+        return Err(format!("it was written for profile {:?}", entry.profile));
+    }
+    Ok(entry)
+}
+
+/// A usable entry for whichever profile it names, or why not.
+pub(super) fn parse_any(bytes: &[u8]) -> Result<CachedTokens, String> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
     let format = value.get("format").and_then(serde_json::Value::as_u64);
@@ -128,9 +142,6 @@ fn parse(bytes: &[u8], profile: &str) -> Result<CachedTokens, String> {
     }
     let entry: CachedTokens =
         serde_json::from_value(value).map_err(|e| format!("not a token cache entry ({e})"))?;
-    if entry.profile != profile {
-        return Err(format!("it was written for profile {:?}", entry.profile));
-    }
     entry
         .tokens()
         .map_err(|e| format!("the cached response is unusable ({e})"))?;

@@ -1,4 +1,5 @@
 //! The command line: thin wrappers that parse arguments, call the library and print.
+mod cache;
 mod cancelled;
 mod decode;
 mod demo;
@@ -59,8 +60,8 @@ timeout, 6 transport failure.";
 pub enum Command {
     /// Run the whole flow for a profile: callback server, browser, token exchange.
     Run(run::RunArgs),
-    /// Print a currently valid access token (cached, refreshed, or from a new sign-in); only
-    /// the token goes to stdout.
+    /// Print a currently valid token (cached, refreshed, or from a new sign-in): bare, as a
+    /// header, as JSON, or as a kubectl ExecCredential; only that goes to stdout.
     Token(token::TokenArgs),
     /// Refresh the cached tokens (refresh_token grant): what rotated and what changed.
     Refresh(grants::GrantArgs),
@@ -100,6 +101,9 @@ pub enum Command {
     /// Sign out: RP-initiated logout at the issuer's end_session_endpoint (the browser comes
     /// back to the loopback callback), revoke the refresh token, delete the cached tokens.
     Logout(logout::LogoutArgs),
+    /// The token cache: `list [--json]` what it holds (never a token), `clear --profile P`
+    /// or `clear --all` to remove entries.
+    Cache(cache::CacheArgs),
 }
 
 impl Cli {
@@ -124,6 +128,7 @@ impl Cli {
                     | Command::Trust(_)
                     | Command::Import(_)
                     | Command::Export(_)
+                    | Command::Cache(_)
             )
         )
     }
@@ -139,6 +144,15 @@ pub fn execute_without_runtime(cli: Cli) -> Result<i32, Cli> {
         Some(Command::Trust(args)) => Ok(trust::trust(args)),
         Some(Command::Import(args)) => Ok(import::import(args)),
         Some(Command::Export(args)) => Ok(export::export(args)),
+        Some(Command::Cache(args)) => Ok(cache::cache(args)),
+        // A valid cached token needs neither the runtime nor the network.
+        Some(Command::Token(args)) => match token::token_from_cache(&args) {
+            Some(code) => Ok(code),
+            None => Err(Cli {
+                command: Some(Command::Token(args)),
+                ..cli
+            }),
+        },
         command => Err(Cli { command, ..cli }),
     }
 }
@@ -163,6 +177,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Import(args)) => import::import(args),
         Some(Command::Export(args)) => export::export(args),
         Some(Command::Logout(args)) => logout::logout(args).await,
+        Some(Command::Cache(args)) => cache::cache(args),
         None => workbench::workbench(cli.profile).await,
     }
 }

@@ -272,6 +272,9 @@ pub struct App {
     pub calling: Option<&'static str>,
     pub theme: Theme,
     pub quit: bool,
+    /// The Profiles pane's cached-token badges: profile name → when its cached access token
+    /// expires (None: no expiry known). Loaded with the list, so the view only draws.
+    pub cached_tokens: std::collections::BTreeMap<String, Option<i64>>,
 }
 
 impl App {
@@ -299,6 +302,7 @@ impl App {
             calling: None,
             theme: Theme::from_env(),
             quit: false,
+            cached_tokens: std::collections::BTreeMap::new(),
         }
     }
 

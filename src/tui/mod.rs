@@ -36,5 +36,8 @@ pub fn real_services(browser: BrowserMode) -> Services {
 /// Starts the workbench: the profile list, or `profile` open in the form.
 pub async fn launch(mut app: App, services: Services) -> std::io::Result<()> {
     app.profiles = catalog::list(&services.dirs);
+    app.cached_tokens = crate::cache::TokenCache::user()
+        .map(|c| c.expiries())
+        .unwrap_or_default();
     terminal::run_on_terminal(&mut app, services).await
 }

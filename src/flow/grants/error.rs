@@ -85,6 +85,13 @@ pub enum GrantError {
     InvalidTokenResponse(TokenSyntaxError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// `token --use id` (the default of `--format exec-credential`) without an ID token.
+    #[error("the tokens for {profile} have no usable ID token: sign in with `openid` in the scope, or serve the access token with --use access")]
+    NoIdToken { profile: String },
+    /// The refresh gave a new access token but no new ID token, and the cached one is too
+    /// close to its expiry to serve.
+    #[error("the IdP refreshed the tokens for {profile} but sent no new ID token, and the cached one {expiry}: sign in again (tokenbench run --profile {profile} --cache), lower --min-valid, or serve the access token with --use access")]
+    NoNewIdToken { profile: String, expiry: String },
 }
 
 fn failed_checks(checks: &[Check]) -> String {
@@ -153,6 +160,8 @@ impl GrantError {
             GrantError::Transport(_) => 6,
             GrantError::InsecureEndpoint(_) => 2,
             GrantError::Cache(_) | GrantError::Internal(_) => 1,
+            GrantError::NoIdToken { .. } => 2,
+            GrantError::NoNewIdToken { .. } => 3,
         }
     }
 
@@ -176,6 +185,8 @@ impl GrantError {
             GrantError::Cache(_) => "cache",
             GrantError::InvalidTokenResponse(_) => "invalid_token_response",
             GrantError::Internal(_) => "internal",
+            GrantError::NoIdToken { .. } => "no_id_token",
+            GrantError::NoNewIdToken { .. } => "no_new_id_token",
         }
     }
 

@@ -1,5 +1,6 @@
-//! A currently valid access token, for scripts: from the cache while it has over a minute
-//! left, else refreshed, and only when neither works from a new sign-in in the browser.
+//! A currently valid token, for scripts: from the cache while it has over `--min-valid`
+//! seconds left, else refreshed, and only when neither works from a new sign-in in the
+//! browser.
 
 use super::super::report::FlowReport;
 use super::super::resolve::Resolved;
@@ -8,48 +9,11 @@ use super::error::GrantError;
 use super::exchange::GrantIo;
 use super::refresh::refresh;
 use super::report::GrantReport;
+use super::want::{plan_for, Plan, TokenUse, Want};
 use crate::cache::CachedTokens;
 use crate::oauth::introspection::TokenKind;
 use crate::oauth::secret::TokenValue;
 use crate::oauth::token_syntax::{bearer_header, check_vschar};
-
-/// A cached access token that expires sooner than this is refreshed rather than served.
-pub const REFRESH_MARGIN_SECS: i64 = 60;
-
-/// What to do to get a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Plan {
-    UseCached,
-    Refresh { why: String },
-    SignIn { why: String },
-}
-
-/// Decides from the cache alone (no I/O), so the rule is testable.
-pub fn plan(cached: Option<&CachedTokens>, now: i64) -> Plan {
-    let Some(entry) = cached else {
-        return Plan::SignIn {
-            why: "no cached tokens".into(),
-        };
-    };
-    let why = if entry.token(TokenKind::Access).is_none() {
-        "the cached access token was revoked".to_owned()
-    } else {
-        match entry.expires_at() {
-            // The IdP gave no expiry: the token is served until the IdP refuses it.
-            None => return Plan::UseCached,
-            Some(at) if at - now > REFRESH_MARGIN_SECS => return Plan::UseCached,
-            Some(at) if at > now => format!("the cached access token expires in {} s", at - now),
-            Some(at) => format!("the cached access token expired {} s ago", now - at),
-        }
-    };
-    if entry.token(TokenKind::Refresh).is_some() {
-        Plan::Refresh { why }
-    } else {
-        Plan::SignIn {
-            why: format!("{why} and there is no usable refresh token"),
-        }
-    }
-}
 
 /// Where the token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +25,8 @@ pub enum TokenSource {
 
 #[derive(Debug)]
 pub struct CurrentToken {
+    /// The access token (the served ID token if the access token was revoked and the ID
+    /// token asked for); `token` prints from `entry` with [`super::render_token`].
     pub access_token: TokenValue,
     pub source: TokenSource,
     pub expires_at: Option<i64>,
@@ -70,6 +36,12 @@ pub struct CurrentToken {
     pub refresh: Option<GrantReport>,
     /// The browser flow that ran, when one did.
     pub run: Option<FlowReport>,
+    /// The entry the token was taken from (the cached, refreshed or new one): the other
+    /// fields of `--format json` come from it.
+    pub entry: CachedTokens,
+    /// Asked for the ID token, a refresh ran, and its response carried no new one: the
+    /// cached ID token was kept, and is too close to its expiry to serve.
+    pub no_new_id_token: bool,
 }
 
 impl CurrentToken {
@@ -97,23 +69,37 @@ pub async fn current_token(
     io: FlowIo<'_>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<CurrentToken, GrantError> {
+    current_token_for(resolved, cached, &Want::default(), options, io, progress).await
+}
+
+/// [`current_token`] for what `want` asks: which token, how long valid, refresh anyway.
+pub async fn current_token_for(
+    resolved: &Resolved,
+    cached: Option<CachedTokens>,
+    want: &Want,
+    options: &FlowOptions,
+    io: FlowIo<'_>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<CurrentToken, GrantError> {
     let profile = &resolved.profile;
     let now = (io.now)();
     let mut refreshed = None;
-    let why = match (plan(cached.as_ref(), now), cached) {
+    let why = match (plan_for(cached.as_ref(), want, now), cached) {
         (Plan::UseCached, Some(entry)) => {
-            if let Some(token) = entry.token(TokenKind::Access) {
-                progress("using the cached access token");
+            if let Some(token) = want.token.from_entry(&entry) {
+                progress(&format!("using the cached {}", want.token.label()));
                 return Ok(CurrentToken {
-                    access_token: token,
+                    access_token: entry.token(TokenKind::Access).unwrap_or(token),
                     source: TokenSource::Cache,
                     expires_at: entry.expires_at(),
                     updated: None,
                     refresh: None,
                     run: None,
+                    entry,
+                    no_new_id_token: false,
                 });
             }
-            "the cached access token is unusable".to_owned()
+            format!("the cached {} is unusable", want.token.label())
         }
         (Plan::Refresh { why }, Some(entry)) => {
             progress(&format!("{why}; refreshing"));
@@ -126,13 +112,19 @@ pub async fn current_token(
             match (report.error.take(), report.updated.clone()) {
                 (None, Some(updated)) => {
                     if let Some(token) = updated.token(TokenKind::Access) {
+                        // `refreshed` keeps the old ID token when none was resent.
+                        let no_new_id_token = want.token == TokenUse::Id
+                            && (updated.id_token().is_none()
+                                || updated.id_token() == entry.id_token());
                         return Ok(CurrentToken {
                             access_token: token,
                             source: TokenSource::Refresh,
                             expires_at: updated.expires_at(),
-                            updated: Some(updated),
+                            updated: Some(updated.clone()),
                             refresh: Some(report),
                             run: None,
+                            entry: updated,
+                            no_new_id_token,
                         });
                     }
                     "the refreshed response has no access token".to_owned()
@@ -176,9 +168,11 @@ pub async fn current_token(
         access_token: TokenValue::new(received.response.access_token.clone()),
         source: TokenSource::SignIn,
         expires_at: entry.expires_at(),
-        updated: Some(entry),
+        updated: Some(entry.clone()),
         refresh: refreshed,
         run: Some(run),
+        entry,
+        no_new_id_token: false,
     })
 }
 
@@ -190,6 +184,7 @@ fn is_invalid_grant(e: &GrantError) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::want::plan;
     use super::*;
 
     fn entry(response: serde_json::Value, revoked: &[TokenKind]) -> CachedTokens {
@@ -209,6 +204,8 @@ mod tests {
             updated: None,
             refresh: None,
             run: None,
+            entry: entry(serde_json::json!({"access_token": "a"}), &[]),
+            no_new_id_token: false,
         }
     }
 

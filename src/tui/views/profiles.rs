@@ -6,10 +6,23 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::oauth::text::sanitize;
+use crate::oauth::time::relative;
 use crate::profile::catalog::{Origin, Shadow};
 use crate::tui::app::{App, Level};
 
 use super::text;
+
+/// `  ◆ token in 59m`, `  ◆ token expired 2h ago`, or nothing without a cached token.
+fn token_badge(app: &App, name: &str) -> String {
+    match app.cached_tokens.get(name) {
+        None => String::new(),
+        Some(None) => "  ◆ token".to_owned(),
+        Some(Some(at)) if *at <= app.now => {
+            format!("  ◆ token expired {}", relative(*at, app.now))
+        }
+        Some(Some(at)) => format!("  ◆ token {}", relative(*at, app.now)),
+    }
+}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -46,10 +59,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             (true, false) => "  ● open",
             (true, true) => "  ● open, modified",
         };
-        // The label gives way (cut with `…`) so that where the file is and whether it is
-        // open stay in view.
+        let badge = token_badge(app, &entry.name);
+        // The label gives way (cut with `…`) so that where the file is, whether it is open
+        // and its cached token stay in view.
         let label_room = usize::from(area.width)
-            .saturating_sub(2 + 24 + 1 + 1 + origin.len() + text::width(open_mark))
+            .saturating_sub(
+                2 + 24 + 1 + 1 + origin.len() + text::width(open_mark) + text::width(&badge),
+            )
             .min(30);
         let label = text::truncate(
             &entry.label.as_deref().map(sanitize).unwrap_or_default(),
@@ -69,6 +85,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             )),
             Span::styled(format!(" {origin}"), t.dim()),
             Span::styled(open_mark, t.accent()),
+            Span::styled(badge, t.dim()),
         ];
         lines.push(Line::from(spans));
         if let Some(shadow) = &entry.shadow {
