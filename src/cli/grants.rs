@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::cache::TokenCache;
+use crate::cache::{CacheLock, TokenCache};
 use crate::flow::grants::{
     introspect, refresh, require_cached, revoke, userinfo, GrantError, GrantIo, GrantReport,
     Operation,
@@ -77,6 +77,9 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
     };
     let profile = &resolved.profile;
     let mut warnings = resolved.warnings.clone();
+    // Held from reading the entry until the updated one is saved: a parallel `token` or
+    // `refresh` must not refresh with a refresh token this one is rotating.
+    let _lock = lock_cache(&profile.name, &mut warnings).await;
     let cached = TokenCache::user()
         .map_err(GrantError::from)
         .and_then(|cache| require_cached(&cache, profile, &mut warnings).map(|c| (cache, c)));
@@ -121,6 +124,24 @@ async fn execute(args: &GrantArgs, operation: Operation, kind: TokenKind) -> i32
         }
     }
     finish(report, args.json)
+}
+
+/// Waits for the profile's cache lock (off the async workers); without one the operation
+/// still runs, with a warning.
+async fn lock_cache(profile: &str, warnings: &mut Vec<String>) -> Option<CacheLock> {
+    let cache = TokenCache::user().ok()?;
+    let name = profile.to_owned();
+    match tokio::task::spawn_blocking(move || cache.lock(&name)).await {
+        Ok(Ok(held)) => Some(held),
+        Ok(Err(e)) => {
+            warnings.push(format!("{e}; going on without it"));
+            None
+        }
+        Err(e) => {
+            warnings.push(format!("the cache lock: {e}"));
+            None
+        }
+    }
 }
 
 fn finish(report: GrantReport, json: bool) -> i32 {

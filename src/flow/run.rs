@@ -28,7 +28,7 @@ use crate::oauth::token_request::{
     authorization_code_request, callback_origin, set_origin, ClientCredentials,
 };
 use crate::oauth::types::RedirectUri;
-use crate::oauth::vendor::{auth0_audience_note, is_vendor, Vendor};
+
 use crate::profile::Profile;
 
 use super::device::{PollClock, TokioClock};
@@ -497,15 +497,12 @@ fn auth0_note(
 ) -> Option<String> {
     let mut urls = vec![profile.auth_url.as_str(), profile.token_url.as_str()];
     urls.extend(profile.issuer.as_deref());
-    if !is_vendor(Vendor::Auth0, &urls, metadata.map(|m| &m.raw)) {
-        return None;
-    }
     let audience_sent = profile
         .auth_params
         .iter()
         .chain(&profile.token_params)
         .any(|(k, _)| k == "audience");
-    auth0_audience_note(access_token, audience_sent)
+    crate::oauth::vendor::auth0_note(&urls, metadata.map(|m| &m.raw), audience_sent, access_token)
 }
 
 /// When the browser runs on this machine, an authorization endpoint nothing listens on
