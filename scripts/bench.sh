@@ -50,6 +50,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a=="NA" || b=="NA" || b==0) print
 ms() { awk -v x="$1" 'BEGIN { if (x=="NA") print "NA"; else printf "%.1f ms", x }'; }
 mb() { awk -v x="$1" 'BEGIN { if (x=="NA") print "NA"; else printf "%.1f MB", x/1024 }'; }
 
+# Appends one run's wall time in µs to $1; bash's clock, so no process is forked for it.
+time_us() {
+  local out=$1 s e
+  shift
+  s=${EPOCHREALTIME/[.,]/}
+  "$@" >/dev/null 2>&1 || true
+  e=${EPOCHREALTIME/[.,]/}
+  echo $((e - s)) >>"$out"
+}
+
 ROWS=()
 row() { ROWS+=("$1|$2|$3|$4|$5"); }
 
@@ -107,22 +117,96 @@ import json, sys
 r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
 print(r["tokenbench"], r["jwt-cli"])' "$WORK/decode.json")
 else
-  WALL_HOW="date loop"
-  : >"$WORK/tb.ms"; : >"$WORK/jwt.ms"
-  for i in $(seq 30); do # interleaved, so load hits both alike
-    s=$(date +%s%N); "$TB" decode "$TOKEN" >/dev/null; e=$(date +%s%N)
-    echo $(( (e - s) / 1000 )) >>"$WORK/tb.ms"
-    s=$(date +%s%N); "$JWT" decode "$TOKEN" >/dev/null; e=$(date +%s%N)
-    echo $(( (e - s) / 1000 )) >>"$WORK/jwt.ms"
+  WALL_HOW="shell loop"
+  : >"$WORK/tb.us"; : >"$WORK/jwt.us"
+  for _ in $(seq 30); do # interleaved, so load hits both alike
+    time_us "$WORK/tb.us" "$TB" decode "$TOKEN"
+    time_us "$WORK/jwt.us" "$JWT" decode "$TOKEN"
   done
-  TB_DEC=$(awk '{print $1/1000}' "$WORK/tb.ms" | median)
-  JWT_DEC=$(awk '{print $1/1000}' "$WORK/jwt.ms" | median)
+  TB_DEC=$(awk '{print $1/1000}' "$WORK/tb.us" | median)
+  JWT_DEC=$(awk '{print $1/1000}' "$WORK/jwt.us" | median)
 fi
 row "decode 100 KB JWT: wall time ($WALL_HOW, median)" "$(ms "$TB_DEC")" "$(ms "$JWT_DEC") (jwt-cli)" "$(ratio "$TB_DEC" "$JWT_DEC")" "≤ 1.0×"
 if [ $HAVE_TIME = 1 ]; then
   TB_DRSS=$(peak_rss "$TB" decode "$TOKEN")
   JWT_DRSS=$(peak_rss "$JWT" decode "$TOKEN")
   row "decode 100 KB JWT: peak RSS" "$(mb "$TB_DRSS")" "$(mb "$JWT_DRSS") (jwt-cli)" "$(ratio "$TB_DRSS" "$JWT_DRSS")" "≤ 1.0×"
+fi
+
+# ---- token from the cache ------------------------------------------------------------------
+# One sign-in at the embedded IdP (approved by a scripted browser) writes the cache file;
+# then the IdP is stopped, so its port is closed: `token` must serve the cached token
+# without the network (any attempt would fail, loudly), and is timed against `cat` of the
+# same file, whole process each.
+TOK_HOME=$WORK/tokhome
+mkdir -p "$TOK_HOME/config" "$TOK_HOME/data"
+tok_env() {
+  env HOME="$TOK_HOME" XDG_CONFIG_HOME="$TOK_HOME/config" XDG_DATA_HOME="$TOK_HOME/data" \
+    XDG_CACHE_HOME="$TOK_HOME/cache" XDG_STATE_HOME="$TOK_HOME/state" "$@"
+}
+cat >"$WORK/approve.py" <<'EOF'
+# A browser for the embedded IdP's consent page: approve, then follow to the callback.
+import re, sys, urllib.parse, urllib.request
+url = sys.argv[-1]
+page = urllib.request.urlopen(url, timeout=10).read().decode()
+handle = re.search(r'name="handle" value="([^"]*)"', page).group(1)
+base = urllib.parse.urlsplit(url)
+decision = f"{base.scheme}://{base.netloc}/authorize/decision"
+body = urllib.parse.urlencode({"handle": handle, "decision": "approve"}).encode()
+urllib.request.urlopen(decision, data=body, timeout=10).read()
+EOF
+tok_env "$TB" idp --port 0 >"$WORK/tokidp.out" 2>"$WORK/tokidp.err" &
+TOK_IDP=$!
+PIDS+=($TOK_IDP)
+for _ in $(seq 100); do [ -s "$WORK/tokidp.out" ] && break; sleep 0.1; done
+TOK_ISSUER=$(head -1 "$WORK/tokidp.out")
+[ -n "$TOK_ISSUER" ] || { cat "$WORK/tokidp.err" >&2; echo "tokenbench idp did not start" >&2; exit 1; }
+TOK_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$WORK/token.toml" <<EOF
+name = "bench-token"
+issuer = "$TOK_ISSUER"
+callback_url = "http://127.0.0.1:$TOK_PORT/callback"
+auth_url = "$TOK_ISSUER/authorize"
+token_url = "$TOK_ISSUER/token"
+client_id = "tokenbench-demo"
+scope = "openid offline_access"
+cache_tokens = true
+EOF
+log "token: one sign-in at $TOK_ISSUER fills the cache, then the IdP stops"
+tok_env BROWSER="python3 $WORK/approve.py" "$TB" run --profile "$WORK/token.toml" --json --timeout 30 \
+  >"$WORK/tokrun.json" 2>"$WORK/tokrun.err" \
+  || { cat "$WORK/tokrun.err" >&2; echo "the sign-in for the token row failed" >&2; exit 1; }
+kill "$TOK_IDP" 2>/dev/null || true
+wait "$TOK_IDP" 2>/dev/null || true
+CACHE_FILE=$(ls "$TOK_HOME"/data/tokenbench/cache/*.json 2>/dev/null | head -1)
+[ -n "$CACHE_FILE" ] || { echo "the sign-in wrote no cache file" >&2; exit 1; }
+TOK_CMD=("$TB" token --profile "$WORK/token.toml")
+# The environment is set once for the loop (not by `env` per run, which would be timed too).
+tok_loop() {
+  export HOME="$TOK_HOME" XDG_CONFIG_HOME="$TOK_HOME/config" XDG_DATA_HOME="$TOK_HOME/data" \
+    XDG_CACHE_HOME="$TOK_HOME/cache" XDG_STATE_HOME="$TOK_HOME/state"
+  "${TOK_CMD[@]}" >"$WORK/tok.out" 2>"$WORK/tok.err" && [ -s "$WORK/tok.out" ] || return 1
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 3 --runs 50 --style none --export-json "$WORK/token.json" \
+      -n tokenbench "${TOK_CMD[*]}" -n cat "cat $CACHE_FILE" >/dev/null
+    python3 -c '
+import json, sys
+r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
+print(r["tokenbench"], r["cat"])' "$WORK/token.json"
+  else
+    : >"$WORK/tok.us"; : >"$WORK/cat.us"
+    for _ in $(seq 50); do # interleaved, so load hits both alike
+      time_us "$WORK/tok.us" "${TOK_CMD[@]}"
+      time_us "$WORK/cat.us" cat "$CACHE_FILE"
+    done
+    echo "$(awk '{print $1/1000}' "$WORK/tok.us" | median) $(awk '{print $1/1000}' "$WORK/cat.us" | median)"
+  fi
+}
+if read -r TB_TOK CAT_TOK < <(tok_loop) && [ -n "${CAT_TOK:-}" ]; then
+  row "token --profile P from the cache, IdP down: wall time ($WALL_HOW, median)" "$(ms "$TB_TOK")" "$(ms "$CAT_TOK") (cat of the cache file)" "$(ratio "$TB_TOK" "$CAT_TOK")" "< 3 ms wall"
+else
+  log "token from the cache failed with the IdP down: $(head -c 300 "$WORK/tok.err")"
+  row "token --profile P from the cache, IdP down: wall time" "failed (exit ≠ 0)" "—" "—" "< 3 ms wall"
 fi
 
 # ---- the headless flow against oidc-provider -----------------------------------------------
@@ -246,6 +330,12 @@ fi
 # ---- size and build ------------------------------------------------------------------------
 TB_SIZE=$(stat -c %s "$TB"); JWT_SIZE=$(stat -c %s "$JWT")
 row "release binary size" "$(awk -v x="$TB_SIZE" 'BEGIN{printf "%.1f MB", x/1048576}')" "$(awk -v x="$JWT_SIZE" 'BEGIN{printf "%.1f MB", x/1048576}') (jwt-cli)" "$(ratio "$TB_SIZE" "$JWT_SIZE")" "—"
+if command -v readelf >/dev/null; then
+  # Dynamic relocations the loader applies at every start (packed DT_RELR entries not counted).
+  relocs() { readelf -rW "$1" 2>/dev/null | grep -c '^[0-9a-f]\{8,\} ' || true; }
+  TB_REL=$(relocs "$TB"); JWT_REL=$(relocs "$JWT")
+  row "dynamic relocations (readelf -r)" "$TB_REL" "$JWT_REL (jwt-cli)" "$(ratio "$TB_REL" "$JWT_REL")" "—"
+fi
 if [ $COLD = 1 ]; then
   log "cold cargo build --release (separate target dir)"
   rm -rf "$TARGET/bench-cold"

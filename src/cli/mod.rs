@@ -56,7 +56,11 @@ const EXIT_CODES: &str =
 or the ID token (also a refreshed one) or userinfo failed validation, 5 no callback before the \
 timeout, 6 transport failure.";
 
+/// `defer`: a subcommand's arguments are built only when that subcommand is parsed (or its
+/// help shown), so `decode` or `token` in a loop does not build the whole command tree. Help,
+/// errors and exit codes are clap's as before (tests/startup_parser.rs).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Run the whole flow for a profile: callback server, browser, token exchange.
     Run(run::RunArgs),
