@@ -40,7 +40,7 @@ pub struct RunArgs {
     sign_in: Box<SignInArgs>,
 }
 
-/// Who signs in, for one run.
+// Who signs in, for one run (not a doc comment: clap would make it the `run` help).
 #[derive(Debug, Args)]
 struct SignInArgs {
     /// For this run: `prompt` (login, select_account, consent, none), over the profile's.
