@@ -43,7 +43,9 @@ impl std::fmt::Display for LintWarning {
 /// The metadata name of the way the profile authenticates the client.
 pub fn auth_method(profile: &Profile) -> &'static str {
     match (&profile.client_secret, profile.client_auth) {
-        (None, _) => "none",
+        (_, ClientAuth::PrivateKeyJwt) => "private_key_jwt",
+        (_, ClientAuth::ClientSecretJwt) => "client_secret_jwt",
+        (None, _) | (_, ClientAuth::None) => "none",
         (Some(_), ClientAuth::Basic) => "client_secret_basic",
         (Some(_), ClientAuth::Body) => "client_secret_post",
     }
