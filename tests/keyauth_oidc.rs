@@ -42,7 +42,10 @@ struct Out {
 impl Out {
     fn json(&self) -> Value {
         serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}\n--- stderr\n{}", self.stdout, self.stderr)
+            panic!(
+                "not JSON ({e}): {}\n--- stderr\n{}",
+                self.stdout, self.stderr
+            )
         })
     }
 }
@@ -82,7 +85,10 @@ fn check_assertion(record: &Value, client_id: &str, alg: &str, aud: &str, contex
     assert_eq!(form["client_assertion_type"], ASSERTION_TYPE, "{context}");
     assert_eq!(form["client_assertion"], "[redacted]", "{context}");
     assert!(form.get("client_secret").is_none(), "{context}");
-    assert!(record["headers"].get("authorization").is_none(), "{context}");
+    assert!(
+        record["headers"].get("authorization").is_none(),
+        "{context}"
+    );
     let a = &record["client_assertion"];
     assert_eq!(a["header"]["alg"], alg, "{context}");
     assert_eq!(a["claims"]["iss"], client_id, "{context}");
@@ -116,16 +122,34 @@ fn private_key_jwt_run_and_refresh_against_oidc_provider() {
     let profile = write_profile(home.path(), &Profile::new(&idp, "pkjwt", PKJWT_ID), &extra);
     let secrets = pem_body(&key);
 
-    let out = run(home.path(), &profile, &[], &["run", "--json", "--timeout", "30", "--cache"]);
-    let ctx = format!("{}\n--- stderr\n{}\n--- idp\n{}", out.stdout, out.stderr, idp.log());
+    let out = run(
+        home.path(),
+        &profile,
+        &[],
+        &["run", "--json", "--timeout", "30", "--cache"],
+    );
+    let ctx = format!(
+        "{}\n--- stderr\n{}\n--- idp\n{}",
+        out.stdout,
+        out.stderr,
+        idp.log()
+    );
     assert_eq!(out.code, Some(0), "{ctx}");
     let json = out.json();
     check_assertion(&json["token_request"], PKJWT_ID, "ES256", &idp.issuer, &ctx);
-    assert_eq!(json["token_request"]["client_assertion"]["header"]["kid"], PKJWT_KID);
+    assert_eq!(
+        json["token_request"]["client_assertion"]["header"]["kid"],
+        PKJWT_KID
+    );
     no_leak(&out, &secrets);
 
     let out = run(home.path(), &profile, &[], &["refresh", "--json"]);
-    let ctx = format!("{}\n--- stderr\n{}\n--- idp\n{}", out.stdout, out.stderr, idp.log());
+    let ctx = format!(
+        "{}\n--- stderr\n{}\n--- idp\n{}",
+        out.stdout,
+        out.stderr,
+        idp.log()
+    );
     assert_eq!(out.code, Some(0), "{ctx}");
     let json = out.json();
     check_assertion(&json["request"], PKJWT_ID, "ES256", &idp.issuer, &ctx);
@@ -154,9 +178,20 @@ fn private_key_jwt_with_the_token_endpoint_as_audience() {
         &[("TB_CLIENT_KEY", pem.as_str())],
         &["run", "--json", "--timeout", "30"],
     );
-    let ctx = format!("{}\n--- stderr\n{}\n--- idp\n{}", out.stdout, out.stderr, idp.log());
+    let ctx = format!(
+        "{}\n--- stderr\n{}\n--- idp\n{}",
+        out.stdout,
+        out.stderr,
+        idp.log()
+    );
     assert_eq!(out.code, Some(0), "{ctx}");
-    check_assertion(&out.json()["token_request"], PKJWT_ID, "ES256", &idp.token_url(), &ctx);
+    check_assertion(
+        &out.json()["token_request"],
+        PKJWT_ID,
+        "ES256",
+        &idp.token_url(),
+        &ctx,
+    );
     no_leak(&out, &pem_body(&key_fixture()));
 }
 
@@ -167,13 +202,34 @@ fn client_secret_jwt_run_and_refresh_against_oidc_provider() {
     let extra = "client_auth = \"client_secret_jwt\"\nclient_secret = \"env:TB_CSJWT\"\n";
     let profile = write_profile(home.path(), &Profile::new(&idp, "csjwt", CSJWT_ID), extra);
     let env = [("TB_CSJWT", CSJWT_SECRET)];
-    let out = run(home.path(), &profile, &env, &["run", "--json", "--timeout", "30", "--cache"]);
-    let ctx = format!("{}\n--- stderr\n{}\n--- idp\n{}", out.stdout, out.stderr, idp.log());
+    let out = run(
+        home.path(),
+        &profile,
+        &env,
+        &["run", "--json", "--timeout", "30", "--cache"],
+    );
+    let ctx = format!(
+        "{}\n--- stderr\n{}\n--- idp\n{}",
+        out.stdout,
+        out.stderr,
+        idp.log()
+    );
     assert_eq!(out.code, Some(0), "{ctx}");
-    check_assertion(&out.json()["token_request"], CSJWT_ID, "HS256", &idp.issuer, &ctx);
+    check_assertion(
+        &out.json()["token_request"],
+        CSJWT_ID,
+        "HS256",
+        &idp.issuer,
+        &ctx,
+    );
     no_leak(&out, &[CSJWT_SECRET.to_owned()]);
     let out = run(home.path(), &profile, &env, &["refresh", "--json"]);
-    let ctx = format!("{}\n--- stderr\n{}\n--- idp\n{}", out.stdout, out.stderr, idp.log());
+    let ctx = format!(
+        "{}\n--- stderr\n{}\n--- idp\n{}",
+        out.stdout,
+        out.stderr,
+        idp.log()
+    );
     assert_eq!(out.code, Some(0), "{ctx}");
     check_assertion(&out.json()["request"], CSJWT_ID, "HS256", &idp.issuer, &ctx);
     no_leak(&out, &[CSJWT_SECRET.to_owned()]);
