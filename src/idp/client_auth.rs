@@ -6,6 +6,11 @@ use sha2::{Digest, Sha256};
 
 use super::clients::{self, Client};
 
+/// `private_key_jwt` and `client_secret_jwt` (RFC 7523): verification, ready for the
+/// endpoints to call.
+#[allow(dead_code)]
+pub mod assertion;
+
 /// What the token request carried that could identify the client.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Credentials<'a> {
