@@ -118,6 +118,57 @@ pub fn verify(
     Ok(())
 }
 
+/// The client of a request authenticating with `client_assertion`: found by `client_id`,
+/// else by the assertion's `sub`, then verified with its registered key.
+pub fn authenticate(
+    idp: &super::super::shared::Shared,
+    params: &HashMap<String, String>,
+) -> Result<&'static super::Client, super::ClientAuthError> {
+    let assertion = params
+        .get("client_assertion")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let sub = assertion
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|c| c["sub"].as_str().map(str::to_owned));
+    let id = params
+        .get("client_id")
+        .cloned()
+        .or(sub)
+        .ok_or(super::ClientAuthError::Missing)?;
+    let client =
+        super::clients::find(&id).ok_or_else(|| super::ClientAuthError::Unknown(id.clone()))?;
+    let key = match (client.id, client.secret) {
+        (DEMO_KEY_CLIENT_ID, _) => AssertionKey::Jwks(DEMO_KEY_CLIENT_JWKS),
+        (_, Some(secret)) => AssertionKey::Secret(secret),
+        (_, None) => return Err(super::ClientAuthError::PublicWithSecret(id)),
+    };
+    let issuer = idp.issuer.as_str();
+    let endpoints = [
+        issuer.to_owned(),
+        format!("{issuer}/token"),
+        format!("{issuer}/introspect"),
+        format!("{issuer}/revoke"),
+    ];
+    let audiences: Vec<&str> = endpoints.iter().map(String::as_str).collect();
+    let check = Check {
+        assertion_type: params.get("client_assertion_type").map(String::as_str),
+        assertion,
+        client_id: client.id,
+        audiences: &audiences,
+        now: idp.store.now() as i64,
+    };
+    let mut seen = idp
+        .jtis
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    verify(&check, key, &mut seen)?;
+    Ok(client)
+}
+
 fn verify_hs256(jwt: &str, secret: &str) -> Result<(), AssertionError> {
     let header = read_header(jwt).map_err(|e| AssertionError::Signature(e.to_string()))?;
     if header.alg != "HS256" {
