@@ -103,7 +103,7 @@ pub fn lint(profile: &Profile, metadata: &Metadata) -> Vec<LintWarning> {
             "client_secret_basic" if has("client_secret_post") => "set client_auth = \"body\"".to_owned(),
             "client_secret_post" if has("client_secret_basic") => "set client_auth = \"basic\"".to_owned(),
             _ if has("none") => "leave client_secret empty if the client is registered as public".to_owned(),
-            _ => "tokenbench supports client_secret_basic, client_secret_post and none; register the client with one of them".to_owned(),
+            _ => "tokenbench supports client_secret_basic, client_secret_post, none, private_key_jwt and client_secret_jwt; register the client with one of them".to_owned(),
         };
         warn(
             "client_auth",
