@@ -49,6 +49,7 @@ async fn exchange(base: &str, limits: HttpLimits) -> Result<(), FlowError> {
             client_id: ClientId::new("app"),
             secret: Some(ClientSecret::new("s3cret")),
             auth: ClientAuth::Basic,
+            assertion: None,
         },
         &AuthorizationCode::new("code"),
         &RedirectUri::parse("http://127.0.0.1:1/callback").unwrap(),

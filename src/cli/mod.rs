@@ -10,6 +10,7 @@ mod grant_output;
 mod grants;
 mod import;
 mod inert;
+mod keygen;
 mod logout;
 mod output;
 mod pkce;
@@ -108,6 +109,9 @@ pub enum Command {
     /// The token cache: `list [--json]` what it holds (never a token), `clear --profile P`
     /// or `clear --all` to remove entries.
     Cache(cache::CacheArgs),
+    /// Generate a client key for private_key_jwt (ES256, ES384, EdDSA): the PKCS#8 PEM goes
+    /// to --out (0600, never overwriting), the public JWK and JWKS to stdout.
+    Keygen(keygen::KeygenArgs),
 }
 
 impl Cli {
@@ -149,6 +153,7 @@ pub fn execute_without_runtime(cli: Cli) -> Result<i32, Cli> {
         Some(Command::Import(args)) => Ok(import::import(args)),
         Some(Command::Export(args)) => Ok(export::export(args)),
         Some(Command::Cache(args)) => Ok(cache::cache(args)),
+        Some(Command::Keygen(args)) => Ok(keygen::keygen(args)),
         // A valid cached token needs neither the runtime nor the network.
         Some(Command::Token(args)) => match token::token_from_cache(&args) {
             Some(code) => Ok(code),
@@ -182,6 +187,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Export(args)) => export::export(args),
         Some(Command::Logout(args)) => logout::logout(args).await,
         Some(Command::Cache(args)) => cache::cache(args),
+        Some(Command::Keygen(args)) => keygen::keygen(args),
         None => workbench::workbench(cli.profile).await,
     }
 }

@@ -24,9 +24,7 @@ use crate::oauth::metadata::Metadata;
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
 use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
-use crate::oauth::token_request::{
-    authorization_code_request, callback_origin, set_origin, ClientCredentials,
-};
+use crate::oauth::token_request::{authorization_code_request, callback_origin, set_origin};
 use crate::oauth::types::RedirectUri;
 
 use crate::profile::Profile;
@@ -228,12 +226,9 @@ async fn run_inner(
     let emit = |events: &mpsc::UnboundedSender<FlowEvent>, e: FlowEvent| {
         let _ = events.send(e);
     };
-    let secret = profile.resolve_secret(io.env).map_err(FlowError::Secret)?;
-    let client = ClientCredentials {
-        client_id: profile.client_id.clone(),
-        secret,
-        auth: profile.client_auth,
-    };
+    let client = profile
+        .client_credentials(io.env, io.now)
+        .map_err(FlowError::Secret)?;
     let limits = options.http.tls(profile.insecure_tls);
     let http = HttpClient::new(limits.plain_http(profile.insecure_http))
         .map_err(|e| FlowError::Internal(e.to_string()))?;

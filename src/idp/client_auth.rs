@@ -6,6 +6,9 @@ use sha2::{Digest, Sha256};
 
 use super::clients::{self, Client};
 
+/// `private_key_jwt` and `client_secret_jwt` (RFC 7523).
+pub mod assertion;
+
 /// What the token request carried that could identify the client.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Credentials<'a> {
@@ -42,6 +45,10 @@ pub enum ClientAuthError {
     PublicWithSecret(String),
     #[error("wrong client secret for {0:?} (with Basic, id and secret are form-urlencoded before base64, RFC 6749 §2.3.1)")]
     WrongSecret(String),
+    #[error("client {0:?} authenticates with private_key_jwt: send a client_assertion")]
+    AssertionRequired(String),
+    #[error("{0}")]
+    Assertion(#[from] assertion::AssertionError),
 }
 
 /// Identifies and authenticates the client; one method only, as RFC 6749 §2.3 requires.
@@ -64,6 +71,9 @@ pub fn authenticate(creds: Credentials<'_>) -> Result<&'static Client, ClientAut
         return check_secret(id, secret);
     }
     let client = clients::find(id).ok_or_else(|| ClientAuthError::Unknown(id.to_owned()))?;
+    if client.id == assertion::DEMO_KEY_CLIENT_ID {
+        return Err(ClientAuthError::AssertionRequired(id.to_owned()));
+    }
     match client.secret {
         None => Ok(client),
         Some(_) => Err(ClientAuthError::SecretRequired(id.to_owned())),

@@ -13,7 +13,7 @@ pub struct Client {
     pub scheme: &'static str,
 }
 
-static CLIENTS: [Client; 3] = [
+static CLIENTS: [Client; 4] = [
     Client {
         id: DEMO_CLIENT_ID,
         secret: None,
@@ -28,6 +28,12 @@ static CLIENTS: [Client; 3] = [
         id: DEMO_HTTPS_CLIENT_ID,
         secret: None,
         scheme: "https",
+    },
+    // private_key_jwt only: no secret, and client_id alone is refused (client_auth.rs).
+    Client {
+        id: super::client_auth::assertion::DEMO_KEY_CLIENT_ID,
+        secret: None,
+        scheme: "http",
     },
 ];
 

@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::clients::Client;
-use super::form::{authenticate, check_content_type, parse_form, required};
+use super::form::{authenticate_client, check_content_type, parse_form, required};
 use super::pages;
 use super::responses::{html, json, OAuthError};
 use super::scope::Scope;
@@ -93,7 +93,7 @@ pub async fn device_authorization(
 fn start(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
     check_content_type(headers, "the device authorization request")?;
     let params = parse_form(body)?;
-    let client = authenticate(headers, &params)?;
+    let client = authenticate_client(idp, headers, &params)?;
     let scope = Scope::parse(params.get("scope").map(String::as_str))
         .map_err(|e| OAuthError::bad_request("invalid_scope", e.to_string()))?;
     let device_code = random_token();

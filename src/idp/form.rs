@@ -31,6 +31,22 @@ pub fn authenticate(
     client_auth::authenticate(creds).map_err(|e| invalid_client(&e, authorization.is_some()))
 }
 
+/// [`authenticate`], or a JWT client assertion (RFC 7523) when the form carries one.
+pub fn authenticate_client(
+    idp: &super::shared::Shared,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<&'static Client, OAuthError> {
+    if !params.contains_key("client_assertion") {
+        return authenticate(headers, params);
+    }
+    let both = headers.contains_key(header::AUTHORIZATION) || params.contains_key("client_secret");
+    if both {
+        return Err(invalid_client(&ClientAuthError::Both, false));
+    }
+    super::client_auth::assertion::authenticate(idp, params).map_err(|e| invalid_client(&e, false))
+}
+
 /// RFC 6749 §5.2: 401, and a Basic challenge when the client tried the header.
 fn invalid_client(error: &ClientAuthError, tried_basic: bool) -> OAuthError {
     let error = OAuthError::new(

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::form::{authenticate, check_content_type, parse_form, required};
+use super::form::{authenticate_client, check_content_type, parse_form, required};
 use super::jwt_sign::DEMO_SUB;
 use super::responses::{json, OAuthError};
 use super::shared::Shared;
@@ -35,7 +35,7 @@ pub async fn introspect(
 fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
     check_content_type(headers, "the introspection request")?;
     let params = parse_form(body)?;
-    let client = authenticate(headers, &params)?;
+    let client = authenticate_client(idp, headers, &params)?;
     let token = required(&params, "token")?;
     let hint = token_hint(params.get("token_type_hint").map(String::as_str));
     Ok(match idp.store.active(token, hint) {

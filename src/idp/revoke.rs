@@ -13,7 +13,7 @@ use axum::http::header::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::form::{authenticate, check_content_type, invalid_request, parse_form, required};
+use super::form::{authenticate_client, check_content_type, invalid_request, parse_form, required};
 use super::introspect::token_hint;
 use super::responses::{json, OAuthError};
 use super::shared::Shared;
@@ -32,7 +32,7 @@ pub async fn revoke(State(idp): State<Arc<Shared>>, headers: HeaderMap, body: By
 fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
     check_content_type(headers, "the revocation request")?;
     let params = parse_form(body)?;
-    let client = authenticate(headers, &params)?;
+    let client = authenticate_client(idp, headers, &params)?;
     let token = required(&params, "token")?;
     let hint = token_hint(params.get("token_type_hint").map(String::as_str));
     idp.store

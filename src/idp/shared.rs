@@ -16,6 +16,8 @@ pub struct Shared {
     token_requests: AtomicUsize,
     /// The device grant's codes (RFC 8628).
     pub devices: super::device::Devices,
+    /// Client assertion `jti`s seen (RFC 7523 §3: each is accepted once).
+    pub jtis: Mutex<super::client_auth::assertion::SeenJtis>,
 }
 
 impl Shared {
@@ -34,6 +36,7 @@ impl Shared {
             faults: Mutex::new(faults),
             token_requests: AtomicUsize::new(0),
             devices: Default::default(),
+            jtis: Default::default(),
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::clients::Client;
 use super::faults::{self, TokenOverride};
-use super::form::{authenticate, check_content_type, invalid_request, parse_form, required};
+use super::form::{authenticate_client, check_content_type, invalid_request, parse_form, required};
 use super::id_token_faults;
 use super::jwt_sign::{self, TokenContext, ACCESS_TOKEN_LIFETIME};
 use super::responses::{form_encoded, json, OAuthError};
@@ -81,7 +81,7 @@ fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuth
             ),
         ));
     }
-    let client = authenticate(headers, &params)?;
+    let client = authenticate_client(idp, headers, &params)?;
     match grant_type.as_str() {
         "authorization_code" => exchange_code(idp, client, &params),
         DEVICE_CODE_URN => {

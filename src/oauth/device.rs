@@ -239,6 +239,7 @@ mod tests {
             client_id: ClientId::new("1406020730"),
             secret: None,
             auth: ClientAuth::Basic,
+            assertion: None,
         }
     }
 

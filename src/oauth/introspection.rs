@@ -200,6 +200,7 @@ mod tests {
             client_id: ClientId::new("s6BhdRkqt3"),
             secret: secret.map(ClientSecret::new),
             auth,
+            assertion: None,
         }
     }
 

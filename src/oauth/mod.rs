@@ -3,6 +3,7 @@
 pub mod auth_time;
 pub mod authorize;
 pub mod callback;
+pub mod client_assertion;
 pub mod client_credentials;
 pub mod device;
 pub mod endpoint_response;

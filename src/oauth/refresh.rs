@@ -48,6 +48,7 @@ mod tests {
                 client_id: ClientId::new("s6BhdRkqt3"),
                 secret: secret.map(ClientSecret::new),
                 auth,
+                assertion: None,
             },
             &TokenValue::new("tGzv3JOkF0XG5Qx2TlKWIA"),
             scope,

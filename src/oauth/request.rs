@@ -84,12 +84,24 @@ impl HttpRequest {
             }
             Value::Object(m)
         };
-        serde_json::json!({
+        let mut record = serde_json::json!({
             "method": self.method,
             "url": self.url,
             "headers": fields(&self.headers, true),
             "form": fields(&self.form, false),
-        })
+        });
+        // The assertion itself is a bearer credential until it expires: redacted above, and
+        // shown here decoded (header and claims, never the signature).
+        let assertion = self.form.iter().find(|f| f.name == "client_assertion");
+        if let (Some(f), Value::Object(map)) = (assertion, &mut record) {
+            if let Some((header, claims)) = super::jose::sign::decode_parts(&f.value) {
+                map.insert(
+                    "client_assertion".into(),
+                    serde_json::json!({ "header": header, "claims": claims }),
+                );
+            }
+        }
+        record
     }
 }
 
@@ -117,5 +129,52 @@ mod tests {
         assert_eq!(j["form"]["code_verifier"], "[redacted]");
         assert_eq!(r.body(), "grant_type=authorization_code&code_verifier=v");
         assert!(!format!("{r:?}").contains("czZC"));
+    }
+
+    #[test]
+    fn records_show_the_assertion_decoded_not_its_value() {
+        use crate::oauth::client_assertion::ClientAssertion;
+        use crate::oauth::jose::Signer;
+        use crate::oauth::token_request::{add_client_auth, ClientAuth, ClientCredentials};
+        use crate::oauth::types::ClientId;
+        let client = ClientCredentials {
+            client_id: ClientId::new("app"),
+            secret: None,
+            auth: ClientAuth::ClientSecretJwt,
+            assertion: Some(ClientAssertion::new(
+                Signer::hmac(b"k"),
+                "https://idp".into(),
+                || 100,
+                || "j1".into(),
+            )),
+        };
+        let (mut headers, mut form) = (Vec::new(), Vec::new());
+        add_client_auth(&client, &mut headers, &mut form);
+        let r = HttpRequest {
+            method: "POST",
+            url: "https://idp/token".into(),
+            headers,
+            form,
+        };
+        let jwt = r
+            .form
+            .iter()
+            .find(|f| f.name == "client_assertion")
+            .unwrap()
+            .value
+            .clone();
+        let j = r.redacted_json();
+        assert_eq!(j["form"]["client_assertion"], "[redacted]");
+        assert_eq!(
+            j["form"]["client_assertion_type"],
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        );
+        assert_eq!(j["form"]["client_id"], "app");
+        assert_eq!(j["client_assertion"]["header"]["alg"], "HS256");
+        assert_eq!(j["client_assertion"]["claims"]["jti"], "j1");
+        assert_eq!(j["client_assertion"]["claims"]["exp"], 160);
+        let signature = jwt.rsplit('.').next().unwrap();
+        assert!(!j.to_string().contains(signature));
+        assert!(!j.to_string().contains(&jwt));
     }
 }

@@ -63,6 +63,7 @@ mod tests {
                 client_id: ClientId::new("s6BhdRkqt3"),
                 secret: Some(ClientSecret::new("gX1fBat3bV")),
                 auth: ClientAuth::Basic,
+                assertion: None,
             },
             &TokenValue::new("45ghiukldjahdnhzdauz"),
             TokenKind::Refresh,

@@ -3,6 +3,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
+use super::client_assertion::{ClientAssertion, ASSERTION_TYPE};
 use super::pkce::PkceVerifier;
 use super::request::{Field, HttpRequest};
 use super::secret::{AuthorizationCode, ClientSecret};
@@ -16,6 +17,12 @@ pub enum ClientAuth {
     Basic,
     /// `client_id` and `client_secret` in the form (client_secret_post).
     Body,
+    /// A public client, said explicitly: only `client_id` in the form.
+    None,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, `private_key_jwt`).
+    PrivateKeyJwt,
+    /// A JWT HMAC-signed with the client secret (`client_secret_jwt`).
+    ClientSecretJwt,
 }
 
 impl ClientAuth {
@@ -23,6 +30,9 @@ impl ClientAuth {
         match self {
             ClientAuth::Basic => "basic",
             ClientAuth::Body => "body",
+            ClientAuth::None => "none",
+            ClientAuth::PrivateKeyJwt => "private_key_jwt",
+            ClientAuth::ClientSecretJwt => "client_secret_jwt",
         }
     }
 }
@@ -119,6 +129,8 @@ pub struct ClientCredentials {
     pub client_id: ClientId,
     pub secret: Option<ClientSecret>,
     pub auth: ClientAuth,
+    /// Makes the JWT for `private_key_jwt` / `client_secret_jwt`; None otherwise.
+    pub assertion: Option<ClientAssertion>,
 }
 
 /// `Basic` credentials per RFC 6749 §2.3.1: id and secret are form-urlencoded *before*
@@ -174,18 +186,45 @@ pub fn add_client_auth(
     headers: &mut Vec<Field>,
     form: &mut Vec<Field>,
 ) {
+    if let (ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt, Some(assertion)) =
+        (client.auth, &client.assertion)
+    {
+        add_client_assertion(client, assertion, form);
+        return;
+    }
     match (&client.secret, client.auth) {
+        // A public client, or a JWT method whose assertion is missing: identify only.
+        (_, ClientAuth::None | ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt) => {
+            form.push(Field::plain("client_id", client.client_id.as_str()))
+        }
         (Some(secret), ClientAuth::Basic) => headers.push(Field::sensitive(
             "Authorization",
             basic_authorization(client.client_id.as_str(), secret.secret()),
         )),
-        (Some(secret), ClientAuth::Body) => {
+        (Some(secret), _) => {
             form.push(Field::plain("client_id", client.client_id.as_str()));
             form.push(Field::sensitive("client_secret", secret.secret()));
         }
         // A public client identifies itself in the body (RFC 6749 §4.1.3).
         (None, _) => form.push(Field::plain("client_id", client.client_id.as_str())),
     }
+}
+
+/// A fresh assertion in the form (RFC 7523 §2.2), `client_id` beside it (RFC 7521 §4.2
+/// allows it, and IdPs look the client up by it). The keys were tried when the profile's
+/// credentials were read, so signing cannot fail here short of the OS's randomness failing;
+/// then an empty assertion is sent and the IdP's refusal says so.
+fn add_client_assertion(
+    client: &ClientCredentials,
+    assertion: &ClientAssertion,
+    form: &mut Vec<Field>,
+) {
+    let jwt = assertion
+        .make(client.client_id.as_str())
+        .unwrap_or_default();
+    form.push(Field::plain("client_id", client.client_id.as_str()));
+    form.push(Field::plain("client_assertion_type", ASSERTION_TYPE));
+    form.push(Field::sensitive("client_assertion", jwt));
 }
 
 #[cfg(test)]
@@ -215,6 +254,7 @@ mod tests {
                 client_id: ClientId::new("app"),
                 secret: secret.map(ClientSecret::new),
                 auth,
+                assertion: None,
             },
             &AuthorizationCode::new("the-code"),
             &RedirectUri::parse("http://127.0.0.1:8765/callback").unwrap(),

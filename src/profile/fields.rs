@@ -117,7 +117,10 @@ pub fn client_auth(value: Option<&str>) -> Result<ClientAuth, String> {
     match value {
         None | Some("basic") => Ok(ClientAuth::Basic),
         Some("body") => Ok(ClientAuth::Body),
-        Some(other) => Err(format!("{other:?} is not \"basic\" or \"body\"")),
+        Some("none") => Ok(ClientAuth::None),
+        Some("private_key_jwt") => Ok(ClientAuth::PrivateKeyJwt),
+        Some("client_secret_jwt") => Ok(ClientAuth::ClientSecretJwt),
+        Some(other) => Err(format!("{other:?} is not \"basic\", \"body\", \"none\", \"private_key_jwt\" or \"client_secret_jwt\"")),
     }
 }
 

@@ -43,7 +43,9 @@ impl std::fmt::Display for LintWarning {
 /// The metadata name of the way the profile authenticates the client.
 pub fn auth_method(profile: &Profile) -> &'static str {
     match (&profile.client_secret, profile.client_auth) {
-        (None, _) => "none",
+        (_, ClientAuth::PrivateKeyJwt) => "private_key_jwt",
+        (_, ClientAuth::ClientSecretJwt) => "client_secret_jwt",
+        (None, _) | (_, ClientAuth::None) => "none",
         (Some(_), ClientAuth::Basic) => "client_secret_basic",
         (Some(_), ClientAuth::Body) => "client_secret_post",
     }
@@ -101,7 +103,7 @@ pub fn lint(profile: &Profile, metadata: &Metadata) -> Vec<LintWarning> {
             "client_secret_basic" if has("client_secret_post") => "set client_auth = \"body\"".to_owned(),
             "client_secret_post" if has("client_secret_basic") => "set client_auth = \"basic\"".to_owned(),
             _ if has("none") => "leave client_secret empty if the client is registered as public".to_owned(),
-            _ => "tokenbench supports client_secret_basic, client_secret_post and none; register the client with one of them".to_owned(),
+            _ => "tokenbench supports client_secret_basic, client_secret_post, none, private_key_jwt and client_secret_jwt; register the client with one of them".to_owned(),
         };
         warn(
             "client_auth",

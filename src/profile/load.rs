@@ -439,6 +439,13 @@ fn check(
         "token_origin",
         fields::token_origin(raw.token_origin.as_deref()),
     );
+    let key_auth = client_auth.as_ref().and_then(|auth| {
+        let has_secret = matches!(client_secret, Some(Some(_)));
+        match super::key_auth::parse(raw, *auth, has_secret) {
+            Ok(k) => Some(k),
+            Err((key, message)) => e.field(key, Err::<super::key_auth::KeyAuth, String>(message)),
+        }
+    });
     let code_challenge_method = e.field(
         "code_challenge_method",
         fields::code_challenge_method(raw.code_challenge_method.as_deref()),
@@ -471,6 +478,7 @@ fn check(
         Some(auth_params),
         Some(token_params),
         Some(token_origin),
+        Some(key_auth),
     ) = (
         issuer,
         grant,
@@ -485,6 +493,7 @@ fn check(
         auth_params,
         token_params,
         token_origin,
+        key_auth,
     )
     else {
         return Err(errors.found);
@@ -531,6 +540,7 @@ fn check(
         },
         sign_in,
         post_logout_redirect_url: post_logout.flatten(),
+        key_auth,
     }))
 }
 
@@ -764,7 +774,7 @@ code = "c"
         );
         assert!(errors[1]
             .to_string()
-            .ends_with(r#""post" is not "basic" or "body" (line 2)"#));
+            .ends_with(r#""post" is not "basic", "body", "none", "private_key_jwt" or "client_secret_jwt" (line 2)"#));
         let e = validate_text(f, "p", text, &raw).unwrap_err();
         assert_eq!(e, errors[0]);
     }

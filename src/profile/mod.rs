@@ -3,6 +3,7 @@ pub mod catalog;
 pub mod document;
 mod edit;
 mod fields;
+pub mod key_auth;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -85,6 +85,18 @@ pub struct RawProfile {
     /// RFC 8628's device authorization endpoint, by hand (empty = discovered).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_authorization_url: Option<String>,
+    /// The private key for `private_key_jwt`: a path, `env:NAME` or `cmd:…` (PEM or JWK).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// The `kid` of the client assertion's header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key_id: Option<String>,
+    /// The assertion's `alg` when not the key's own (PS256 for an RSA key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_assertion_alg: Option<String>,
+    /// "issuer" (default) or "token_endpoint": what the assertion's `aud` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_assertion_aud: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -135,7 +147,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 27] = [
+    pub const KEYS: [&'static str; 31] = [
         "name",
         "issuer",
         "grant_type",
@@ -163,13 +175,17 @@ impl RawProfile {
         "max_age",
         "post_logout_redirect_url",
         "device_authorization_url",
+        "client_key",
+        "client_key_id",
+        "client_assertion_alg",
+        "client_assertion_aud",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 27] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 31] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -208,6 +224,10 @@ impl RawProfile {
                 "device_authorization_url",
                 self.device_authorization_url.as_deref(),
             ),
+            ("client_key", self.client_key.as_deref()),
+            ("client_key_id", self.client_key_id.as_deref()),
+            ("client_assertion_alg", self.client_assertion_alg.as_deref()),
+            ("client_assertion_aud", self.client_assertion_aud.as_deref()),
         ]
     }
 
@@ -279,6 +299,7 @@ impl RawProfile {
             self.client_secret.as_deref(),
             table.and_then(|i| i.client_secret.as_deref()),
             table.and_then(|i| i.bearer.as_deref()),
+            self.client_key.as_deref(),
         ]
         .into_iter()
         .filter_map(|v| match v.and_then(SecretSource::parse) {
@@ -363,6 +384,9 @@ pub enum SecretError {
         reason: String,
         key: &'static str,
     },
+    /// The client's private key (`client_key`) could not be read or used.
+    #[error("{key} {reason}")]
+    Key { key: &'static str, reason: String },
 }
 
 impl SecretError {
@@ -632,6 +656,8 @@ pub struct Profile {
     pub post_logout_redirect_url: Option<RedirectUri>,
     /// The grant a run performs (`grant_type`).
     pub grant: crate::oauth::grant::GrantType,
+    /// `private_key_jwt` / `client_secret_jwt` settings (`client_key`, …).
+    pub key_auth: super::key_auth::KeyAuth,
 }
 
 impl Profile {

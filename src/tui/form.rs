@@ -73,7 +73,13 @@ pub struct FieldSpec {
 }
 
 pub const METHODS: &[(&str, &str)] = &[("S256", "SHA-256"), ("plain", "Plain")];
-pub const CLIENT_AUTH: &[(&str, &str)] = &[("basic", "Basic Auth header"), ("body", "In body")];
+pub const CLIENT_AUTH: &[(&str, &str)] = &[
+    ("basic", "Basic Auth header"),
+    ("body", "In body"),
+    ("none", "None"),
+    ("private_key_jwt", "Key JWT"),
+    ("client_secret_jwt", "Secret JWT"),
+];
 pub const TOKEN_ORIGIN: &[(&str, &str)] =
     &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
 

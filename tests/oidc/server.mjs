@@ -223,6 +223,36 @@ configuration.features.clientCredentials = { enabled: true };
 configuration.ttl.DeviceCode = 600;
 configuration.ttl.ClientCredentials = 3600;
 
+// Client authentication with keys (issue 14, RFC 7523): a private_key_jwt client whose
+// JWKS is the public half of tests/fixtures/keyauth/client-es256.pem (a test-only key), and
+// a client_secret_jwt client. Mirrored in tests/keyauth_oidc.rs.
+CLIENTS.push(
+  {
+    client_id: 'tb-pkjwt',
+    application_type: 'native',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: {
+      keys: [{
+        kty: 'EC', crv: 'P-256', kid: 'tb-test-es256', use: 'sig', alg: 'ES256',
+        x: 'ccxuG3iVioZ7N3w0sZQUtCG0gvxRTPJPxkCD6Lxn1xE',
+        y: 'zEZQK5a7hgwrNxGPrrtFX4c4D6unrn3OC81nPaf4n7s',
+      }],
+    },
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+  {
+    client_id: 'tb-csjwt',
+    client_secret: 'tb-csjwt-secret-a-long-one-for-hs256-0123456789abcdef',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_jwt',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+);
+
 let handler = (_req, res) => {
   res.statusCode = 503;
   res.end('starting\n');

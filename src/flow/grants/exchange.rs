@@ -26,12 +26,9 @@ pub(super) fn client_credentials(
     profile: &Profile,
     env: &(dyn Fn(&str) -> Option<OsString> + Sync),
 ) -> Result<ClientCredentials, GrantError> {
-    let secret = profile.resolve_secret(env).map_err(GrantError::Secret)?;
-    Ok(ClientCredentials {
-        client_id: profile.client_id.clone(),
-        secret,
-        auth: profile.client_auth,
-    })
+    profile
+        .client_credentials(env, super::super::run::system_now)
+        .map_err(GrantError::Secret)
 }
 
 /// The client for `profile`'s endpoints: its TLS and plain-http opt-outs apply to every

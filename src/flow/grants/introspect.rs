@@ -64,6 +64,7 @@ async fn introspect_inner(
                 client_id: client_id.clone(),
                 secret,
                 auth: *client_auth,
+                assertion: None,
             };
             introspection_request(&endpoint, &client, &token, kind)
         }

@@ -10,3 +10,6 @@ pub use alg::{Alg, AlgError};
 pub use jwk::{parse_jwks, Jwk, Jwks, JwksError, PublicKey};
 pub use kid::shown_kid;
 pub use verify::{read_header, verify_jws, JwsHeader, SignatureError, Verified};
+pub mod sign;
+
+pub use sign::{SignAlg, SignError, Signer};
