@@ -1,12 +1,14 @@
 //! Human-readable output of runs and tokens, and the JSON of a run, written to a [`Term`].
 
+use std::io::Write;
+
 use serde_json::Value;
 
 use crate::doctor::Verdict;
 use crate::flow::{FlowEvent, FlowReport};
 use crate::net::browser::BrowserLaunch;
 use crate::net::callback_server::{RequestKind, ResponseMode};
-use crate::oauth::text::{sanitize, to_json_pretty_safe, to_json_safe};
+use crate::oauth::text::{sanitize, to_json_safe, write_json_pretty_safe};
 
 use super::term::{errln, outln, Term};
 
@@ -212,8 +214,8 @@ pub fn print_token(t: &mut Term, label: &str, token: &Value) {
                     outln!(t, "  {mark}  {:<9}  {}", get("check"), get("detail"));
                 }
             }
-            outln!(t, "header:\n{}", indent(&pretty(token.get("header"))));
-            outln!(t, "claims:\n{}", indent(&pretty(token.get("claims"))));
+            print_json_block(t, "header:", token.get("header"));
+            print_json_block(t, "claims:", token.get("claims"));
             if let Some(Value::Array(times)) = token.get("times") {
                 for time in times {
                     let get = |k: &str| time.get(k).map(plain).unwrap_or_default();
@@ -232,7 +234,7 @@ pub fn print_token(t: &mut Term, label: &str, token: &Value) {
             if let Some(sig) = token.get("signature") {
                 outln!(t, "signature: {}", check_text(sig));
             }
-            outln!(t, "header:\n{}", indent(&pretty(token.get("header"))));
+            print_json_block(t, "header:", token.get("header"));
         }
         _ => {
             let len = token.get("value").and_then(Value::as_str).map(str::len);
@@ -258,14 +260,150 @@ fn plain(v: &Value) -> String {
     }
 }
 
-/// Safe JSON escapes every control character, so claims cannot inject terminal escapes.
-fn pretty(v: Option<&Value>) -> String {
-    v.map(to_json_pretty_safe).unwrap_or_default()
+/// `label`, then `value` as pretty JSON with every line indented by two spaces, streamed to
+/// stdout (a token's claims may be 100 KB): safe JSON escapes every control character, so
+/// claims cannot inject terminal escapes, and the stream is escaped as any block is.
+fn print_json_block(t: &mut Term, label: &str, value: Option<&Value>) {
+    outln!(t, "{label}");
+    let mut out = t.out_stream();
+    if let Some(v) = value {
+        // Write errors are ignored as in `Term::out`: a closed pipe ends the process.
+        let _ = write_json_pretty_safe(Indented::new(&mut out), v);
+    }
+    let _ = out.write_all(b"\n");
 }
 
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("  {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Puts two spaces before every line written through it.
+struct Indented<W: Write> {
+    inner: W,
+    at_line_start: bool,
+}
+
+impl<W: Write> Indented<W> {
+    fn new(inner: W) -> Self {
+        Indented {
+            inner,
+            at_line_start: true,
+        }
+    }
+}
+
+impl<W: Write> Write for Indented<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for line in buf.split_inclusive(|&b| b == b'\n') {
+            if self.at_line_start {
+                self.inner.write_all(b"  ")?;
+            }
+            self.inner.write_all(line)?;
+            self.at_line_start = line.ends_with(b"\n");
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use serde_json::json;
+
+    use super::*;
+    use crate::flow::report::token_json;
+    use crate::oauth::text::{sanitize_block, to_json_pretty_safe};
+
+    /// How `print_token` wrote a JSON block before it streamed: the whole pretty document,
+    /// re-indented line by line, then escaped as a block.
+    fn old_json_block(label: &str, value: Option<&Value>) -> String {
+        let pretty = value.map(to_json_pretty_safe).unwrap_or_default();
+        let indented = pretty
+            .lines()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        sanitize_block(&format!("{label}\n{indented}\n"))
+    }
+
+    fn old_print_token(token: &Value) -> String {
+        let mut out = String::new();
+        let (mut new_out, mut err) = (Vec::new(), Vec::new());
+        let mut t = Term::new(&mut new_out, &mut err);
+        // The lines around the blocks did not change; only the blocks are rebuilt the old way.
+        print_token(&mut t, "token", token);
+        drop(t);
+        let new_text = String::from_utf8(new_out).unwrap();
+        let mut rest = new_text.as_str();
+        for key in ["header", "claims"] {
+            let label = format!("{key}:\n");
+            let Some(at) = rest.find(&label) else {
+                continue;
+            };
+            out.push_str(&rest[..at]);
+            let block = old_json_block(&format!("{key}:"), token.get(key));
+            out.push_str(&block);
+            rest = &rest[at + block.len()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn printed(token: &Value) -> String {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut t = Term::new(&mut out, &mut err);
+        print_token(&mut t, "token", token);
+        drop(t);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn jwt(header: &Value, claims: &Value) -> String {
+        let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.c2ln", b64(header), b64(claims))
+    }
+
+    #[test]
+    fn json_blocks_print_as_before_for_a_large_token_and_hostile_claims() {
+        let groups: Vec<String> = (0..2000).map(|i| format!("grp-{i:05}-readers")).collect();
+        let large = json!({ "sub": "alice", "exp": 1_795_999_218, "groups": groups });
+        let hostile = json!({
+            "sub": "a\n✓ VERIFIED\r\u{1b}[2J\u{9b}31m\u{202e}\u{7f}\t\"\\",
+            "n\u{2066}": { "deep": [[["\u{1b}]52;c;eA==\u{7}"]]], "empty": {}, "list": [] },
+            "日本": "é → ✓",
+        });
+        let header = json!({ "alg": "RS256", "kid": "k\u{1b}1\n" });
+        for claims in [large, hostile, json!({})] {
+            let token = token_json(&jwt(&header, &claims), 1_795_999_000);
+            let text = printed(&token);
+            assert!(text.contains("claims:\n  {"), "{text}");
+            assert_eq!(text, old_print_token(&token));
+            assert!(!text.chars().any(crate::oauth::text::is_unsafe_in_block));
+        }
+        let jwe = token_json(
+            &format!(
+                "{}.a.b.c.d",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"RSA-OAEP","x":"\u001b"}"#)
+            ),
+            0,
+        );
+        assert_eq!(printed(&jwe), old_print_token(&jwe));
+    }
+
+    #[test]
+    fn a_json_block_is_the_old_block_byte_for_byte() {
+        for v in [
+            json!({ "a": [1, { "b": "\u{1b}\n" }], "c": {}, "d": [] }),
+            json!("x"),
+            json!(null),
+        ] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut t = Term::new(&mut out, &mut err);
+            print_json_block(&mut t, "claims:", Some(&v));
+            print_json_block(&mut t, "none:", None);
+            drop(t);
+            let expected = old_json_block("claims:", Some(&v)) + &old_json_block("none:", None);
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::oauth::text::{sanitize_block, to_json_pretty_safe};
+use crate::oauth::text::{sanitize_block, to_json_pretty_safe, BlockEscaper};
 
 /// The two output streams of a command.
 pub struct Term<'a> {
@@ -40,6 +40,12 @@ impl<'a> Term<'a> {
     /// Writes a block of text on stderr, escaped except for its `\n` and `\t`.
     pub fn err(&mut self, block: &str) {
         write_escaped(&mut self.err, block);
+    }
+
+    /// Stdout as a writer, escaped as [`Term::out`] escapes, while it is written: for
+    /// blocks too large to build in memory first.
+    pub fn out_stream(&mut self) -> BlockEscaper<&mut (dyn Write + Send + 'a)> {
+        BlockEscaper::new(&mut *self.out)
     }
 
     /// A JSON document and a newline on stdout, with every unsafe character escaped.

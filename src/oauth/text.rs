@@ -9,8 +9,10 @@
 //! output is for reading, not for parsing back (JSON output is exact, see [`json`]).
 
 mod json;
+mod stream;
 
-pub use json::{to_json_pretty_safe, to_json_safe};
+pub use json::{to_json_pretty_safe, to_json_safe, write_json_pretty_safe};
+pub use stream::BlockEscaper;
 
 /// True for a character that must never reach a terminal as itself.
 pub fn is_unsafe(c: char) -> bool {
@@ -33,7 +35,12 @@ pub fn sanitize(text: &str) -> String {
 /// stay, as they are the block's own layout. The last line of defence for every printer;
 /// values inside a line are escaped with [`sanitize`] first.
 pub fn sanitize_block(text: &str) -> String {
-    escape_where(text, |c| c != '\n' && c != '\t' && is_unsafe(c))
+    escape_where(text, is_unsafe_in_block)
+}
+
+/// What [`sanitize_block`] (and [`BlockEscaper`], its streaming form) escapes.
+pub fn is_unsafe_in_block(c: char) -> bool {
+    c != '\n' && c != '\t' && is_unsafe(c)
 }
 
 fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> String {

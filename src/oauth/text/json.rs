@@ -19,6 +19,12 @@ pub fn to_json_safe<T: Serialize + ?Sized>(value: &T) -> String {
     write_with(value, CompactFormatter)
 }
 
+/// [`to_json_pretty_safe`] written straight into `w`, with no intermediate string.
+pub fn write_json_pretty_safe<W: Write, T: Serialize + ?Sized>(w: W, value: &T) -> io::Result<()> {
+    let mut ser = Serializer::with_formatter(w, Safe(PrettyFormatter::new()));
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
 fn write_with<T: Serialize + ?Sized, F: Formatter>(value: &T, inner: F) -> String {
     let mut out = Vec::with_capacity(128);
     let mut ser = Serializer::with_formatter(&mut out, Safe(inner));
