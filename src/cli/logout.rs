@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::cache::TokenCache;
 use crate::flow::logout::{logout as run_logout, LogoutIo, LogoutOptions, LogoutReport};
-use crate::flow::{resolve_file, system_now, BrowserMode, FlowError, FlowEvent};
+use crate::flow::{resolve_file, system_now, FlowError, FlowEvent};
 use crate::net::http::{HttpClient, HttpLimits};
 use crate::oauth::random::OsEntropy;
 use crate::oauth::text::sanitize;
@@ -48,14 +48,7 @@ pub async fn logout(args: LogoutArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return super::fail(args.json, "cache", 1, &e.to_string()),
     };
-    let browser = if args.no_browser {
-        BrowserMode::PrintOnly
-    } else {
-        BrowserMode::System {
-            browser_env: std::env::var("BROWSER").ok(),
-            quiet: false,
-        }
-    };
+    let browser = super::run::browser_mode(args.no_browser);
     let options = LogoutOptions {
         timeout: Duration::from_secs(args.timeout),
         browser,

@@ -78,14 +78,7 @@ pub async fn run(args: RunArgs) -> i32 {
         .profile
         .sign_in
         .overridden_by(&args.sign_in.sign_in());
-    let browser = if args.no_browser {
-        BrowserMode::PrintOnly
-    } else {
-        BrowserMode::System {
-            browser_env: std::env::var("BROWSER").ok(),
-            quiet: false,
-        }
-    };
+    let browser = browser_mode(args.no_browser);
     let options = FlowOptions {
         timeout: Duration::from_secs(args.timeout),
         browser,
@@ -185,6 +178,18 @@ async fn execute_flow_with(
 }
 
 /// Lines typed or pasted on stdin.
+/// `--no-browser` prints the URL; otherwise `$BROWSER` or the system's opener.
+pub(super) fn browser_mode(no_browser: bool) -> BrowserMode {
+    if no_browser {
+        BrowserMode::PrintOnly
+    } else {
+        BrowserMode::System {
+            browser_env: std::env::var("BROWSER").ok(),
+            quiet: false,
+        }
+    }
+}
+
 pub(super) fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {

@@ -16,7 +16,7 @@ use crate::flow::grants::{
     current_token_for, load_cached, plan_for, read_offline, render_token, GrantError,
     OfflineProfile, Plan, Rendered, TokenFormat, TokenSource, TokenUse, Want,
 };
-use crate::flow::{system_now, BrowserMode, FlowEvent, FlowIo, FlowOptions};
+use crate::flow::{system_now, FlowEvent, FlowIo, FlowOptions};
 use crate::oauth::random::OsEntropy;
 use crate::oauth::text::sanitize;
 use crate::profile::store;
@@ -237,14 +237,7 @@ async fn fetch(args: &TokenArgs, t: &mut Term<'_>) -> i32 {
     }
     let options = FlowOptions {
         timeout: Duration::from_secs(args.timeout),
-        browser: if args.no_browser {
-            BrowserMode::PrintOnly
-        } else {
-            BrowserMode::System {
-                browser_env: std::env::var("BROWSER").ok(),
-                quiet: false,
-            }
-        },
+        browser: super::run::browser_mode(args.no_browser),
         ..FlowOptions::default()
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<FlowEvent>();
