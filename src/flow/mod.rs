@@ -2,9 +2,11 @@
 //! network and reports progress as events.
 pub mod accept;
 pub mod client_credentials;
+mod code_exchange;
 pub mod device;
 pub mod diagnosis;
 pub mod error;
+mod front_channel;
 pub mod grant_step;
 pub mod grants;
 pub mod logout;

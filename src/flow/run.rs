@@ -24,7 +24,6 @@ use crate::oauth::metadata::Metadata;
 use crate::oauth::random::Entropy;
 use crate::oauth::random_token;
 use crate::oauth::secret::{AuthorizationCode, UsedVerifier};
-use crate::oauth::token_request::{authorization_code_request, callback_origin, set_origin};
 use crate::oauth::types::RedirectUri;
 
 use crate::profile::Profile;
@@ -35,7 +34,6 @@ use super::error::FlowError;
 use super::reach::{self, Reach};
 use super::report::{pairs_json, FlowReport};
 use super::resolve::{metadata_for_run, Resolved};
-use super::token_origin::retry_after;
 use super::verify::prefetch_keys;
 
 /// How the authorization URL reaches a browser.
@@ -266,7 +264,7 @@ async fn run_inner(
     // suspicious). It costs at most `fetch_limit` when the issuer never answers.
     let metadata = metadata_for_run(&http, profile, resolved, report, fetch_limit).await?;
     report.grant_type = Some(profile.grant.as_str());
-    let other = super::grant_step::Step {
+    let step = super::grant_step::Step {
         profile,
         client: &client,
         metadata: metadata.as_ref(),
@@ -276,8 +274,8 @@ async fn run_inner(
         fetch_limit,
     };
     match profile.grant {
-        GrantType::DeviceCode => return super::device::run(other, clock, report).await,
-        GrantType::ClientCredentials => return super::client_credentials::run(other, report).await,
+        GrantType::DeviceCode => return super::device::run(step, clock, report).await,
+        GrantType::ClientCredentials => return super::client_credentials::run(step, report).await,
         GrantType::AuthorizationCode => {}
     }
     if metadata.is_none() {
@@ -358,9 +356,7 @@ async fn run_inner(
         .iter()
         .find(|(k, _)| k == "max_age")
         .and_then(|(_, v)| v.trim().parse::<u64>().ok());
-    let url = request.url();
-    report.authorization_request =
-        Some(json!({ "url": url, "params": pairs_json(&request.params()) }));
+    let url = super::front_channel::authorization_url(&step, &request, report).await?;
     emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
     launch_browser(&options.browser, &url, pinned, &io.events);
     let mut diagnosis = BackgroundDiagnosis::start(profile, &redirect_uri, options.diagnose_after);
@@ -410,50 +406,15 @@ async fn run_inner(
     };
     drop(diagnosis);
 
-    let mut token_request = authorization_code_request(
-        &profile.token_url,
-        &client,
-        &code,
-        &redirect_uri,
-        &verifier,
-        &profile.token_params,
-    );
-    let origin = callback_origin(&redirect_uri);
-    let origin_sent = profile.token_origin.first_attempt();
-    set_origin(&mut token_request, origin_sent.then_some(origin.as_str()));
-    report.token_request = Some(token_request.redacted_json());
-    emit(
-        &io.events,
-        FlowEvent::TokenRequestSent {
-            url: token_request.url.clone(),
-        },
-    );
-    let mut response = http.execute(&token_request).await?;
-    // Entra names its SPA/Web registration in the refusal: once more the other way.
-    if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
-        set_origin(&mut token_request, retry.origin.as_deref());
-        let mut shown = token_request.redacted_json();
-        shown["origin_retry"] = retry.to_json();
-        report.token_request = Some(shown);
-        let warning = retry.warning();
-        emit(&io.events, FlowEvent::Warning(warning.clone()));
-        report.warnings.push(warning);
-        response = http.execute(&token_request).await?;
-    }
-    super::accept::record_response(&response, &io.events, report);
-    let tokens = super::accept::parse(&response)?;
-    let auth0 = auth0_note(profile, metadata.as_ref(), &tokens.access_token);
-    let accept = super::accept::Accept {
-        profile,
-        metadata: metadata.as_ref(),
-        http: &http,
-        events: &io.events,
-        now: io.now,
+    let redeem = super::code_exchange::Redeem {
+        code,
+        redirect_uri: &redirect_uri,
+        verifier: &verifier,
         nonce: nonce_sent,
-        code: Some(code.secret().to_owned()),
         max_age: max_age_sent,
+        keys,
     };
-    super::accept::accept_tokens(accept, tokens, auth0.into_iter().collect(), keys, report).await
+    super::code_exchange::redeem(&step, redeem, report).await
 }
 
 /// The certificate for an `https://` loopback callback (None for http), made once per
@@ -485,7 +446,7 @@ fn callback_certificate(
 }
 
 /// The Auth0 trap: no `audience` sent, so the access token is opaque or a JWE.
-fn auth0_note(
+pub(super) fn auth0_note(
     profile: &Profile,
     metadata: Option<&Metadata>,
     access_token: &str,
