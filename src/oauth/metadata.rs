@@ -31,6 +31,14 @@ pub struct Metadata {
     /// RFC 8628 §4: where the device grant starts; set by hand with the profile's
     /// `device_authorization_url`.
     pub device_authorization_endpoint: Option<String>,
+    /// RFC 9126 §5: where pushed authorization requests go.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: the IdP accepts authorization requests only when pushed.
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 9101 §10.5 / OIDC Discovery: the `alg`s the IdP accepts for request objects.
+    pub request_object_signing_alg_values_supported: Vec<String>,
+    /// RFC 9101 §10.5: the IdP accepts authorization requests only as request objects.
+    pub require_signed_request_object: bool,
 }
 
 /// The OpenID Connect Discovery document (`/.well-known/openid-configuration`).
@@ -61,7 +69,7 @@ impl Metadata {
 
     /// The endpoint fields by name, writable: the six of [`Metadata::endpoints`] and
     /// `end_session_endpoint`.
-    fn slots(&mut self) -> [(&'static str, &mut Option<String>); 8] {
+    fn slots(&mut self) -> [(&'static str, &mut Option<String>); 9] {
         [
             ("authorization_endpoint", &mut self.authorization_endpoint),
             ("token_endpoint", &mut self.token_endpoint),
@@ -73,6 +81,10 @@ impl Metadata {
             (
                 "device_authorization_endpoint",
                 &mut self.device_authorization_endpoint,
+            ),
+            (
+                "pushed_authorization_request_endpoint",
+                &mut self.pushed_authorization_request_endpoint,
             ),
         ]
     }
@@ -151,6 +163,15 @@ impl Metadata {
         v["scopes_supported"] = self.scopes_supported.clone().into();
         v["authorization_response_iss_parameter_supported"] =
             self.authorization_response_iss_parameter_supported.into();
+        v["pushed_authorization_request_endpoint"] =
+            self.pushed_authorization_request_endpoint.clone().into();
+        v["require_pushed_authorization_requests"] =
+            self.require_pushed_authorization_requests.into();
+        v["request_object_signing_alg_values_supported"] = self
+            .request_object_signing_alg_values_supported
+            .clone()
+            .into();
+        v["require_signed_request_object"] = self.require_signed_request_object.into();
         v
     }
 }
@@ -215,6 +236,19 @@ pub fn parse_metadata(expected_issuer: &str, body: &[u8]) -> Result<Metadata, Me
             obj,
             "authorization_response_iss_parameter_supported",
         )?,
+        pushed_authorization_request_endpoint: string(
+            obj,
+            "pushed_authorization_request_endpoint",
+        )?,
+        require_pushed_authorization_requests: boolean(
+            obj,
+            "require_pushed_authorization_requests",
+        )?,
+        request_object_signing_alg_values_supported: strings(
+            obj,
+            "request_object_signing_alg_values_supported",
+        )?,
+        require_signed_request_object: boolean(obj, "require_signed_request_object")?,
         issuer,
         raw,
         sources: BTreeMap::new(),
@@ -290,6 +324,39 @@ mod tests {
         assert_eq!(m.scopes_supported, ["openid", "email"]);
         assert!(m.authorization_response_iss_parameter_supported);
         assert_eq!(m.raw["x_vendor"], 1);
+    }
+
+    #[test]
+    fn par_and_request_object_fields() {
+        let m = parse_metadata("https://idp.example", DOC.as_bytes()).unwrap();
+        assert_eq!(m.pushed_authorization_request_endpoint, None);
+        assert!(!m.require_pushed_authorization_requests && !m.require_signed_request_object);
+        // The members RFC 9126 §5 and RFC 9101 §10.5 register.
+        let doc = r#"{"issuer": "https://idp.example",
+            "pushed_authorization_request_endpoint": "https://idp.example/par",
+            "require_pushed_authorization_requests": true,
+            "request_object_signing_alg_values_supported": ["ES256", "PS256"],
+            "require_signed_request_object": true}"#;
+        let mut m = parse_metadata("https://idp.example", doc.as_bytes()).unwrap();
+        m.mark_sources(OPENID_CONFIGURATION);
+        assert_eq!(
+            m.pushed_authorization_request_endpoint.as_deref(),
+            Some("https://idp.example/par")
+        );
+        assert!(m.require_pushed_authorization_requests && m.require_signed_request_object);
+        assert_eq!(
+            m.request_object_signing_alg_values_supported,
+            ["ES256", "PS256"]
+        );
+        let v = m.summary_json();
+        assert_eq!(v["require_pushed_authorization_requests"], true);
+        assert_eq!(
+            v["sources"]["pushed_authorization_request_endpoint"],
+            OPENID_CONFIGURATION
+        );
+        let wrong =
+            r#"{"issuer": "https://idp.example", "require_pushed_authorization_requests": "yes"}"#;
+        assert!(parse_metadata("https://idp.example", wrong.as_bytes()).is_err());
     }
 
     #[test]
