@@ -135,6 +135,25 @@ pub fn token_origin(value: Option<&str>) -> Result<TokenOrigin, String> {
     }
 }
 
+pub fn par(value: Option<&str>) -> Result<crate::oauth::par::ParMode, String> {
+    match value.map(str::trim) {
+        None => Ok(crate::oauth::par::ParMode::Auto),
+        Some(v) => crate::oauth::par::ParMode::parse(v)
+            .ok_or_else(|| format!("{v:?} is not \"auto\", \"always\" or \"never\"")),
+    }
+}
+
+pub fn request_object(
+    value: Option<&str>,
+) -> Result<crate::oauth::request_object::RequestObjectMode, String> {
+    use crate::oauth::request_object::RequestObjectMode;
+    match value.map(str::trim) {
+        None => Ok(RequestObjectMode::None),
+        Some(v) => RequestObjectMode::parse(v)
+            .ok_or_else(|| format!("{v:?} is not \"none\" or \"signed\"")),
+    }
+}
+
 pub fn code_challenge_method(value: Option<&str>) -> Result<ChallengeMethod, String> {
     match value {
         None => Ok(ChallengeMethod::S256),

@@ -439,9 +439,15 @@ fn check(
         "token_origin",
         fields::token_origin(raw.token_origin.as_deref()),
     );
+    let par = e.field("par", fields::par(raw.par.as_deref()));
+    let request_object = e.field(
+        "request_object",
+        fields::request_object(raw.request_object.as_deref()),
+    );
     let key_auth = client_auth.as_ref().and_then(|auth| {
         let has_secret = matches!(client_secret, Some(Some(_)));
-        match super::key_auth::parse(raw, *auth, has_secret) {
+        let signs = request_object.unwrap_or_default();
+        match super::key_auth::parse(raw, *auth, has_secret, signs) {
             Ok(k) => Some(k),
             Err((key, message)) => e.field(key, Err::<super::key_auth::KeyAuth, String>(message)),
         }
@@ -479,6 +485,8 @@ fn check(
         Some(token_params),
         Some(token_origin),
         Some(key_auth),
+        Some(par),
+        Some(request_object),
     ) = (
         issuer,
         grant,
@@ -494,6 +502,8 @@ fn check(
         token_params,
         token_origin,
         key_auth,
+        par,
+        request_object,
     )
     else {
         return Err(errors.found);
@@ -541,6 +551,8 @@ fn check(
         sign_in,
         post_logout_redirect_url: post_logout.flatten(),
         key_auth,
+        par,
+        request_object,
     }))
 }
 

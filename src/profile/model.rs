@@ -97,6 +97,14 @@ pub struct RawProfile {
     /// "issuer" (default) or "token_endpoint": what the assertion's `aud` names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_assertion_aud: Option<String>,
+    /// "auto" (default: when the IdP requires it), "always", "never": whether the
+    /// authorization parameters are pushed first (RFC 9126).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub par: Option<String>,
+    /// "none" (default) or "signed": the parameters as a JWT signed with `client_key`
+    /// (RFC 9101).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -147,7 +155,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 31] = [
+    pub const KEYS: [&'static str; 33] = [
         "name",
         "issuer",
         "grant_type",
@@ -179,13 +187,15 @@ impl RawProfile {
         "client_key_id",
         "client_assertion_alg",
         "client_assertion_aud",
+        "par",
+        "request_object",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 31] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 33] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -228,6 +238,8 @@ impl RawProfile {
             ("client_key_id", self.client_key_id.as_deref()),
             ("client_assertion_alg", self.client_assertion_alg.as_deref()),
             ("client_assertion_aud", self.client_assertion_aud.as_deref()),
+            ("par", self.par.as_deref()),
+            ("request_object", self.request_object.as_deref()),
         ]
     }
 
@@ -658,6 +670,10 @@ pub struct Profile {
     pub grant: crate::oauth::grant::GrantType,
     /// `private_key_jwt` / `client_secret_jwt` settings (`client_key`, …).
     pub key_auth: super::key_auth::KeyAuth,
+    /// Whether the authorization parameters are pushed (RFC 9126).
+    pub par: crate::oauth::par::ParMode,
+    /// Whether they travel as a signed request object (RFC 9101).
+    pub request_object: crate::oauth::request_object::RequestObjectMode,
 }
 
 impl Profile {
