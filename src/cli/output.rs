@@ -116,6 +116,20 @@ pub fn print_event(t: &mut Term, event: &FlowEvent) {
                 "! the IdP asked to slow down: polling every {interval} s now"
             )
         }
+        FlowEvent::Pushed {
+            request_uri,
+            expires_in,
+        } => errln!(
+            t,
+            "• authorization request pushed: request_uri {} (expires in {expires_in} s)",
+            sanitize(request_uri)
+        ),
+        FlowEvent::RequestObject { .. } => {
+            errln!(
+                t,
+                "• authorization parameters sent as a signed request object"
+            )
+        }
     }
 }
 

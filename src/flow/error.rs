@@ -20,6 +20,8 @@ pub enum Endpoint {
     Token,
     /// RFC 8628's device authorization endpoint.
     DeviceAuthorization,
+    /// RFC 9126's pushed authorization request endpoint.
+    PushedAuthorization,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +34,7 @@ pub enum FlowError {
     Secret(SecretError),
     #[error("{0}")]
     CallbackServer(#[from] BindError),
-    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token", Endpoint::DeviceAuthorization => "device authorization" }, hint(error))]
+    #[error("the {} endpoint returned an error: {error}{}", match .endpoint { Endpoint::Authorization => "authorization", Endpoint::Token => "token", Endpoint::DeviceAuthorization => "device authorization", Endpoint::PushedAuthorization => "pushed authorization request" }, hint(error))]
     OAuth {
         endpoint: Endpoint,
         status: Option<u16>,

@@ -52,6 +52,9 @@ pub struct FlowReport {
     /// The device grant: its request (redacted), the response without the device code,
     /// and how many polls it took.
     pub device_authorization: Option<Value>,
+    /// The pushed authorization request (RFC 9126): `request` (redacted), `response`,
+    /// `request_uri`, `expires_in`.
+    pub par: Option<Value>,
 }
 
 /// A successful token response and the Unix time it arrived.
@@ -79,6 +82,7 @@ impl FlowReport {
             &self.grant_type.map(|g| Value::String(g.to_owned())),
         );
         put("device_authorization", &self.device_authorization);
+        put("par", &self.par);
         put("authorization_request", &self.authorization_request);
         put("callback", &self.callback);
         put("token_request", &self.token_request);

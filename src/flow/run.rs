@@ -134,6 +134,16 @@ pub enum FlowEvent {
         polls: u64,
         interval: u64,
     },
+    /// The authorization request was pushed (RFC 9126): the browser gets `request_uri`.
+    Pushed {
+        request_uri: String,
+        expires_in: u64,
+    },
+    /// The signed request object sent (RFC 9101), decoded.
+    RequestObject {
+        header: Value,
+        claims: Value,
+    },
 }
 
 /// Everything a run needs from outside, injected so that tests and the TUI can supply it.
@@ -278,6 +288,7 @@ async fn run_inner(
         GrantType::ClientCredentials => return super::client_credentials::run(step, report).await,
         GrantType::AuthorizationCode => {}
     }
+    let front = super::front_channel::prepare(&step, io.env)?;
     if metadata.is_none() {
         check_reachable(profile, options, io.env, &io.events, report).await?;
     }
@@ -356,7 +367,8 @@ async fn run_inner(
         .iter()
         .find(|(k, _)| k == "max_age")
         .and_then(|(_, v)| v.trim().parse::<u64>().ok());
-    let url = super::front_channel::authorization_url(&step, &request, report).await?;
+    let sent = super::front_channel::authorization_url(&step, &front, &request, report).await?;
+    let url = sent.url.clone();
     emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
     launch_browser(&options.browser, &url, pinned, &io.events);
     let mut diagnosis = BackgroundDiagnosis::start(profile, &redirect_uri, options.diagnose_after);
@@ -374,6 +386,11 @@ async fn run_inner(
     .await;
     if let Some(s) = server {
         s.close().await;
+    }
+    let expired = sent.expired_note(std::time::Instant::now());
+    if let (Some(note), Some(_)) = (&expired, &waited) {
+        emit(&io.events, FlowEvent::Warning(note.clone()));
+        report.warnings.push(note.clone());
     }
     let code = match waited {
         Some(Ok(code)) => code,
@@ -400,7 +417,9 @@ async fn run_inner(
             return Err(FlowError::Timeout {
                 secs: options.timeout.as_secs(),
                 redirect_uri: redirect_uri.as_str().to_owned(),
-                cause: near_miss.or_else(|| found.and_then(|d| d.likely_cause())),
+                cause: expired
+                    .or(near_miss)
+                    .or_else(|| found.and_then(|d| d.likely_cause())),
             });
         }
     };

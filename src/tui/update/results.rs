@@ -274,6 +274,22 @@ impl App {
                     format!("the IdP asked to slow down (poll {polls}): every {interval} s now"),
                 );
             }
+            FlowEvent::Pushed {
+                request_uri,
+                expires_in,
+            } => self.step(
+                Level::Success,
+                format!(
+                    "authorization request pushed: request_uri {} (expires in {expires_in} s)",
+                    sanitize(&request_uri)
+                ),
+            ),
+            FlowEvent::RequestObject { header, claims } => {
+                self.step(Level::Success, "signed request object (RFC 9101)");
+                if let Some(step) = self.flow.steps.last_mut() {
+                    step.detail = crate::tui::views::flow::request_object_lines(&header, &claims);
+                }
+            }
         }
     }
 

@@ -104,6 +104,25 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     out
 }
 
+/// A signed request object's header and claims, one member a line, escaped: what the
+/// IdP is asked for, as the Flow pane shows it under its step.
+pub fn request_object_lines(header: &serde_json::Value, claims: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (title, part) in [("header", header), ("claims", claims)] {
+        out.push(format!("{title}:"));
+        if let Some(m) = part.as_object() {
+            for (k, v) in m {
+                let v = v
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string());
+                out.push(format!("  {} = {}", sanitize(k), sanitize(&v)));
+            }
+        }
+    }
+    out
+}
+
 fn rewrap(line: Line<'static>, width: u16) -> Vec<Line<'static>> {
     let style = line.spans.first().map(|s| s.style).unwrap_or_default();
     let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
