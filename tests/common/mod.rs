@@ -97,6 +97,11 @@ pub struct Provider {
 
 impl Provider {
     pub fn start() -> Provider {
+        Provider::start_with_env(&[])
+    }
+
+    /// [`Provider::start`] with more environment for server.mjs (its optional settings).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Provider {
         require_node_modules();
         let started = Instant::now();
         let mut child = StdCommand::new(node())
@@ -104,6 +109,7 @@ impl Provider {
             .args(["--port", "0"])
             .current_dir(oidc_dir())
             .env("TB_OIDC_DEBUG", "1") // one stderr line per request, for the diagnostics
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -299,7 +299,10 @@ async function main() {
 
   let url = new URL(authUrlArg);
   // An end_session URL (RP-Initiated Logout 1.0) names where to come back differently.
-  const redirectUriParam = url.searchParams.get('redirect_uri') || url.searchParams.get('post_logout_redirect_uri');
+  // A pushed request (RFC 9126) or a request object (RFC 9101) keeps it out of the URL:
+  // then the test names it in TB_BROWSER_REDIRECT_URI.
+  const redirectUriParam = url.searchParams.get('redirect_uri') || url.searchParams.get('post_logout_redirect_uri')
+    || process.env.TB_BROWSER_REDIRECT_URI;
   if (!redirectUriParam) fail('authorization URL has no redirect_uri parameter');
   const redirectUri = new URL(redirectUriParam);
 

@@ -253,6 +253,62 @@ CLIENTS.push(
   },
 );
 
+// Pushed authorization requests (RFC 9126) and signed request objects (RFC 9101, issue 14):
+// a public client that must push, and a private_key_jwt client (the tb-pkjwt key) that
+// must sign its requests with ES256. `features.requestObjects` is off by default in v9;
+// `requireSignedRequestObject` stays false globally (the per-client flag is used). With
+// TB_OIDC_REQUIRE_PAR=1 the whole provider requires PAR, so that its discovery document
+// says `require_pushed_authorization_requests` (oidc-provider has no per-client form of
+// that member). Mirrored in tests/par_jar_oidc.rs (with tb-jar-public below).
+CLIENTS.push(
+  {
+    client_id: 'tb-par',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    require_pushed_authorization_requests: true,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+  {
+    client_id: 'tb-jar',
+    application_type: 'native',
+    token_endpoint_auth_method: 'private_key_jwt',
+    require_signed_request_object: true,
+    request_object_signing_alg: 'ES256',
+    jwks: {
+      keys: [{
+        kty: 'EC', crv: 'P-256', kid: 'tb-test-es256', use: 'sig', alg: 'ES256',
+        x: 'ccxuG3iVioZ7N3w0sZQUtCG0gvxRTPJPxkCD6Lxn1xE',
+        y: 'zEZQK5a7hgwrNxGPrrtFX4c4D6unrn3OC81nPaf4n7s',
+      }],
+    },
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+);
+// A public client that signs its requests with the same key: its request objects are
+// checked alone (a wrong kid cannot fail client authentication first).
+CLIENTS.push({
+  client_id: 'tb-jar-public',
+  application_type: 'native',
+  token_endpoint_auth_method: 'none',
+  require_signed_request_object: true,
+  request_object_signing_alg: 'ES256',
+  jwks: CLIENTS.find((c) => c.client_id === 'tb-jar').jwks,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: LOOPBACK_CALLBACKS,
+});
+configuration.features.requestObjects = { enabled: true, requireSignedRequestObject: false };
+if (process.env.TB_OIDC_REQUIRE_PAR === '1') {
+  configuration.features.pushedAuthorizationRequests = {
+    enabled: true,
+    requirePushedAuthorizationRequests: true,
+  };
+}
+
 let handler = (_req, res) => {
   res.statusCode = 503;
   res.end('starting\n');
