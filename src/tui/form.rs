@@ -28,6 +28,10 @@ pub enum FieldId {
     TokenOrigin,
     /// Who signs in and where logout returns: the index in `RawProfile::SIGN_IN`.
     SignIn(usize),
+    /// `par`: pushed authorization requests (RFC 9126).
+    Par,
+    /// `request_object`: signed request objects (RFC 9101).
+    RequestObject,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +86,8 @@ pub const CLIENT_AUTH: &[(&str, &str)] = &[
 ];
 pub const TOKEN_ORIGIN: &[(&str, &str)] =
     &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
+pub const PAR: &[(&str, &str)] = &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
+pub const REQUEST_OBJECT: &[(&str, &str)] = &[("none", "None"), ("signed", "Signed")];
 
 pub const GRANTS: &[(&str, &str)] = &[
     ("authorization_code", "Code + PKCE"),
@@ -103,6 +109,8 @@ pub fn unused_by(grant: &str, id: FieldId) -> bool {
                 | FieldId::ChallengeMethod
                 | FieldId::CodeVerifier
                 | FieldId::State
+                | FieldId::Par
+                | FieldId::RequestObject
         ),
         GrantType::ClientCredentials => {
             id == device_url
@@ -114,6 +122,8 @@ pub fn unused_by(grant: &str, id: FieldId) -> bool {
                         | FieldId::CodeVerifier
                         | FieldId::State
                         | FieldId::AuthParams
+                        | FieldId::Par
+                        | FieldId::RequestObject
                 )
         }
     }
@@ -293,6 +303,24 @@ pub const FIELDS: &[FieldSpec] = &[
         "Where the IdP sends the browser back after logout (registered at the IdP); empty = the callback URL.",
         "the callback URL",
     ),
+    FieldSpec {
+        id: FieldId::Par,
+        label: "Pushed Auth Request",
+        key: "par",
+        need: Need::Optional,
+        kind: Kind::Choice(PAR),
+        help: "PAR (RFC 9126): push the parameters to the IdP first; the browser gets only a request_uri. Auto pushes when the IdP's metadata requires it.",
+        placeholder: "",
+    },
+    FieldSpec {
+        id: FieldId::RequestObject,
+        label: "Request Object",
+        key: "request_object",
+        need: Need::Optional,
+        kind: Kind::Choice(REQUEST_OBJECT),
+        help: "JAR (RFC 9101): send the parameters as a JWT signed with client_key (pushed with PAR, else in the URL).",
+        placeholder: "",
+    },
 ];
 
 /// A sign-in or sign-out key: optional text.
@@ -384,6 +412,10 @@ impl Form {
                         let value = raw.scalars().into_iter().find(|(k, _)| *k == key);
                         value.and_then(|(_, v)| v).unwrap_or_default().to_owned()
                     }
+                    FieldId::Par => raw.par.clone().unwrap_or_else(|| "auto".into()),
+                    FieldId::RequestObject => {
+                        raw.request_object.clone().unwrap_or_else(|| "none".into())
+                    }
                 };
                 TextInput::new(value)
             })
@@ -437,6 +469,8 @@ impl Form {
                 *slot = opt(FieldId::SignIn(i));
             }
         }
+        raw.par = choice(FieldId::Par, &base.par, "auto");
+        raw.request_object = choice(FieldId::RequestObject, &base.request_object, "none");
         raw
     }
 
@@ -596,10 +630,12 @@ mod tests {
         );
         // Appended under the table, after the endpoints set by hand.
         let labels: Vec<&str> = FIELDS.iter().map(|f| f.label).collect();
+        let at = Form::index_of(FieldId::SignIn(0));
         assert_eq!(
-            labels[labels.len() - 4..],
+            labels[at..at + 4],
             ["Prompt", "Login Hint", "Max Age", "Logout Redirect URL"]
         );
+        assert!(at > Form::index_of(FieldId::TokenOrigin));
     }
 
     #[test]
@@ -634,6 +670,26 @@ mod tests {
         assert_eq!(form.value(FieldId::ChallengeMethod), "plain");
         assert!(form.cycle_choice(true));
         assert_eq!(form.value(FieldId::ChallengeMethod), "S256");
+    }
+
+    #[test]
+    fn par_and_request_object_are_choices_saved_only_when_changed() {
+        let raw = RawProfile::default();
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(field_for_key("par"), Some(FieldId::Par));
+        assert_eq!(
+            field_for_key("request_object"),
+            Some(FieldId::RequestObject)
+        );
+        assert_eq!(form.to_raw(&raw).par, None);
+        assert_eq!(form.to_raw(&raw).request_object, None);
+        form.set_value(FieldId::Par, "always");
+        form.set_value(FieldId::RequestObject, "signed");
+        let saved = form.to_raw(&raw);
+        assert_eq!(saved.par.as_deref(), Some("always"));
+        assert_eq!(saved.request_object.as_deref(), Some("signed"));
+        assert!(unused_by("device_code", FieldId::Par));
+        assert!(!unused_by("authorization_code", FieldId::RequestObject));
     }
 
     #[test]
