@@ -22,6 +22,7 @@ pub mod refreshed;
 pub mod request;
 pub mod revocation;
 pub mod secret;
+pub mod security_profile;
 pub mod shell;
 pub mod text;
 pub mod time;
