@@ -340,13 +340,28 @@ fn introspection(e: &mut Errors<'_>, table: &RawIntrospection) -> Option<Introsp
     );
     let client_auth = e.field(
         "introspection.client_auth",
-        fields::client_auth(table.client_auth.as_deref()),
+        fields::client_auth(table.client_auth.as_deref()).and_then(introspection_auth),
     );
     Some(IntrospectionAuth::Client {
         client_id: client_id?,
         client_secret: client_secret?,
         client_auth: client_auth?,
     })
+}
+
+/// The `[introspection]` table has no key of its own (no `client_key`), so a key-signed
+/// assertion would silently be signed with the app's key, or with nothing: refused.
+fn introspection_auth(
+    auth: crate::oauth::token_request::ClientAuth,
+) -> Result<crate::oauth::token_request::ClientAuth, String> {
+    use crate::oauth::token_request::ClientAuth;
+    match auth {
+        ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt => Err(format!(
+            "{:?} is not supported here: the [introspection] table has no client_key or assertion settings of its own; use \"basic\", \"body\" or bearer",
+            auth.as_str()
+        )),
+        other => Ok(other),
+    }
 }
 
 /// The callback a grant without a browser carries but never uses: the profile type keeps
@@ -461,6 +476,7 @@ fn check(
         "post_logout_redirect_url",
         fields::post_logout_redirect_url(raw.post_logout_redirect_url.as_deref()),
     );
+    let security_profile = e.field("profile", fields::security_profile(raw.profile.as_deref()));
     let auth_params = e.params("auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS);
     let token_params = e.params("token_params", &raw.token_params, RESERVED_TOKEN_PARAMS);
 
@@ -479,6 +495,7 @@ fn check(
         Some(token_params),
         Some(token_origin),
         Some(key_auth),
+        Some(security_profile),
     ) = (
         issuer,
         grant,
@@ -494,6 +511,7 @@ fn check(
         token_params,
         token_origin,
         key_auth,
+        security_profile,
     )
     else {
         return Err(errors.found);
@@ -541,6 +559,7 @@ fn check(
         sign_in,
         post_logout_redirect_url: post_logout.flatten(),
         key_auth,
+        security_profile,
     }))
 }
 

@@ -97,6 +97,9 @@ pub struct RawProfile {
     /// "issuer" (default) or "token_endpoint": what the assertion's `aud` names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_assertion_aud: Option<String>,
+    /// A security profile to lint the client against: "fapi2" (empty = none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -147,7 +150,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 31] = [
+    pub const KEYS: [&'static str; 32] = [
         "name",
         "issuer",
         "grant_type",
@@ -179,13 +182,14 @@ impl RawProfile {
         "client_key_id",
         "client_assertion_alg",
         "client_assertion_aud",
+        "profile",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 31] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 32] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -228,6 +232,7 @@ impl RawProfile {
             ("client_key_id", self.client_key_id.as_deref()),
             ("client_assertion_alg", self.client_assertion_alg.as_deref()),
             ("client_assertion_aud", self.client_assertion_aud.as_deref()),
+            ("profile", self.profile.as_deref()),
         ]
     }
 
@@ -658,6 +663,8 @@ pub struct Profile {
     pub grant: crate::oauth::grant::GrantType,
     /// `private_key_jwt` / `client_secret_jwt` settings (`client_key`, …).
     pub key_auth: super::key_auth::KeyAuth,
+    /// The security profile the client is linted against (`profile`); None: no lint.
+    pub security_profile: Option<crate::oauth::security_profile::SecurityProfile>,
 }
 
 impl Profile {

@@ -28,6 +28,8 @@ pub enum FieldId {
     TokenOrigin,
     /// Who signs in and where logout returns: the index in `RawProfile::SIGN_IN`.
     SignIn(usize),
+    /// `profile`: the security profile the client is linted against.
+    SecurityProfile,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +84,9 @@ pub const CLIENT_AUTH: &[(&str, &str)] = &[
 ];
 pub const TOKEN_ORIGIN: &[(&str, &str)] =
     &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
+
+/// `profile`'s values; "" (the default) means no lint.
+pub const SECURITY_PROFILES: &[(&str, &str)] = &[("", "None"), ("fapi2", "FAPI 2.0")];
 
 pub const GRANTS: &[(&str, &str)] = &[
     ("authorization_code", "Code + PKCE"),
@@ -293,6 +298,15 @@ pub const FIELDS: &[FieldSpec] = &[
         "Where the IdP sends the browser back after logout (registered at the IdP); empty = the callback URL.",
         "the callback URL",
     ),
+    FieldSpec {
+        id: FieldId::SecurityProfile,
+        label: "Security Profile",
+        key: "profile",
+        need: Need::Optional,
+        kind: Kind::Choice(SECURITY_PROFILES),
+        help: "Lint the client and the IdP's metadata against a security profile (FAPI 2.0: PAR, DPoP, private_key_jwt, S256, iss, ...). A failing item never stops a run.",
+        placeholder: "",
+    },
 ];
 
 /// A sign-in or sign-out key: optional text.
@@ -384,6 +398,7 @@ impl Form {
                         let value = raw.scalars().into_iter().find(|(k, _)| *k == key);
                         value.and_then(|(_, v)| v).unwrap_or_default().to_owned()
                     }
+                    FieldId::SecurityProfile => raw.profile.clone().unwrap_or_default(),
                 };
                 TextInput::new(value)
             })
@@ -437,6 +452,7 @@ impl Form {
                 *slot = opt(FieldId::SignIn(i));
             }
         }
+        raw.profile = opt(FieldId::SecurityProfile);
         raw
     }
 
@@ -596,8 +612,9 @@ mod tests {
         );
         // Appended under the table, after the endpoints set by hand.
         let labels: Vec<&str> = FIELDS.iter().map(|f| f.label).collect();
+        let at = labels.iter().position(|l| *l == "Prompt").unwrap();
         assert_eq!(
-            labels[labels.len() - 4..],
+            labels[at..at + 4],
             ["Prompt", "Login Hint", "Max Age", "Logout Redirect URL"]
         );
     }
@@ -650,5 +667,24 @@ mod tests {
         assert_eq!(form.to_raw(&raw).token_origin.as_deref(), Some("never"));
         let never = form.to_raw(&raw);
         assert_eq!(Form::from_raw(&never).value(FieldId::TokenOrigin), "never");
+    }
+
+    #[test]
+    fn security_profile_is_a_choice_none_or_fapi2() {
+        let raw = RawProfile::default();
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(field_for_key("profile"), Some(FieldId::SecurityProfile));
+        assert_eq!(form.value(FieldId::SecurityProfile), "");
+        assert_eq!(form.to_raw(&raw).profile, None);
+        form.selected = Form::index_of(FieldId::SecurityProfile);
+        assert!(form.cycle_choice(true));
+        let fapi = form.to_raw(&raw);
+        assert_eq!(fapi.profile.as_deref(), Some("fapi2"));
+        assert_eq!(
+            Form::from_raw(&fapi).value(FieldId::SecurityProfile),
+            "fapi2"
+        );
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.to_raw(&fapi).profile, None, "None removes the key");
     }
 }
