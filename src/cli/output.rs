@@ -116,6 +116,14 @@ pub fn print_event(t: &mut Term, event: &FlowEvent) {
                 "! the IdP asked to slow down: polling every {interval} s now"
             )
         }
+        FlowEvent::SecurityProfile(lint) => {
+            let mark = if lint.failed().next().is_some() {
+                "!"
+            } else {
+                "•"
+            };
+            errln!(t, "{mark} {}", sanitize(&lint.summary()));
+        }
     }
 }
 

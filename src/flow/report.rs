@@ -52,6 +52,8 @@ pub struct FlowReport {
     /// The device grant: its request (redacted), the response without the device code,
     /// and how many polls it took.
     pub device_authorization: Option<Value>,
+    /// The security-profile lint, when the profile asks for one (`profile = "fapi2"`).
+    pub security_profile: Option<crate::oauth::security_profile::SecurityProfileReport>,
 }
 
 /// A successful token response and the Unix time it arrived.
@@ -101,6 +103,9 @@ impl FlowReport {
         }
         if let Some(d) = &self.diagnosis {
             m.insert("diagnosis".into(), d.clone());
+        }
+        if let Some(lint) = &self.security_profile {
+            m.insert("security_profile".into(), json!(lint));
         }
         m.insert("warnings".into(), json!(self.warnings));
         if let Some(e) = &self.error {

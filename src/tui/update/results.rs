@@ -131,10 +131,21 @@ impl App {
                 Vec::new()
             }
             AppEvent::Discovered(found) => {
+                let lint = self.flow.checking == Some(super::security_profile::LINT_CHECKING);
                 self.flow.checking = None;
                 match found {
-                    Ok(metadata) => self.discovered(&metadata),
-                    Err(e) => self.error(format!("discovery failed: {e}")),
+                    Ok(metadata) => {
+                        self.discovered(&metadata);
+                        if lint {
+                            self.lint_with(Some(&metadata));
+                        }
+                    }
+                    Err(e) => {
+                        self.error(format!("discovery failed: {e}"));
+                        if lint {
+                            self.lint_with(None);
+                        }
+                    }
                 }
                 Vec::new()
             }
@@ -274,6 +285,7 @@ impl App {
                     format!("the IdP asked to slow down (poll {polls}): every {interval} s now"),
                 );
             }
+            FlowEvent::SecurityProfile(lint) => self.show_security_profile(&lint),
         }
     }
 
