@@ -14,7 +14,14 @@ impl App {
         } else {
             Level::Success
         };
-        self.step(level, sanitize(&lint.summary()));
+        let summary = sanitize(&lint.summary());
+        self.step(level, summary.clone());
+        // Also on the status line: the step may be below the fold under the list.
+        if level == Level::Warn {
+            self.warn(summary);
+        } else {
+            self.success(summary);
+        }
         self.flow.panel = Some((
             format!("{} checks", lint.profile.title()),
             checklist_lines(lint),
