@@ -96,3 +96,28 @@ fn without_the_key_there_is_no_lint() {
     assert!(json.get("security_profile").is_none(), "{json:#}");
     assert!(!stderr.contains("FAPI 2.0"), "{stderr}");
 }
+
+#[test]
+fn lint_checks_a_profile_without_signing_in() {
+    let idp = Provider::start();
+    let home = tempfile::tempdir().unwrap();
+    // No `profile` key: `lint` checks against FAPI 2.0, the one there is.
+    let path = home.path().join("plain.toml");
+    std::fs::write(&path, Profile::public(&idp).to_toml()).unwrap();
+    let out = tokenbench(home.path(), &home.path().join("browser.log"))
+        .args(["lint", "--json", "--profile"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ctx = format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{ctx}");
+    let lint: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(lint["profile"], "fapi2", "{ctx}");
+    assert_eq!(result(&lint, "client_authentication"), "fail", "{ctx}");
+    assert_eq!(result(&lint, "discovery"), "pass", "{ctx}");
+    assert!(
+        !home.path().join("browser.log").exists(),
+        "no browser was started: {ctx}"
+    );
+}
