@@ -76,7 +76,7 @@ fn the_checklist_shows_in_the_flow_pane() {
     );
     app.size = (140, 40);
     let mut terminal = Terminal::new(TestBackend::new(140, 40)).unwrap();
-    terminal.draw(|f| views::draw(&mut app, f)).unwrap();
+    terminal.draw(|f| views::draw(&app, f)).unwrap();
     insta::assert_snapshot!(terminal.backend());
 }
 
