@@ -11,6 +11,7 @@ mod grants;
 mod import;
 mod inert;
 mod keygen;
+mod lint;
 mod logout;
 mod output;
 mod pkce;
@@ -112,6 +113,9 @@ pub enum Command {
     /// Generate a client key for private_key_jwt (ES256, ES384, EdDSA): the PKCS#8 PEM goes
     /// to --out (0600, never overwriting), the public JWK and JWKS to stdout.
     Keygen(keygen::KeygenArgs),
+    /// Check a profile and its issuer's metadata against a security profile (the profile's
+    /// `profile` key; FAPI 2.0 when it names none) without signing in: a pass/fail list.
+    Lint(lint::LintArgs),
 }
 
 impl Cli {
@@ -188,6 +192,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Logout(args)) => logout::logout(args).await,
         Some(Command::Cache(args)) => cache::cache(args),
         Some(Command::Keygen(args)) => keygen::keygen(args),
+        Some(Command::Lint(args)) => lint::lint(args).await,
         None => workbench::workbench(cli.profile).await,
     }
 }

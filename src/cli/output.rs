@@ -130,6 +130,14 @@ pub fn print_event(t: &mut Term, event: &FlowEvent) {
                 "• authorization parameters sent as a signed request object"
             )
         }
+        FlowEvent::SecurityProfile(lint) => {
+            let mark = if lint.failed().next().is_some() {
+                "!"
+            } else {
+                "•"
+            };
+            errln!(t, "{mark} {}", sanitize(&lint.summary()));
+        }
     }
 }
 

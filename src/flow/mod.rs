@@ -15,6 +15,7 @@ pub mod reach;
 pub mod report;
 pub mod resolve;
 pub mod run;
+pub mod security_profile;
 pub mod token_origin;
 pub mod verify;
 

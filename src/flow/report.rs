@@ -55,6 +55,8 @@ pub struct FlowReport {
     /// The pushed authorization request (RFC 9126): `request` (redacted), `response`,
     /// `request_uri`, `expires_in`.
     pub par: Option<Value>,
+    /// The security-profile lint, when the profile asks for one (`profile = "fapi2"`).
+    pub security_profile: Option<crate::oauth::security_profile::SecurityProfileReport>,
 }
 
 /// A successful token response and the Unix time it arrived.
@@ -105,6 +107,9 @@ impl FlowReport {
         }
         if let Some(d) = &self.diagnosis {
             m.insert("diagnosis".into(), d.clone());
+        }
+        if let Some(lint) = &self.security_profile {
+            m.insert("security_profile".into(), json!(lint));
         }
         m.insert("warnings".into(), json!(self.warnings));
         if let Some(e) = &self.error {

@@ -144,6 +144,8 @@ pub enum FlowEvent {
         header: Value,
         claims: Value,
     },
+    /// The security-profile lint (`profile = "fapi2"`), after discovery: a list, never a stop.
+    SecurityProfile(crate::oauth::security_profile::SecurityProfileReport),
 }
 
 /// Everything a run needs from outside, injected so that tests and the TUI can supply it.
@@ -274,6 +276,11 @@ async fn run_inner(
     // suspicious). It costs at most `fetch_limit` when the issuer never answers.
     let metadata = metadata_for_run(&http, profile, resolved, report, fetch_limit).await?;
     report.grant_type = Some(profile.grant.as_str());
+    // A lint: failing items are reported, the run goes on.
+    if let Some(lint) = super::security_profile::lint(profile, metadata.as_ref()) {
+        emit(&io.events, FlowEvent::SecurityProfile(lint.clone()));
+        report.security_profile = Some(lint);
+    }
     let step = super::grant_step::Step {
         profile,
         client: &client,

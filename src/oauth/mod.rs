@@ -24,6 +24,7 @@ pub mod request;
 pub mod request_object;
 pub mod revocation;
 pub mod secret;
+pub mod security_profile;
 pub mod shell;
 pub mod text;
 pub mod time;

@@ -254,6 +254,24 @@ pub fn post_logout_redirect_url(value: Option<&str>) -> Result<Option<RedirectUr
     }
 }
 
+/// `profile`: a security profile to lint against; empty means none.
+pub fn security_profile(
+    value: Option<&str>,
+) -> Result<Option<crate::oauth::security_profile::SecurityProfile>, String> {
+    use crate::oauth::security_profile::SecurityProfile;
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => {
+            SecurityProfile::parse(v).map(Some).ok_or_else(|| {
+                format!(
+                "{v:?} is not a security profile tokenbench knows; allowed: {} (or empty for none)",
+                SecurityProfile::ALLOWED.map(|a| format!("\"{a}\"")).join(", ")
+            )
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

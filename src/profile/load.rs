@@ -340,13 +340,28 @@ fn introspection(e: &mut Errors<'_>, table: &RawIntrospection) -> Option<Introsp
     );
     let client_auth = e.field(
         "introspection.client_auth",
-        fields::client_auth(table.client_auth.as_deref()),
+        fields::client_auth(table.client_auth.as_deref()).and_then(introspection_auth),
     );
     Some(IntrospectionAuth::Client {
         client_id: client_id?,
         client_secret: client_secret?,
         client_auth: client_auth?,
     })
+}
+
+/// The `[introspection]` table has no key of its own (no `client_key`), so a key-signed
+/// assertion would silently be signed with the app's key, or with nothing: refused.
+fn introspection_auth(
+    auth: crate::oauth::token_request::ClientAuth,
+) -> Result<crate::oauth::token_request::ClientAuth, String> {
+    use crate::oauth::token_request::ClientAuth;
+    match auth {
+        ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt => Err(format!(
+            "{:?} is not supported here: the [introspection] table has no client_key or assertion settings of its own; use \"basic\", \"body\" or bearer",
+            auth.as_str()
+        )),
+        other => Ok(other),
+    }
 }
 
 /// The callback a grant without a browser carries but never uses: the profile type keeps
@@ -467,6 +482,7 @@ fn check(
         "post_logout_redirect_url",
         fields::post_logout_redirect_url(raw.post_logout_redirect_url.as_deref()),
     );
+    let security_profile = e.field("profile", fields::security_profile(raw.profile.as_deref()));
     let auth_params = e.params("auth_params", &raw.auth_params, RESERVED_AUTH_PARAMS);
     let token_params = e.params("token_params", &raw.token_params, RESERVED_TOKEN_PARAMS);
 
@@ -487,6 +503,7 @@ fn check(
         Some(key_auth),
         Some(par),
         Some(request_object),
+        Some(security_profile),
     ) = (
         issuer,
         grant,
@@ -504,6 +521,7 @@ fn check(
         key_auth,
         par,
         request_object,
+        security_profile,
     )
     else {
         return Err(errors.found);
@@ -553,6 +571,7 @@ fn check(
         key_auth,
         par,
         request_object,
+        security_profile,
     }))
 }
 

@@ -105,6 +105,9 @@ pub struct RawProfile {
     /// (RFC 9101).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object: Option<String>,
+    /// A security profile to lint the client against: "fapi2" (empty = none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -155,7 +158,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 33] = [
+    pub const KEYS: [&'static str; 34] = [
         "name",
         "issuer",
         "grant_type",
@@ -189,13 +192,14 @@ impl RawProfile {
         "client_assertion_aud",
         "par",
         "request_object",
+        "profile",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
     pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 33] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 34] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -240,6 +244,7 @@ impl RawProfile {
             ("client_assertion_aud", self.client_assertion_aud.as_deref()),
             ("par", self.par.as_deref()),
             ("request_object", self.request_object.as_deref()),
+            ("profile", self.profile.as_deref()),
         ]
     }
 
@@ -674,6 +679,8 @@ pub struct Profile {
     pub par: crate::oauth::par::ParMode,
     /// Whether they travel as a signed request object (RFC 9101).
     pub request_object: crate::oauth::request_object::RequestObjectMode,
+    /// The security profile the client is linted against (`profile`); None: no lint.
+    pub security_profile: Option<crate::oauth::security_profile::SecurityProfile>,
 }
 
 impl Profile {

@@ -32,6 +32,8 @@ pub enum FieldId {
     Par,
     /// `request_object`: signed request objects (RFC 9101).
     RequestObject,
+    /// `profile`: the security profile the client is linted against.
+    SecurityProfile,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,9 @@ pub const TOKEN_ORIGIN: &[(&str, &str)] =
     &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
 pub const PAR: &[(&str, &str)] = &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
 pub const REQUEST_OBJECT: &[(&str, &str)] = &[("none", "None"), ("signed", "Signed")];
+
+/// `profile`'s values; "" (the default) means no lint.
+pub const SECURITY_PROFILES: &[(&str, &str)] = &[("", "None"), ("fapi2", "FAPI 2.0")];
 
 pub const GRANTS: &[(&str, &str)] = &[
     ("authorization_code", "Code + PKCE"),
@@ -319,6 +324,12 @@ pub const FIELDS: &[FieldSpec] = &[
         need: Need::Optional,
         kind: Kind::Choice(REQUEST_OBJECT),
         help: "JAR (RFC 9101): send the parameters as a JWT signed with client_key (pushed with PAR, else in the URL).",
+        id: FieldId::SecurityProfile,
+        label: "Security Profile",
+        key: "profile",
+        need: Need::Optional,
+        kind: Kind::Choice(SECURITY_PROFILES),
+        help: "Lint the client and the IdP's metadata against a security profile (FAPI 2.0: PAR, DPoP, private_key_jwt, S256, iss, ...). A failing item never stops a run.",
         placeholder: "",
     },
 ];
@@ -416,6 +427,7 @@ impl Form {
                     FieldId::RequestObject => {
                         raw.request_object.clone().unwrap_or_else(|| "none".into())
                     }
+                    FieldId::SecurityProfile => raw.profile.clone().unwrap_or_default(),
                 };
                 TextInput::new(value)
             })
@@ -471,6 +483,7 @@ impl Form {
         }
         raw.par = choice(FieldId::Par, &base.par, "auto");
         raw.request_object = choice(FieldId::RequestObject, &base.request_object, "none");
+        raw.profile = opt(FieldId::SecurityProfile);
         raw
     }
 
@@ -706,5 +719,24 @@ mod tests {
         assert_eq!(form.to_raw(&raw).token_origin.as_deref(), Some("never"));
         let never = form.to_raw(&raw);
         assert_eq!(Form::from_raw(&never).value(FieldId::TokenOrigin), "never");
+    }
+
+    #[test]
+    fn security_profile_is_a_choice_none_or_fapi2() {
+        let raw = RawProfile::default();
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(field_for_key("profile"), Some(FieldId::SecurityProfile));
+        assert_eq!(form.value(FieldId::SecurityProfile), "");
+        assert_eq!(form.to_raw(&raw).profile, None);
+        form.selected = Form::index_of(FieldId::SecurityProfile);
+        assert!(form.cycle_choice(true));
+        let fapi = form.to_raw(&raw);
+        assert_eq!(fapi.profile.as_deref(), Some("fapi2"));
+        assert_eq!(
+            Form::from_raw(&fapi).value(FieldId::SecurityProfile),
+            "fapi2"
+        );
+        assert!(form.cycle_choice(true));
+        assert_eq!(form.to_raw(&fapi).profile, None, "None removes the key");
     }
 }

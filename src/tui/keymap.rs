@@ -88,6 +88,8 @@ pub enum Action {
     RunAsOther,
     /// RP-initiated logout, revoke the refresh token, clear the cache.
     Logout,
+    /// Lint the form against its security profile (FAPI 2.0) without a run.
+    SecurityProfileCheck,
 }
 
 /// What the key handling depends on.
@@ -382,6 +384,7 @@ const BINDINGS: &[Binding] = &[
     Binding { keys: &[k(K::Left, A::PrevChoice), k(K::Right, A::NextChoice), c(' ', A::NextChoice), k(K::Enter, A::NextChoice)], help: "on a choice: the previous or next value", group: "Form", when: Ctx::choice, ready: open, hint: Some(("choose", 1)) },
     Binding { keys: &[k(K::Up, A::Up), k(K::Down, A::Down), k(K::Enter, A::Down)], help: "move between fields", group: "Form", when: |c| c.on(Pane::Form), ready: open, hint: Some(("field", 2)) },
     Binding { keys: &[k(K::F(2), A::Reveal)], help: "show or hide the client secret and the verifier used", group: "Form", when: |c| c.on(Pane::Form), ready: open, hint: Some(("reveal", 4)) },
+    Binding { keys: &[ctrl('f', A::SecurityProfileCheck)], help: "check the form and the IdP's metadata against FAPI 2.0", group: "Form", when: |c| c.on(Pane::Form), ready: open, hint: Some(("FAPI check", 5)) },
     // Flow.
     Binding { keys: &[k(K::Enter, A::SubmitPaste)], help: "submit the pasted redirect URL", group: "Flow", when: |c| c.on(Pane::Flow) && c.paste_mode, ready: always, hint: Some(("submit", 0)) },
     Binding { keys: &[c('c', A::CopyAuthUrl)], help: "copy the authorization URL", group: "Flow", when: |c| c.on(Pane::Flow) && !c.paste_mode, ready: |c| c.auth_url, hint: Some(("copy URL", 2)) },
@@ -937,6 +940,7 @@ mod tests {
             Import,
             RunAsOther,
             Logout,
+            SecurityProfileCheck,
         ];
         for a in &all {
             match a {
@@ -945,7 +949,8 @@ mod tests {
                 | PrevChoice | Reveal | CancelFlow | Copy | CopyAuthUrl | Open | NewProfile
                 | DuplicateProfile | RenameProfile | DeleteProfile | Confirm | Discard
                 | SubmitPaste | CheckRedirect | Discover | Refresh | Userinfo | Introspect
-                | Revoke | CopyHeader | CopyCurl | TrustFile | Import | RunAsOther | Logout => {}
+                | Revoke | CopyHeader | CopyCurl | TrustFile | Import | RunAsOther | Logout
+                | SecurityProfileCheck => {}
             }
         }
         all

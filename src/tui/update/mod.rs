@@ -5,6 +5,7 @@ mod import;
 pub use import::import_file;
 mod lifecycle;
 mod results;
+mod security_profile;
 #[cfg(test)]
 mod sign_in_tests;
 mod trust;
@@ -244,6 +245,7 @@ impl App {
             }
             Action::CheckRedirect => self.check_redirect(),
             Action::Discover => self.discover(),
+            Action::SecurityProfileCheck => self.lint_form(),
             Action::Refresh => self.call(Call::Refresh),
             Action::Userinfo => self.call(Call::Userinfo),
             Action::Introspect => self.call(Call::Introspect),

@@ -131,10 +131,21 @@ impl App {
                 Vec::new()
             }
             AppEvent::Discovered(found) => {
+                let lint = self.flow.checking == Some(super::security_profile::LINT_CHECKING);
                 self.flow.checking = None;
                 match found {
-                    Ok(metadata) => self.discovered(&metadata),
-                    Err(e) => self.error(format!("discovery failed: {e}")),
+                    Ok(metadata) => {
+                        self.discovered(&metadata);
+                        if lint {
+                            self.lint_with(Some(&metadata));
+                        }
+                    }
+                    Err(e) => {
+                        self.error(format!("discovery failed: {e}"));
+                        if lint {
+                            self.lint_with(None);
+                        }
+                    }
                 }
                 Vec::new()
             }
@@ -290,6 +301,7 @@ impl App {
                     step.detail = crate::tui::views::flow::request_object_lines(&header, &claims);
                 }
             }
+            FlowEvent::SecurityProfile(lint) => self.show_security_profile(&lint),
         }
     }
 

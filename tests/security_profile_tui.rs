@@ -1,0 +1,160 @@
+//! The FAPI 2.0 checklist in the workbench: drawn on a `TestBackend` (snapshot), and Ctrl+F
+//! through the real event loop against the embedded IdP, without a run.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::json;
+use tokenbench::flow::{system_now, BrowserMode, FlowEvent};
+use tokenbench::idp::{IdpConfig, IdpServer};
+use tokenbench::net::http::HttpLimits;
+use tokenbench::oauth::client_assertion::AssertionAudience;
+use tokenbench::oauth::metadata::parse_metadata;
+use tokenbench::oauth::pkce::ChallengeMethod;
+use tokenbench::oauth::security_profile::{check, ClientSettings, SecurityProfile};
+use tokenbench::oauth::token_request::ClientAuth;
+use tokenbench::profile::document::ProfileDocument;
+use tokenbench::profile::RawProfile;
+use tokenbench::tui::app::FlowStatus;
+use tokenbench::tui::event::{AppEvent, Event};
+use tokenbench::tui::keymap::Pane;
+use tokenbench::tui::runner::{buffer_text, run, Services};
+use tokenbench::tui::views;
+use tokenbench::tui::{App, Mode};
+use tokio::sync::{mpsc, watch};
+
+const NOW: i64 = 1_795_999_218;
+
+#[test]
+fn the_checklist_shows_in_the_flow_pane() {
+    let doc = json!({
+        "issuer": "https://idp.example",
+        "authorization_endpoint": "https://idp.example/authorize",
+        "token_endpoint": "https://idp.example/token",
+        "jwks_uri": "https://idp.example/jwks",
+        "authorization_response_iss_parameter_supported": true,
+        "id_token_signing_alg_values_supported": ["RS256", "PS256"],
+    });
+    let metadata = parse_metadata("https://idp.example", doc.to_string().as_bytes()).unwrap();
+    let client = ClientSettings {
+        authorization_code: true,
+        pkce_method: ChallengeMethod::S256,
+        client_auth: ClientAuth::Basic,
+        assertion_aud: AssertionAudience::Issuer,
+        uses_par: false,
+        dpop: false,
+        signed_request_object: false,
+        auth_url: "https://idp.example/authorize".into(),
+        token_url: "https://idp.example/token".into(),
+        openid: true,
+        insecure_tls: false,
+    };
+    let lint = check(SecurityProfile::Fapi2, &client, Some(&metadata));
+    let mut app = App::new(Mode::Normal, NOW);
+    app.theme.color = false;
+    app.load(
+        ProfileDocument::new_file(std::path::Path::new("profiles/example.toml")),
+        RawProfile {
+            name: Some("Example IdP".into()),
+            issuer: Some("https://idp.example".into()),
+            client_id: Some("my-app".into()),
+            profile: Some("fapi2".into()),
+            ..RawProfile::default()
+        },
+    );
+    app.set_focus(Pane::Flow);
+    // The event arrives while a run is under way, after discovery.
+    app.flow.status = FlowStatus::Running {
+        started: NOW,
+        deadline: NOW + 300,
+    };
+    app.update(
+        Event::App(Box::new(AppEvent::Flow(FlowEvent::SecurityProfile(lint)))),
+        NOW,
+    );
+    app.size = (140, 40);
+    let mut terminal = Terminal::new(TestBackend::new(140, 40)).unwrap();
+    terminal.draw(|f| views::draw(&app, f)).unwrap();
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[tokio::test]
+async fn ctrl_f_checks_the_form_against_fapi2_without_a_run() {
+    let idp = IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
+    let mut app = App::new(Mode::Demo, system_now());
+    app.load(
+        ProfileDocument::new_file(&dir.path().join("demo.toml")),
+        raw,
+    );
+
+    let (keys, rx) = mpsc::unbounded_channel();
+    let (screen_tx, mut screen) = watch::channel(String::new());
+    let services = Services {
+        browser: BrowserMode::PrintOnly,
+        http: HttpLimits::default(),
+        clock: system_now,
+        dirs: vec![dir.path().to_owned()],
+        clipboard: Box::new(|_: &str| Ok(())),
+        observe: Some(Box::new(move |buffer| {
+            let _ = screen_tx.send(buffer_text(buffer));
+        })),
+        tick: Duration::from_millis(200),
+    };
+    let input =
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
+    let task = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(140, 45)).unwrap();
+        let mut app = app;
+        run(&mut terminal, &mut app, Box::pin(input), services)
+            .await
+            .unwrap();
+        app
+    });
+    let ctrl = |c: char| {
+        keys.send(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
+        .unwrap()
+    };
+    wait_for(&mut screen, "Callback URL").await;
+    ctrl('f');
+    let shown = wait_for(&mut screen, "FAPI 2.0 checks").await;
+    // The demo client is public, without PAR or DPoP: the list says so, and no run started.
+    assert!(shown.contains("client_authentication"), "{shown}");
+    assert!(shown.contains("✗ par"), "{shown}");
+    let shown = wait_for(&mut screen, "FAPI 2.0: ").await;
+    assert!(!shown.contains("Token type"), "{shown}");
+    ctrl('q');
+    let app = tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(app.quit);
+}
+
+/// Waits until the screen shows `text`; panics with the screen after 10 s.
+async fn wait_for(screen: &mut watch::Receiver<String>, text: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = screen.borrow_and_update().clone();
+        if shown.contains(text) {
+            return shown;
+        }
+        if tokio::time::timeout_at(deadline, screen.changed())
+            .await
+            .is_err()
+        {
+            panic!("the screen never showed {text:?}; it shows:\n{shown}");
+        }
+    }
+}
