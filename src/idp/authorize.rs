@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::authorize_request::{self, AuthorizationRequest, AuthorizeError};
+use super::authorize_request::{AuthorizationRequest, AuthorizeError};
 use super::faults::Faults;
 use super::pages::{self, ConsentView};
 use super::responses::{html, redirect, sanitize_description};
@@ -29,7 +29,7 @@ pub async fn authorize(State(idp): State<Arc<Shared>>, RawQuery(query): RawQuery
             return sign_in_first::to_login(raw);
         }
     }
-    let request = match authorize_request::parse(raw) {
+    let request = match super::par::resolve(&idp, raw) {
         Ok(request) => request,
         Err(AuthorizeError::NoRedirect { message, details }) => {
             return html(StatusCode::BAD_REQUEST, pages::error(&message, &details));
@@ -156,6 +156,7 @@ fn approve(idp: &Shared, request: AuthorizationRequest, status: StatusCode) -> R
                 code_challenge: request.code_challenge.clone(),
                 method: request.method,
                 issued_at: now,
+                dpop_jkt: request.dpop_jkt.clone(),
             };
             Outcome::Code(idp.store.issue_code(record))
         }

@@ -50,6 +50,8 @@ pub struct CodeRecord {
     pub code_challenge: String,
     pub method: ChallengeMethod,
     pub issued_at: u64,
+    /// RFC 9449 §10: the code is bound to this DPoP key.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +61,8 @@ pub struct AccessRecord {
     pub issued_at: u64,
     pub expires_at: u64,
     pub grant_id: String,
+    /// The DPoP key the token is bound to (`cnf.jkt`, RFC 9449 §6).
+    pub jkt: Option<String>,
 }
 
 /// What an active token is, as introspection reports it (RFC 7662 §2.2).
@@ -390,6 +394,7 @@ mod tests {
             code_challenge: "c".into(),
             method: ChallengeMethod::S256,
             issued_at,
+            dpop_jkt: None,
         }
     }
 
@@ -408,6 +413,7 @@ mod tests {
                 issued_at: 1000,
                 expires_at: 5000,
                 grant_id: "g1".into(),
+                jkt: None,
             },
         );
         assert_eq!(
@@ -502,6 +508,7 @@ mod tests {
             issued_at: 1000,
             expires_at: 2000,
             grant_id: "g".into(),
+            jkt: None,
         };
         store.record_access("t".into(), record);
         assert!(store.lookup_access("t").is_ok());
@@ -516,6 +523,7 @@ mod tests {
             issued_at: 1000,
             expires_at: 2000,
             grant_id: grant_id.into(),
+            jkt: None,
         }
     }
 
