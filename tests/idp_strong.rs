@@ -173,6 +173,7 @@ async fn code_via_par(server: &IdpServer, request_uri: &str) -> String {
 
 async fn public_code(server: &IdpServer, extra: &[(&'static str, String)]) -> String {
     let mut query = auth_params(DEMO_CLIENT_ID);
+    query.retain(|(name, _)| extra.iter().all(|(replaced, _)| replaced != name));
     query.extend(extra.iter().cloned());
     callback(&authorize(server, &query).await)["code"].clone()
 }
@@ -624,5 +625,37 @@ async fn a_bearer_token_is_not_accepted_under_the_dpop_scheme() {
     assert_eq!(refused.json()["error"], "invalid_token");
     let ok = userinfo(&server, &format!("Bearer {access}"), None).await;
     assert_eq!(ok.status, StatusCode::OK);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_public_clients_refresh_token_is_bound_to_its_key() {
+    let server = start(Faults::default()).await;
+    let code = public_code(&server, &[("scope", "openid offline_access".into())]).await;
+    let key = dpop_key(SignAlg::ES256);
+    let dpop = proof(&key, "POST", &token_url(&server), json!({}));
+    let tokens = redeem(&server, &code, &public_client(), Some(&dpop)).await;
+    let refresh_token = tokens.json()["refresh_token"].as_str().unwrap().to_owned();
+    let refresh = |dpop: Option<String>| {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.as_str()),
+            ("client_id", DEMO_CLIENT_ID),
+        ];
+        let mut request = http().post(token_url(&server)).form(&form);
+        if let Some(dpop) = dpop {
+            request = request.header("DPoP", dpop);
+        }
+        async move { answer(request.send().await.unwrap()).await }
+    };
+    let refused = refresh(None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"], "invalid_grant");
+    let other = dpop_key(SignAlg::ES256);
+    let refused = refresh(Some(proof(&other, "POST", &token_url(&server), json!({})))).await;
+    assert_eq!(refused.json()["error"], "invalid_grant");
+    let ok = refresh(Some(proof(&key, "POST", &token_url(&server), json!({})))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(ok.json()["token_type"], "DPoP");
     server.shutdown().await;
 }

@@ -151,6 +151,7 @@ fn approve(idp: &Shared, request: AuthorizationRequest, status: StatusCode) -> R
                     nonce: request.nonce.clone(),
                     auth_time: now,
                     grant_id: random_token(),
+                    dpop_jkt: None,
                 },
                 redirect_uri: request.redirect_uri.clone(),
                 code_challenge: request.code_challenge.clone(),

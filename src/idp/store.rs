@@ -41,6 +41,8 @@ pub struct Grant {
     pub auth_time: u64,
     /// Ties tokens to their code so that code reuse can revoke them (RFC 6749 §4.1.2).
     pub grant_id: String,
+    /// The DPoP key a public client's refresh tokens are bound to (RFC 9449 §5).
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -384,6 +386,7 @@ mod tests {
             nonce: None,
             auth_time: 1000,
             grant_id: grant_id.into(),
+            dpop_jkt: None,
         }
     }
 

@@ -183,6 +183,13 @@ fn refresh(
     let token = required(params, "refresh_token")?;
     let requested = params.get("scope").map(String::as_str);
     let (grant, scope) = idp.store.rotate_refresh(token, client.id, |grant| {
+        // Checked before the token is spent, so a retry with the right proof still works.
+        if grant.dpop_jkt.as_deref().is_some_and(|bound| jkt != Some(bound)) {
+            return Err(OAuthError::bad_request(
+                "invalid_grant",
+                "the refresh token is bound to a DPoP key, and this request's proof is missing or signed with another key (RFC 9449 section 5)",
+            ));
+        }
         grant
             .scope
             .narrow(requested)
@@ -252,7 +259,15 @@ fn issue(
             .into();
     }
     if grant.scope.has("offline_access") {
-        body["refresh_token"] = idp.store.issue_refresh(grant.clone()).into();
+        let mut grant = grant.clone();
+        // RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a
+        // confidential client's is bound by its authentication already).
+        let public = super::clients::find(grant.client_id)
+            .is_some_and(|c| c.secret.is_none() && c.jwks.is_none());
+        if public && jkt.is_some() {
+            grant.dpop_jkt = jkt.map(str::to_owned);
+        }
+        body["refresh_token"] = idp.store.issue_refresh(grant).into();
     }
     let faults = idp.faults();
     if let Some(hostile) = faults.hostile_access_token {
