@@ -67,7 +67,9 @@ async fn discover_prints_the_summary() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("token endpoint auth     client_secret_basic client_secret_post none\n"),
+        stdout.contains(
+            "token endpoint auth     client_secret_basic client_secret_post none private_key_jwt client_secret_jwt\n"
+        ),
         "{stdout}"
     );
     assert!(

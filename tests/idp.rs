@@ -268,7 +268,13 @@ async fn discovery_documents() {
         );
         assert_eq!(
             doc["token_endpoint_auth_methods_supported"],
-            serde_json::json!(["client_secret_basic", "client_secret_post", "none"])
+            serde_json::json!([
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+                "private_key_jwt",
+                "client_secret_jwt"
+            ])
         );
         assert_eq!(
             doc["scopes_supported"],

@@ -158,7 +158,13 @@ async fn discovery_advertises_introspection_and_revocation() {
         format!("{issuer}/introspect")
     );
     assert_eq!(meta["revocation_endpoint"], format!("{issuer}/revoke"));
-    let methods = json!(["client_secret_basic", "client_secret_post", "none"]);
+    let methods = json!([
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+        "private_key_jwt",
+        "client_secret_jwt"
+    ]);
     assert_eq!(
         meta["introspection_endpoint_auth_methods_supported"],
         methods

@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::authorize_request::{self, AuthorizationRequest, AuthorizeError};
+use super::authorize_request::{AuthorizationRequest, AuthorizeError};
 use super::faults::Faults;
 use super::pages::{self, ConsentView};
 use super::responses::{html, redirect, sanitize_description};
@@ -29,7 +29,7 @@ pub async fn authorize(State(idp): State<Arc<Shared>>, RawQuery(query): RawQuery
             return sign_in_first::to_login(raw);
         }
     }
-    let request = match authorize_request::parse(raw) {
+    let request = match super::par::resolve(&idp, raw) {
         Ok(request) => request,
         Err(AuthorizeError::NoRedirect { message, details }) => {
             return html(StatusCode::BAD_REQUEST, pages::error(&message, &details));
@@ -151,11 +151,13 @@ fn approve(idp: &Shared, request: AuthorizationRequest, status: StatusCode) -> R
                     nonce: request.nonce.clone(),
                     auth_time: now,
                     grant_id: random_token(),
+                    dpop_jkt: None,
                 },
                 redirect_uri: request.redirect_uri.clone(),
                 code_challenge: request.code_challenge.clone(),
                 method: request.method,
                 issued_at: now,
+                dpop_jkt: request.dpop_jkt.clone(),
             };
             Outcome::Code(idp.store.issue_code(record))
         }

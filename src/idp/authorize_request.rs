@@ -20,6 +20,8 @@ pub struct AuthorizationRequest {
     pub method: ChallengeMethod,
     /// OIDC `prompt=none`: the client asks for no user interaction at all.
     pub prompt_none: bool,
+    /// RFC 9449 §10: the thumbprint of the DPoP key that must redeem the code.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -111,6 +113,7 @@ pub fn parse(query: &str) -> Result<AuthorizationRequest, AuthorizeError> {
         code_challenge: code_challenge.to_owned(),
         method,
         prompt_none: first(&params, "prompt").is_some_and(|p| p.split(' ').any(|v| v == "none")),
+        dpop_jkt: first(&params, "dpop_jkt").map(str::to_owned),
     })
 }
 
@@ -214,6 +217,7 @@ impl AuthorizationRequest {
             code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
             method: ChallengeMethod::S256,
             prompt_none: false,
+            dpop_jkt: None,
         }
     }
 }

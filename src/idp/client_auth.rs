@@ -71,7 +71,7 @@ pub fn authenticate(creds: Credentials<'_>) -> Result<&'static Client, ClientAut
         return check_secret(id, secret);
     }
     let client = clients::find(id).ok_or_else(|| ClientAuthError::Unknown(id.to_owned()))?;
-    if client.id == assertion::DEMO_KEY_CLIENT_ID {
+    if client.jwks.is_some() {
         return Err(ClientAuthError::AssertionRequired(id.to_owned()));
     }
     match client.secret {

@@ -11,29 +11,58 @@ pub struct Client {
     pub secret: Option<&'static str>,
     /// The scheme its loopback redirect URIs are registered with.
     pub scheme: &'static str,
+    /// The registered public JWKS of a `private_key_jwt` client; such a client has no
+    /// other way to authenticate.
+    pub jwks: Option<&'static str>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §6): a non-pushed authorization
+    /// request is refused.
+    pub require_par: bool,
+    /// `dpop_bound_access_tokens` (RFC 9449 §5.2): a token request without a proof is refused.
+    pub dpop_bound: bool,
 }
 
-static CLIENTS: [Client; 4] = [
+static CLIENTS: [Client; 5] = [
     Client {
         id: DEMO_CLIENT_ID,
         secret: None,
         scheme: "http",
+        jwks: None,
+        require_par: false,
+        dpop_bound: false,
     },
     Client {
         id: DEMO_CONFIDENTIAL_CLIENT_ID,
         secret: Some(DEMO_CONFIDENTIAL_SECRET),
         scheme: "http",
+        jwks: None,
+        require_par: false,
+        dpop_bound: false,
     },
     Client {
         id: DEMO_HTTPS_CLIENT_ID,
         secret: None,
         scheme: "https",
+        jwks: None,
+        require_par: false,
+        dpop_bound: false,
     },
     // private_key_jwt only: no secret, and client_id alone is refused (client_auth.rs).
     Client {
         id: super::client_auth::assertion::DEMO_KEY_CLIENT_ID,
         secret: None,
         scheme: "http",
+        jwks: Some(super::client_auth::assertion::DEMO_KEY_CLIENT_JWKS),
+        require_par: false,
+        dpop_bound: false,
+    },
+    // A FAPI 2.0-style client: the same key as the one above, and nothing weaker accepted.
+    Client {
+        id: super::DEMO_FAPI_CLIENT_ID,
+        secret: None,
+        scheme: "http",
+        jwks: Some(super::client_auth::assertion::DEMO_KEY_CLIENT_JWKS),
+        require_par: true,
+        dpop_bound: true,
     },
 ];
 

@@ -179,6 +179,7 @@ pub fn poll(
             nonce: None,
             auth_time: idp.store.now(),
             grant_id: random_token(),
+            dpop_jkt: None,
         }),
     }
 }
@@ -260,5 +261,6 @@ pub fn client_credentials(
         nonce: None,
         auth_time: idp.store.now(),
         grant_id: random_token(),
+        dpop_jkt: None,
     })
 }

@@ -10,8 +10,21 @@ use serde_json::{json, Value};
 use super::responses::json;
 use super::shared::Shared;
 
-/// Every endpoint that authenticates clients accepts the same methods.
-const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "none"];
+/// Every endpoint that authenticates clients accepts the same methods (client_auth.rs,
+/// client_auth/assertion.rs).
+const AUTH_METHODS: [&str; 5] = [
+    "client_secret_basic",
+    "client_secret_post",
+    "none",
+    "private_key_jwt",
+    "client_secret_jwt",
+];
+
+/// What a client assertion may be signed with: every asymmetric alg `verify_jws` checks,
+/// and HS256 for `client_secret_jwt`.
+const AUTH_SIGNING_ALGS: [&str; 10] = [
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA", "HS256",
+];
 
 pub fn metadata(issuer: &str) -> Value {
     json!({
@@ -34,6 +47,13 @@ pub fn metadata(issuer: &str) -> Value {
         "id_token_signing_alg_values_supported": ["RS256"],
         "subject_types_supported": ["public"],
         "authorization_response_iss_parameter_supported": true,
+        "token_endpoint_auth_signing_alg_values_supported": AUTH_SIGNING_ALGS,
+        "introspection_endpoint_auth_signing_alg_values_supported": AUTH_SIGNING_ALGS,
+        "revocation_endpoint_auth_signing_alg_values_supported": AUTH_SIGNING_ALGS,
+        "pushed_authorization_request_endpoint": format!("{issuer}/par"),
+        // Only some clients must push (clients.rs); the IdP as a whole does not demand it.
+        "require_pushed_authorization_requests": false,
+        "dpop_signing_alg_values_supported": super::dpop::PROOF_ALGS,
     })
 }
 
@@ -59,7 +79,13 @@ mod tests {
         assert_eq!(m["userinfo_endpoint"], "http://127.0.0.1:9/userinfo");
         assert_eq!(m["introspection_endpoint"], "http://127.0.0.1:9/introspect");
         assert_eq!(m["revocation_endpoint"], "http://127.0.0.1:9/revoke");
-        let methods = json!(["client_secret_basic", "client_secret_post", "none"]);
+        let methods = json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+            "private_key_jwt",
+            "client_secret_jwt"
+        ]);
         assert_eq!(m["introspection_endpoint_auth_methods_supported"], methods);
         assert_eq!(m["revocation_endpoint_auth_methods_supported"], methods);
         assert_eq!(
@@ -67,5 +93,18 @@ mod tests {
             json!(["openid", "profile", "email", "offline_access"])
         );
         assert_eq!(m["authorization_response_iss_parameter_supported"], true);
+        assert_eq!(
+            m["pushed_authorization_request_endpoint"],
+            "http://127.0.0.1:9/par"
+        );
+        assert_eq!(m["require_pushed_authorization_requests"], false);
+        assert_eq!(
+            m["dpop_signing_alg_values_supported"],
+            json!(["ES256", "EdDSA"])
+        );
+        assert_eq!(
+            m["token_endpoint_auth_signing_alg_values_supported"][9],
+            "HS256"
+        );
     }
 }

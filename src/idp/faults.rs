@@ -52,6 +52,15 @@ pub struct Faults {
     pub end_session_error: Option<String>,
     /// The device grant's polls answer `slow_down`, `access_denied` or `expired_token`.
     pub device: Option<super::device::DeviceFault>,
+    /// "Token not bound": a token request with a valid DPoP proof gets `token_type: Bearer`
+    /// and an access token without `cnf`, which a DPoP client must refuse (RFC 9449 §5).
+    pub dpop_token_type_bearer: bool,
+    /// DPoP proofs must carry the IdP's nonce: without it the token endpoint answers 400
+    /// `use_dpop_nonce` and userinfo 401 `DPoP error="use_dpop_nonce"`, each with a
+    /// `DPoP-Nonce` header (RFC 9449 §8, §9).
+    pub dpop_nonce: bool,
+    /// Pushed request_uris live this many seconds instead of 60 (`Some(0)`: dead on arrival).
+    pub par_expires_in: Option<u64>,
 }
 
 /// An Entra redirect URI platform, as the token endpoint enforces it.

@@ -55,17 +55,25 @@ pub fn token_hint(hint: Option<&str>) -> Hint {
 /// The members of RFC 7662 §2.2 this IdP knows for an active token.
 fn describe(issuer: &str, found: &ActiveToken) -> Value {
     match found {
-        ActiveToken::Access(record) => json!({
-            "active": true,
-            "scope": record.scope.to_string(),
-            "client_id": record.client_id,
-            "token_type": "Bearer",
-            "exp": record.expires_at,
-            "iat": record.issued_at,
-            "sub": DEMO_SUB,
-            "aud": record.client_id,
-            "iss": issuer,
-        }),
+        ActiveToken::Access(record) => {
+            let mut answer = json!({
+                "active": true,
+                "scope": record.scope.to_string(),
+                "client_id": record.client_id,
+                "token_type": "Bearer",
+                "exp": record.expires_at,
+                "iat": record.issued_at,
+                "sub": DEMO_SUB,
+                "aud": record.client_id,
+                "iss": issuer,
+            });
+            // RFC 9449 §6.2: the binding, for resource servers that introspect.
+            if let Some(jkt) = &record.jkt {
+                answer["token_type"] = "DPoP".into();
+                answer["cnf"] = json!({ "jkt": jkt });
+            }
+            answer
+        }
         ActiveToken::Refresh(grant) => json!({
             "active": true,
             "scope": grant.scope.to_string(),

@@ -8,6 +8,7 @@ mod client_auth;
 mod clients;
 mod device;
 mod discovery;
+mod dpop;
 mod end_session;
 mod faults;
 mod form;
@@ -17,6 +18,7 @@ mod jwt_sign;
 mod key_ring;
 mod keys;
 mod pages;
+mod par;
 mod responses;
 mod revoke;
 mod scope;
@@ -60,6 +62,9 @@ pub const DEMO_CONFIDENTIAL_SECRET: &str = "demo-secret";
 /// A public client registered with https loopback redirects only, like an IdP registration
 /// that accepts no `http://` redirect URI.
 pub const DEMO_HTTPS_CLIENT_ID: &str = "tokenbench-demo-https";
+/// A FAPI 2.0-style client: `private_key_jwt` with the `tokenbench-demo-key` client's key,
+/// pushed authorization requests required, DPoP-bound access tokens required.
+pub const DEMO_FAPI_CLIENT_ID: &str = "tokenbench-demo-fapi";
 
 /// How long `shutdown` waits for in-flight requests (a delayed or huge token response).
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -189,6 +194,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/device_authorization", post(device::device_authorization))
         .route("/device", get(device::verification_page))
         .route("/device/decision", post(device::decision))
+        .route("/par", post(par::par))
         .with_state(shared)
 }
 

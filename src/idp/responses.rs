@@ -82,6 +82,8 @@ pub struct OAuthError {
     pub error: String,
     pub description: String,
     pub www_authenticate: Option<String>,
+    /// A `DPoP-Nonce` header to send (RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
 }
 
 impl OAuthError {
@@ -92,6 +94,7 @@ impl OAuthError {
             // Sanitised once here, so no description can break the JSON or a challenge.
             description: sanitize_description(&description.into()),
             www_authenticate: None,
+            dpop_nonce: None,
         }
     }
 
@@ -101,6 +104,11 @@ impl OAuthError {
 
     pub fn with_challenge(mut self, challenge: String) -> Self {
         self.www_authenticate = Some(challenge);
+        self
+    }
+
+    pub fn with_dpop_nonce(mut self, nonce: &str) -> Self {
+        self.dpop_nonce = Some(nonce.to_owned());
         self
     }
 
@@ -122,6 +130,11 @@ impl OAuthError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, value);
+        }
+        if let Some(value) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            response
+                .headers_mut()
+                .insert(super::dpop::NONCE_HEADER, value);
         }
         response
     }

@@ -18,6 +18,13 @@ pub struct Shared {
     pub devices: super::device::Devices,
     /// Client assertion `jti`s seen (RFC 7523 §3: each is accepted once).
     pub jtis: Mutex<super::client_auth::assertion::SeenJtis>,
+    /// DPoP proof `jti`s seen (RFC 9449 §11.1: each proof is accepted once).
+    pub dpop_jtis: Mutex<super::client_auth::assertion::SeenJtis>,
+    /// The nonce proofs must carry under the `dpop_nonce` fault (RFC 9449 §8); one per IdP
+    /// run, as a server may keep a nonce as long as it likes.
+    pub dpop_nonce: String,
+    /// Pushed authorization requests (RFC 9126), by request_uri.
+    pub pushed: super::par::Pushed,
 }
 
 impl Shared {
@@ -37,6 +44,9 @@ impl Shared {
             token_requests: AtomicUsize::new(0),
             devices: Default::default(),
             jtis: Default::default(),
+            dpop_jtis: Default::default(),
+            dpop_nonce: super::store::random_token(),
+            pushed: Default::default(),
         }
     }
 

@@ -41,6 +41,8 @@ pub struct Grant {
     pub auth_time: u64,
     /// Ties tokens to their code so that code reuse can revoke them (RFC 6749 §4.1.2).
     pub grant_id: String,
+    /// The DPoP key a public client's refresh tokens are bound to (RFC 9449 §5).
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +52,8 @@ pub struct CodeRecord {
     pub code_challenge: String,
     pub method: ChallengeMethod,
     pub issued_at: u64,
+    /// RFC 9449 §10: the code is bound to this DPoP key.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +63,8 @@ pub struct AccessRecord {
     pub issued_at: u64,
     pub expires_at: u64,
     pub grant_id: String,
+    /// The DPoP key the token is bound to (`cnf.jkt`, RFC 9449 §6).
+    pub jkt: Option<String>,
 }
 
 /// What an active token is, as introspection reports it (RFC 7662 §2.2).
@@ -380,6 +386,7 @@ mod tests {
             nonce: None,
             auth_time: 1000,
             grant_id: grant_id.into(),
+            dpop_jkt: None,
         }
     }
 
@@ -390,6 +397,7 @@ mod tests {
             code_challenge: "c".into(),
             method: ChallengeMethod::S256,
             issued_at,
+            dpop_jkt: None,
         }
     }
 
@@ -408,6 +416,7 @@ mod tests {
                 issued_at: 1000,
                 expires_at: 5000,
                 grant_id: "g1".into(),
+                jkt: None,
             },
         );
         assert_eq!(
@@ -502,6 +511,7 @@ mod tests {
             issued_at: 1000,
             expires_at: 2000,
             grant_id: "g".into(),
+            jkt: None,
         };
         store.record_access("t".into(), record);
         assert!(store.lookup_access("t").is_ok());
@@ -516,6 +526,7 @@ mod tests {
             issued_at: 1000,
             expires_at: 2000,
             grant_id: grant_id.into(),
+            jkt: None,
         }
     }
 

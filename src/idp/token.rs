@@ -81,25 +81,53 @@ fn handle(idp: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuth
             ),
         ));
     }
+    // Before client authentication, so a nonce retry does not find its assertion spent.
+    let jkt = super::dpop::check_request(idp, headers, "POST", "/token", None, true)
+        .map_err(|e| proof_refused(idp, &e))?;
     let client = authenticate_client(idp, headers, &params)?;
+    if client.dpop_bound && jkt.is_none() {
+        return Err(missing_proof(client.id));
+    }
+    let jkt = jkt.as_deref();
     match grant_type.as_str() {
-        "authorization_code" => exchange_code(idp, client, &params),
+        "authorization_code" => exchange_code(idp, client, &params, jkt),
         DEVICE_CODE_URN => {
             let grant = super::device::poll(idp, client, &params)?;
-            issue(idp, &grant, &grant.scope, None, false)
+            issue(idp, &grant, &grant.scope, None, false, jkt)
         }
         "client_credentials" => {
             let grant = super::device::client_credentials(idp, client, &params)?;
-            issue(idp, &grant, &grant.scope, None, false)
+            issue(idp, &grant, &grant.scope, None, false, jkt)
         }
-        _ => refresh(idp, client, &params),
+        _ => refresh(idp, client, &params, jkt),
     }
+}
+
+/// RFC 9449 §5: `invalid_dpop_proof`, or `use_dpop_nonce` with the nonce to use (§8).
+pub fn proof_refused(idp: &Shared, error: &super::dpop::ProofError) -> OAuthError {
+    let refusal = OAuthError::bad_request(error.code(), error.to_string());
+    match error {
+        super::dpop::ProofError::Nonce => refusal.with_dpop_nonce(&idp.dpop_nonce),
+        _ => refusal,
+    }
+}
+
+/// RFC 9449 §5.2 says a `dpop_bound_access_tokens` client's token request without a DPoP
+/// header MUST be rejected but names no error code; a missing proof is a proof that does
+/// not pass §4.3, so `invalid_dpop_proof` (§5) tells the client what to fix.
+/// (oidc-provider answers `invalid_grant` "DPoP proof JWT not provided" here.)
+fn missing_proof(client_id: &str) -> OAuthError {
+    OAuthError::bad_request(
+        "invalid_dpop_proof",
+        format!("client {client_id} is registered with dpop_bound_access_tokens: send a DPoP proof (RFC 9449 section 5.2)"),
+    )
 }
 
 fn exchange_code(
     idp: &Shared,
     client: &'static Client,
     params: &HashMap<String, String>,
+    jkt: Option<&str>,
 ) -> Result<Value, OAuthError> {
     let code = required(params, "code")?;
     let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
@@ -133,37 +161,56 @@ fn exchange_code(
             record.method
         )));
     }
+    if let Some(bound) = &record.dpop_jkt {
+        if jkt != Some(bound.as_str()) {
+            return Err(OAuthError::bad_request(
+                "invalid_grant",
+                "the code is bound to dpop_jkt, and this request's DPoP proof is missing or signed with another key (RFC 9449 section 10)",
+            ));
+        }
+    }
     let scope = record.grant.scope.clone();
     let nonce = record.grant.nonce.clone();
-    issue(idp, &record.grant, &scope, nonce.as_deref(), false)
+    issue(idp, &record.grant, &scope, nonce.as_deref(), false, jkt)
 }
 
 fn refresh(
     idp: &Shared,
     client: &'static Client,
     params: &HashMap<String, String>,
+    jkt: Option<&str>,
 ) -> Result<Value, OAuthError> {
     let token = required(params, "refresh_token")?;
     let requested = params.get("scope").map(String::as_str);
     let (grant, scope) = idp.store.rotate_refresh(token, client.id, |grant| {
+        // Checked before the token is spent, so a retry with the right proof still works.
+        if grant.dpop_jkt.as_deref().is_some_and(|bound| jkt != Some(bound)) {
+            return Err(OAuthError::bad_request(
+                "invalid_grant",
+                "the refresh token is bound to a DPoP key, and this request's proof is missing or signed with another key (RFC 9449 section 5)",
+            ));
+        }
         grant
             .scope
             .narrow(requested)
             .map_err(|e| OAuthError::bad_request("invalid_scope", e.to_string()))
     })?;
     // OIDC Core §12.2: a refreshed ID token carries no nonce.
-    issue(idp, &grant, &scope, None, true)
+    issue(idp, &grant, &scope, None, true, jkt)
 }
 
-/// The token response (RFC 6749 §5.1). `scope` may be narrower than the grant's.
+/// The token response (RFC 6749 §5.1). `scope` may be narrower than the grant's; `jkt`
+/// is the DPoP proof's key, which the access token gets bound to (RFC 9449 §5, §6).
 fn issue(
     idp: &Shared,
     grant: &Grant,
     scope: &Scope,
     nonce: Option<&str>,
     refreshing: bool,
+    jkt: Option<&str>,
 ) -> Result<Value, OAuthError> {
     let now = idp.store.now();
+    let jkt = jkt.filter(|_| !idp.faults().dpop_token_type_bearer);
     let ctx = TokenContext {
         issuer: &idp.issuer,
         client_id: grant.client_id,
@@ -178,7 +225,10 @@ fn issue(
             e.to_string(),
         )
     };
-    let claims = jwt_sign::access_token_claims(&ctx, &random_token());
+    let mut claims = jwt_sign::access_token_claims(&ctx, &random_token());
+    if let Some(jkt) = jkt {
+        claims["cnf"] = json!({ "jkt": jkt });
+    }
     let access_token =
         jwt_sign::encode(idp.keys.current(), "at+jwt", &claims).map_err(signing_failed)?;
     idp.store.record_access(
@@ -189,11 +239,12 @@ fn issue(
             issued_at: now,
             expires_at: now + ACCESS_TOKEN_LIFETIME,
             grant_id: grant.grant_id.clone(),
+            jkt: jkt.map(str::to_owned),
         },
     );
     let mut body = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         "expires_in": ACCESS_TOKEN_LIFETIME,
         "scope": scope.to_string(),
     });
@@ -208,7 +259,15 @@ fn issue(
             .into();
     }
     if grant.scope.has("offline_access") {
-        body["refresh_token"] = idp.store.issue_refresh(grant.clone()).into();
+        let mut grant = grant.clone();
+        // RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a
+        // confidential client's is bound by its authentication already).
+        let public = super::clients::find(grant.client_id)
+            .is_some_and(|c| c.secret.is_none() && c.jwks.is_none());
+        if public && jkt.is_some() {
+            grant.dpop_jkt = jkt.map(str::to_owned);
+        }
+        body["refresh_token"] = idp.store.issue_refresh(grant).into();
     }
     let faults = idp.faults();
     if let Some(hostile) = faults.hostile_access_token {

@@ -141,8 +141,8 @@ pub fn authenticate(
         .ok_or(super::ClientAuthError::Missing)?;
     let client =
         super::clients::find(&id).ok_or_else(|| super::ClientAuthError::Unknown(id.clone()))?;
-    let key = match (client.id, client.secret) {
-        (DEMO_KEY_CLIENT_ID, _) => AssertionKey::Jwks(DEMO_KEY_CLIENT_JWKS),
+    let key = match (client.jwks, client.secret) {
+        (Some(jwks), _) => AssertionKey::Jwks(jwks),
         (_, Some(secret)) => AssertionKey::Secret(secret),
         (_, None) => return Err(super::ClientAuthError::PublicWithSecret(id)),
     };
@@ -152,6 +152,7 @@ pub fn authenticate(
         format!("{issuer}/token"),
         format!("{issuer}/introspect"),
         format!("{issuer}/revoke"),
+        format!("{issuer}/par"),
     ];
     let audiences: Vec<&str> = endpoints.iter().map(String::as_str).collect();
     let check = Check {
