@@ -94,7 +94,7 @@ pub fn parse(
 }
 
 /// Key text (PEM or JWK) as it stands, or else a path to read it from.
-fn key_text(value: &str) -> Result<String, String> {
+pub(super) fn key_text(value: &str) -> Result<String, String> {
     let trimmed = value.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with("-----BEGIN") {
         return Ok(value.to_owned());

@@ -446,6 +446,10 @@ fn check(
             Err((key, message)) => e.field(key, Err::<super::key_auth::KeyAuth, String>(message)),
         }
     });
+    let dpop_key = match super::dpop::parse(raw) {
+        Ok(k) => Some(k),
+        Err((key, message)) => e.field(key, Err::<Option<SecretSource>, String>(message)),
+    };
     let code_challenge_method = e.field(
         "code_challenge_method",
         fields::code_challenge_method(raw.code_challenge_method.as_deref()),
@@ -479,6 +483,7 @@ fn check(
         Some(token_params),
         Some(token_origin),
         Some(key_auth),
+        Some(dpop_key),
     ) = (
         issuer,
         grant,
@@ -494,6 +499,7 @@ fn check(
         token_params,
         token_origin,
         key_auth,
+        dpop_key,
     )
     else {
         return Err(errors.found);
@@ -541,6 +547,8 @@ fn check(
         sign_in,
         post_logout_redirect_url: post_logout.flatten(),
         key_auth,
+        dpop: raw.dpop.unwrap_or(false),
+        dpop_key,
     }))
 }
 

@@ -97,6 +97,13 @@ pub struct RawProfile {
     /// "issuer" (default) or "token_endpoint": what the assertion's `aud` names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_assertion_aud: Option<String>,
+    /// DPoP-bound tokens (RFC 9449): a TOML boolean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop: Option<bool>,
+    /// The DPoP key: a path, `env:NAME` or `cmd:…` (PEM or JWK); empty: one made for the
+    /// profile in the data directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -147,7 +154,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 31] = [
+    pub const KEYS: [&'static str; 33] = [
         "name",
         "issuer",
         "grant_type",
@@ -179,13 +186,16 @@ impl RawProfile {
         "client_key_id",
         "client_assertion_alg",
         "client_assertion_aud",
+        "dpop",
+        "dpop_key",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
-    pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
+    pub const BOOL_KEYS: [&'static str; 4] =
+        ["cache_tokens", "insecure_http", "insecure_tls", "dpop"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 31] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 33] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -228,6 +238,8 @@ impl RawProfile {
             ("client_key_id", self.client_key_id.as_deref()),
             ("client_assertion_alg", self.client_assertion_alg.as_deref()),
             ("client_assertion_aud", self.client_assertion_aud.as_deref()),
+            ("dpop", flag(self.dpop)),
+            ("dpop_key", self.dpop_key.as_deref()),
         ]
     }
 
@@ -300,6 +312,7 @@ impl RawProfile {
             table.and_then(|i| i.client_secret.as_deref()),
             table.and_then(|i| i.bearer.as_deref()),
             self.client_key.as_deref(),
+            self.dpop_key.as_deref(),
         ]
         .into_iter()
         .filter_map(|v| match v.and_then(SecretSource::parse) {
@@ -658,6 +671,10 @@ pub struct Profile {
     pub grant: crate::oauth::grant::GrantType,
     /// `private_key_jwt` / `client_secret_jwt` settings (`client_key`, …).
     pub key_auth: super::key_auth::KeyAuth,
+    /// `dpop = true`: tokens bound to a key (RFC 9449).
+    pub dpop: bool,
+    /// `dpop_key`; None: the profile's own key in the data directory.
+    pub dpop_key: Option<SecretSource>,
 }
 
 impl Profile {

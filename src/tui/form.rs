@@ -28,6 +28,8 @@ pub enum FieldId {
     TokenOrigin,
     /// Who signs in and where logout returns: the index in `RawProfile::SIGN_IN`.
     SignIn(usize),
+    /// `dpop`: Off / On.
+    Dpop,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +84,8 @@ pub const CLIENT_AUTH: &[(&str, &str)] = &[
 ];
 pub const TOKEN_ORIGIN: &[(&str, &str)] =
     &[("auto", "Auto"), ("always", "Always"), ("never", "Never")];
+
+pub const DPOP: &[(&str, &str)] = &[("off", "Off"), ("on", "On")];
 
 pub const GRANTS: &[(&str, &str)] = &[
     ("authorization_code", "Code + PKCE"),
@@ -293,6 +297,15 @@ pub const FIELDS: &[FieldSpec] = &[
         "Where the IdP sends the browser back after logout (registered at the IdP); empty = the callback URL.",
         "the callback URL",
     ),
+    FieldSpec {
+        id: FieldId::Dpop,
+        label: "DPoP",
+        key: "dpop",
+        need: Need::Optional,
+        kind: Kind::Choice(DPOP),
+        help: "Sender-constrained tokens (RFC 9449): proofs signed with the profile's key (dpop_key, else one kept in the data directory).",
+        placeholder: "",
+    },
 ];
 
 /// A sign-in or sign-out key: optional text.
@@ -384,6 +397,7 @@ impl Form {
                         let value = raw.scalars().into_iter().find(|(k, _)| *k == key);
                         value.and_then(|(_, v)| v).unwrap_or_default().to_owned()
                     }
+                    FieldId::Dpop => if raw.dpop == Some(true) { "on" } else { "off" }.into(),
                 };
                 TextInput::new(value)
             })
@@ -437,6 +451,10 @@ impl Form {
                 *slot = opt(FieldId::SignIn(i));
             }
         }
+        raw.dpop = match (base.dpop, self.value(FieldId::Dpop)) {
+            (None, "off") => None,
+            (_, v) => Some(v == "on"),
+        };
         raw
     }
 
@@ -596,10 +614,30 @@ mod tests {
         );
         // Appended under the table, after the endpoints set by hand.
         let labels: Vec<&str> = FIELDS.iter().map(|f| f.label).collect();
+        let at = labels.iter().position(|l| *l == "Prompt").unwrap();
         assert_eq!(
-            labels[labels.len() - 4..],
+            labels[at..at + 4],
             ["Prompt", "Login Hint", "Max Age", "Logout Redirect URL"]
         );
+    }
+
+    #[test]
+    fn the_dpop_choice_edits_the_boolean_and_stays_absent_when_off() {
+        let raw = RawProfile::default();
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(form.value(FieldId::Dpop), "off");
+        assert_eq!(form.to_raw(&raw).dpop, None);
+        form.set_value(FieldId::Dpop, "on");
+        assert_eq!(form.to_raw(&raw).dpop, Some(true));
+        let on = RawProfile {
+            dpop: Some(true),
+            ..RawProfile::default()
+        };
+        let mut form = Form::from_raw(&on);
+        assert_eq!(form.value(FieldId::Dpop), "on");
+        form.set_value(FieldId::Dpop, "off");
+        assert_eq!(form.to_raw(&on).dpop, Some(false));
+        assert_eq!(field_for_key("dpop"), Some(FieldId::Dpop));
     }
 
     #[test]
