@@ -15,6 +15,7 @@ mod logout;
 mod output;
 mod pkce;
 mod profiles;
+mod proof;
 mod run;
 pub mod term;
 mod token;
@@ -112,6 +113,9 @@ pub enum Command {
     /// Generate a client key for private_key_jwt (ES256, ES384, EdDSA): the PKCS#8 PEM goes
     /// to --out (0600, never overwriting), the public JWK and JWKS to stdout.
     Keygen(keygen::KeygenArgs),
+    /// Print a DPoP proof (RFC 9449) for the profile's cached access token, alone on stdout:
+    /// `curl -H "DPoP: $(tokenbench proof --profile P --method GET --url URL)"`.
+    Proof(proof::ProofArgs),
 }
 
 impl Cli {
@@ -188,6 +192,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Logout(args)) => logout::logout(args).await,
         Some(Command::Cache(args)) => cache::cache(args),
         Some(Command::Keygen(args)) => keygen::keygen(args),
+        Some(Command::Proof(args)) => proof::proof(args).await,
         None => workbench::workbench(cli.profile).await,
     }
 }
