@@ -241,6 +241,29 @@ fn a_server_nonce_is_used_on_the_second_try() {
     let out = tb(home.path(), &profile, &["refresh", "--json"]);
     assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
     assert!(out.json()["request"]["dpop_proof"]["claims"]["nonce"].is_string());
+
+    // oidc-provider asks for nonces at its token endpoint only (its userinfo checks the proof
+    // before it knows the client), so a resource that asks (RFC 9449 §9's example) is a stub.
+    let (stub, proofs) = stub_token_endpoint(vec![
+        (
+            "401 Unauthorized",
+            "www-authenticate: DPoP error=\"use_dpop_nonce\", error_description=\"Resource server requires nonce in DPoP proof\"\r\ndpop-nonce: eyJ7S_zG.eyJH0-Z.HX4w-7v\r\n",
+            "",
+        ),
+        ("200 OK", "", "{}"),
+    ]);
+    let text = std::fs::read_to_string(&profile).unwrap();
+    let text = format!("userinfo_url = {}\n{text}", common::toml_string(&stub));
+    std::fs::write(&profile, text).unwrap();
+    let out = tb(home.path(), &profile, &["userinfo", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    let info = out.json();
+    assert_eq!(info["request"]["dpop_nonce_retry"]["first_status"], 401);
+    let proofs: Vec<String> = proofs.try_iter().collect();
+    assert_eq!(proofs.len(), 2);
+    let (_, second) = decode_parts(&proofs[1]).unwrap();
+    assert_eq!(second["nonce"], "eyJ7S_zG.eyJH0-Z.HX4w-7v");
+    assert!(second["ath"].is_string());
 }
 
 #[test]
@@ -262,37 +285,79 @@ fn proof_needs_a_dpop_profile() {
     assert!(out.stdout.is_empty());
 }
 
-/// A token endpoint that answers one request with `body` (HTTP 200, JSON).
-fn stub_token_endpoint(body: &'static str) -> String {
+/// A token endpoint that answers each request in turn with one of `answers` (status line
+/// and extra headers, JSON body), then stops; it records the DPoP proofs it got.
+fn stub_token_endpoint(
+    answers: Vec<(&'static str, &'static str, &'static str)>,
+) -> (String, std::sync::mpsc::Receiver<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/token", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let Ok((stream, _)) = listener.accept() else {
-            return;
-        };
-        let mut reader = BufReader::new(stream);
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                break;
-            }
-            if let Some((k, v)) = line.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse().unwrap_or(0);
+        for (status, headers, body) in answers {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    if k.eq_ignore_ascii_case("dpop") {
+                        let _ = tx.send(v.trim().to_owned());
+                    }
                 }
             }
+            let mut body_in = vec![0u8; length];
+            let _ = reader.read_exact(&mut body_in);
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
         }
-        let mut body_in = vec![0u8; length];
-        let _ = reader.read_exact(&mut body_in);
-        let mut stream = reader.into_inner();
-        let _ = write!(
-            stream,
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
     });
-    url
+    (url, rx)
+}
+
+#[test]
+fn a_second_nonce_refusal_is_the_idps_error() {
+    let idp = Provider::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut p = Profile::new(&idp, "refused", DPOP_ID);
+    // RFC 9449 §8's example answer, twice.
+    let refusal = (
+        "400 Bad Request",
+        "dpop-nonce: eyJ7S_zG.eyJH0-Z.HX4w-7v\r\n",
+        r#"{"error":"use_dpop_nonce","error_description":"Authorization server requires nonce in DPoP proof"}"#,
+    );
+    let (url, proofs) = stub_token_endpoint(vec![refusal, refusal]);
+    p.token_url = url;
+    p.scope = "offline_access".into();
+    let profile = write_profile(home.path(), &p, "client_auth = \"none\"\ndpop = true\n");
+    let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
+    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    assert_eq!(out.code, Some(3), "{ctx}");
+    let run = out.json();
+    assert_eq!(run["error"]["oauth_error"], "use_dpop_nonce", "{ctx}");
+    assert_eq!(
+        run["token_request"]["dpop_nonce_retry"]["first_status"],
+        400
+    );
+    let proofs: Vec<String> = proofs.try_iter().collect();
+    assert_eq!(proofs.len(), 2, "one retry only");
+    let (_, first) = decode_parts(&proofs[0]).unwrap();
+    let (_, second) = decode_parts(&proofs[1]).unwrap();
+    assert!(first.get("nonce").is_none());
+    assert_eq!(second["nonce"], "eyJ7S_zG.eyJH0-Z.HX4w-7v");
+    assert_ne!(first["jti"], second["jti"]);
 }
 
 #[test]
@@ -300,9 +365,12 @@ fn a_bearer_answer_fails_the_binding_check() {
     let idp = Provider::start();
     let home = tempfile::tempdir().unwrap();
     let mut p = Profile::new(&idp, "unbound", DPOP_ID);
-    p.token_url = stub_token_endpoint(
+    let (url, _) = stub_token_endpoint(vec![(
+        "200 OK",
+        "",
         r#"{"access_token":"at-unbound","token_type":"Bearer","expires_in":60}"#,
-    );
+    )]);
+    p.token_url = url;
     p.scope = "offline_access".into();
     let profile = write_profile(home.path(), &p, "client_auth = \"none\"\ndpop = true\n");
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
