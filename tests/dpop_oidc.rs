@@ -387,3 +387,24 @@ fn a_bearer_answer_fails_the_binding_check() {
         .join("data/tokenbench/cache/unbound.json")
         .exists());
 }
+
+#[test]
+fn the_client_credentials_grant_binds_its_token_too() {
+    let idp = Provider::start();
+    let home = tempfile::tempdir().unwrap();
+    let profile = home.path().join("service.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "issuer = \"{}\"\ngrant_type = \"client_credentials\"\nclient_id = \"tb-service\"\nclient_secret = \"tb-service-secret-3Kp8\"\nscope = \"\"\ndpop = true\n",
+            idp.issuer
+        ),
+    )
+    .unwrap();
+    let out = tb(home.path(), &profile, &["run", "--json"]);
+    assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
+    let run = out.json();
+    assert_eq!(run["token_request"]["dpop_proof"]["claims"]["htm"], "POST");
+    assert_eq!(run["tokens"]["dpop"]["verified"], true, "{}", out.ctx());
+    assert_eq!(run["tokens"]["token_type"], "DPoP");
+}

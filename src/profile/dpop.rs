@@ -80,4 +80,32 @@ mod tests {
             "dpop_key"
         );
     }
+
+    fn profile(extra: &str) -> Profile {
+        let text = format!(
+            "auth_url = \"https://idp.example/auth\"\ntoken_url = \"https://idp.example/token\"\ncallback_url = \"http://127.0.0.1:8765/cb\"\nclient_id = \"c\"\n{extra}"
+        );
+        let file = std::path::Path::new("p.toml");
+        let raw = super::super::load::parse_raw(file, &text).unwrap();
+        super::super::load::validate_text(file, "p", &text, &raw).unwrap()
+    }
+
+    #[test]
+    fn the_key_comes_from_dpop_key_and_a_cmd_needs_trust() {
+        use crate::oauth::jose::sign::{generate_pkcs8, pkcs8_pem};
+        use crate::oauth::jose::SignAlg;
+        let pem = pkcs8_pem(&generate_pkcs8(SignAlg::ES256).unwrap());
+        let p = profile("dpop = true\ndpop_key = \"env:TB_DPOP_KEY\"\n");
+        assert!(p.dpop);
+        let env = |name: &str| (name == "TB_DPOP_KEY").then(|| pem.clone().into());
+        let signer = p.dpop_key_signer(&env).unwrap().unwrap();
+        assert_eq!(signer.alg(), SignAlg::ES256);
+        assert!(profile("dpop = true\n")
+            .dpop_key_signer(&env)
+            .unwrap()
+            .is_none());
+        // A profile file nobody trusted may not run its helper.
+        let p = profile("dpop = true\ndpop_key = \"cmd:cat key.pem\"\n");
+        assert!(p.dpop_key_signer(&env).is_err());
+    }
 }
