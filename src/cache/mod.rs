@@ -1,5 +1,6 @@
 //! The opt-in token cache (`cache_tokens = true` or `--cache`): the last token response of
 //! each profile, in the user's data directory, private to the user.
+pub mod dpop_key;
 pub mod entry;
 pub mod list;
 pub mod lock;

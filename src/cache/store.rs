@@ -150,7 +150,7 @@ pub(super) fn parse_any(bytes: &[u8]) -> Result<CachedTokens, String> {
 
 /// A file name for any profile name: safe characters are kept; when anything had to be
 /// replaced, a hash of the full name keeps two names from sharing a file.
-fn file_stem(profile: &str) -> String {
+pub(super) fn file_stem(profile: &str) -> String {
     let safe: String = profile
         .chars()
         .take(80)

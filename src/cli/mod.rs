@@ -16,6 +16,7 @@ mod logout;
 mod output;
 mod pkce;
 mod profiles;
+mod proof;
 mod run;
 pub mod term;
 mod token;
@@ -116,6 +117,9 @@ pub enum Command {
     /// Check a profile and its issuer's metadata against a security profile (the profile's
     /// `profile` key; FAPI 2.0 when it names none) without signing in: a pass/fail list.
     Lint(lint::LintArgs),
+    /// Print a DPoP proof (RFC 9449) for the profile's cached access token, alone on stdout:
+    /// `curl -H "DPoP: $(tokenbench proof --profile P --method GET --url URL)"`.
+    Proof(proof::ProofArgs),
 }
 
 impl Cli {
@@ -193,6 +197,7 @@ pub async fn execute(cli: Cli) -> i32 {
         Some(Command::Cache(args)) => cache::cache(args),
         Some(Command::Keygen(args)) => keygen::keygen(args),
         Some(Command::Lint(args)) => lint::lint(args).await,
+        Some(Command::Proof(args)) => proof::proof(args).await,
         None => workbench::workbench(cli.profile).await,
     }
 }

@@ -18,12 +18,14 @@ pub async fn run(step: Step<'_>, report: &mut FlowReport) -> Result<(), FlowErro
         &step.profile.scope,
         &step.profile.token_params,
     );
+    let mut request = request;
     report.token_request = Some(request.redacted_json());
     step.emit(FlowEvent::TokenRequestSent {
         url: request.url.clone(),
     });
-    let response = step.http.execute(&request).await?;
+    let response = super::code_exchange::send(&step, &mut request, report).await?;
     record_response(&response, step.events, report);
     let tokens = parse(&response)?;
-    accept_tokens(step.accept(), tokens, Vec::new(), keys, report).await
+    accept_tokens(step.accept(), tokens, Vec::new(), keys, report).await?;
+    super::verify::check_dpop(step.dpop, report)
 }

@@ -48,17 +48,17 @@ pub(super) async fn redeem(
     step.emit(FlowEvent::TokenRequestSent {
         url: token_request.url.clone(),
     });
-    let mut response = step.http.execute(&token_request).await?;
+    let mut response = send(step, &mut token_request, report).await?;
     // Entra names its SPA/Web registration in the refusal: once more the other way.
     if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
         set_origin(&mut token_request, retry.origin.as_deref());
-        let mut shown = token_request.redacted_json();
-        shown["origin_retry"] = retry.to_json();
-        report.token_request = Some(shown);
         let warning = retry.warning();
         step.emit(FlowEvent::Warning(warning.clone()));
         report.warnings.push(warning);
-        response = step.http.execute(&token_request).await?;
+        response = send(step, &mut token_request, report).await?;
+        if let Some(shown) = report.token_request.as_mut() {
+            shown["origin_retry"] = retry.to_json();
+        }
     }
     super::accept::record_response(&response, step.events, report);
     let tokens = super::accept::parse(&response)?;
@@ -69,5 +69,28 @@ pub(super) async fn redeem(
         max_age: r.max_age,
         ..step.accept()
     };
-    super::accept::accept_tokens(accept, tokens, auth0.into_iter().collect(), r.keys, report).await
+    super::accept::accept_tokens(accept, tokens, auth0.into_iter().collect(), r.keys, report)
+        .await?;
+    super::verify::check_dpop(step.dpop, report)
+}
+
+/// Sends a token request, with a DPoP proof (and the nonce retry) when the profile binds its
+/// tokens; the request is recorded as last sent.
+pub(super) async fn send(
+    step: &Step<'_>,
+    request: &mut crate::oauth::request::HttpRequest,
+    report: &mut FlowReport,
+) -> Result<crate::net::http::HttpResponse, FlowError> {
+    let Some(prover) = step.dpop else {
+        report.token_request = Some(request.redacted_json());
+        return Ok(step.http.execute(request).await?);
+    };
+    let sent = super::grants::dpop::send(step.http, request, prover, None).await;
+    let mut shown = request.redacted_json();
+    let sent = sent?;
+    if let Some(retry) = sent.nonce_retry {
+        shown["dpop_nonce_retry"] = retry;
+    }
+    report.token_request = Some(shown);
+    Ok(sent.response)
 }

@@ -128,7 +128,8 @@ pub async fn run(
     step.emit(FlowEvent::DeviceAuthorization(DevicePrompt::from(&device)));
     let keys = prefetch_keys(step.http, step.metadata, step.openid(), step.fetch_limit);
     let tokens = poll(&step, &device, clock, report).await?;
-    accept_tokens(step.accept(), tokens, Vec::new(), keys, report).await
+    accept_tokens(step.accept(), tokens, Vec::new(), keys, report).await?;
+    super::verify::check_dpop(step.dpop, report)
 }
 
 /// Polls until the tokens come or the run must end (§3.5).
@@ -141,7 +142,7 @@ async fn poll(
     let mut interval = device.interval;
     let mut waited = 0u64;
     let mut polls = 0u64;
-    let request = device_token_request(
+    let mut request = device_token_request(
         &step.profile.token_url,
         step.client,
         &device.device_code,
@@ -166,7 +167,8 @@ async fn poll(
         if let Some(Value::Object(d)) = report.device_authorization.as_mut() {
             d.insert("polls".into(), json!(polls));
         }
-        let response = step.http.execute(&request).await?;
+        // Each poll is a new request: a fresh DPoP proof (a `jti` is never reused).
+        let response = super::code_exchange::send(step, &mut request, report).await?;
         let parsed = parse_token_response(
             response.status,
             response.header("content-type"),

@@ -61,6 +61,9 @@ pub enum FlowError {
     /// The ID token failed validation; the failing checks. The tokens are still reported.
     #[error("the ID token failed validation and is UNVERIFIED: {}", failed_checks(.0))]
     IdTokenInvalid(Vec<Check>),
+    /// A DPoP-bound token came back unbound or bound to another key (RFC 9449).
+    #[error("the tokens are not bound to this client's DPoP key: {}", failed_checks(.0))]
+    DpopInvalid(Vec<Check>),
     /// A token the IdP sent is not 1*VSCHAR (RFC 6749 A.12/A.13); nothing is kept of it.
     #[error("the token response is refused: {0}")]
     InvalidTokenResponse(TokenSyntaxError),
@@ -110,6 +113,7 @@ impl FlowError {
             FlowError::Discovery(_) => 6,
             // Like a callback that fails validation: the response cannot be trusted.
             FlowError::IdTokenInvalid(_) => 4,
+            FlowError::DpopInvalid(_) => 4,
             // The IdP answered, wrongly: like an OAuth error.
             FlowError::InvalidTokenResponse(_) => 3,
             FlowError::Internal(_) => 1,
@@ -131,6 +135,7 @@ impl FlowError {
             FlowError::Discovery(DiscoveryError::IssuerMismatch { .. }) => "issuer_mismatch",
             FlowError::Discovery(_) => "discovery_failed",
             FlowError::IdTokenInvalid(_) => "id_token_invalid",
+            FlowError::DpopInvalid(_) => "dpop_invalid",
             FlowError::InvalidTokenResponse(_) => "invalid_token_response",
             FlowError::Internal(_) => "internal",
             FlowError::DeviceExpired(_) => "expired_token",
@@ -146,7 +151,7 @@ impl FlowError {
             _ => None,
         };
         let mut v = error_json(self.kind(), &self.to_string(), self.exit_code(), oauth);
-        if let FlowError::IdTokenInvalid(failed) = self {
+        if let FlowError::IdTokenInvalid(failed) | FlowError::DpopInvalid(failed) = self {
             v["failed_checks"] = failed.iter().map(|c| c.check.clone()).collect();
         }
         if let FlowError::Discovery(e) = self {

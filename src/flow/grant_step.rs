@@ -20,6 +20,8 @@ pub struct Step<'a> {
     pub now: fn() -> i64,
     /// How long fetching the issuer's keys may take.
     pub fetch_limit: std::time::Duration,
+    /// The DPoP key (`dpop = true`): proofs on every token request.
+    pub dpop: Option<&'a crate::oauth::dpop::DpopProver>,
 }
 
 impl<'a> Step<'a> {

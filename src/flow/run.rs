@@ -239,6 +239,8 @@ async fn run_inner(
     let client = profile
         .client_credentials(io.env, io.now)
         .map_err(FlowError::Secret)?;
+    let dpop =
+        crate::cache::dpop_key::prover(profile, io.env, None, io.now).map_err(FlowError::Secret)?;
     let limits = options.http.tls(profile.insecure_tls);
     let http = HttpClient::new(limits.plain_http(profile.insecure_http))
         .map_err(|e| FlowError::Internal(e.to_string()))?;
@@ -289,6 +291,7 @@ async fn run_inner(
         events: &io.events,
         now: io.now,
         fetch_limit,
+        dpop: dpop.as_ref(),
     };
     match profile.grant {
         GrantType::DeviceCode => return super::device::run(step, clock, report).await,
@@ -357,6 +360,11 @@ async fn run_inner(
         profile.callback_url.clone()
     };
 
+    let mut extra = profile.sign_in.merged_into(&profile.auth_params);
+    // RFC 9449 §10: the code is bound to the key too (pushed requests carry it as well).
+    if let Some(p) = &dpop {
+        extra.push(("dpop_jkt".into(), p.jkt().to_owned()));
+    }
     let request = AuthorizationRequest {
         auth_url: profile.auth_url.clone(),
         client_id: profile.client_id.clone(),
@@ -366,7 +374,7 @@ async fn run_inner(
         code_challenge: verifier.challenge(profile.code_challenge_method),
         method: profile.code_challenge_method,
         nonce,
-        extra: profile.sign_in.merged_into(&profile.auth_params),
+        extra,
     };
     // Also when set through [auth_params]: what was sent is what the token must honour.
     let max_age_sent = request

@@ -32,7 +32,7 @@ pub fn strong_client_facts(profile: &Profile, metadata: Option<&Metadata>) -> (b
     let required = metadata.is_some_and(|m| m.require_pushed_authorization_requests);
     let uses_par = profile.par.pushes(required);
     let signed = profile.request_object == RequestObjectMode::Signed;
-    (uses_par, false, signed)
+    (uses_par, profile.dpop, signed)
 }
 
 /// The lint for a profile that asks for one (`profile = "fapi2"`); None otherwise.

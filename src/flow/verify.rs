@@ -266,3 +266,40 @@ async fn access_token_signature(
         },
     }
 }
+
+/// The DPoP checklist (RFC 9449 §5–6) on accepted tokens: `token_type` DPoP and the access
+/// token's `cnf.jkt` this key's. Recorded as `tokens.dpop`; a failure drops the tokens from
+/// what may be cached and fails the run (exit 4, like a bad ID token).
+pub fn check_dpop(
+    prover: Option<&crate::oauth::dpop::DpopProver>,
+    report: &mut FlowReport,
+) -> Result<(), FlowError> {
+    use crate::oauth::dpop::{access_token_jkt_check, token_type_check};
+    let (Some(prover), Some(received)) = (prover, &report.received) else {
+        return Ok(());
+    };
+    let checks = vec![
+        token_type_check(&received.response.token_type),
+        access_token_jkt_check(&received.response.access_token, prover.jkt()),
+    ];
+    let failed: Vec<_> = checks
+        .iter()
+        .filter(|c| c.result == CheckResult::Fail)
+        .cloned()
+        .collect();
+    if let Some(Value::Object(t)) = report.tokens.as_mut() {
+        t.insert(
+            "dpop".into(),
+            serde_json::json!({
+                "jkt": prover.jkt(),
+                "validation": checks,
+                "verified": failed.is_empty(),
+            }),
+        );
+    }
+    if failed.is_empty() {
+        return Ok(());
+    }
+    report.received = None;
+    Err(FlowError::DpopInvalid(failed))
+}

@@ -6,6 +6,7 @@ pub mod callback;
 pub mod client_assertion;
 pub mod client_credentials;
 pub mod device;
+pub mod dpop;
 pub mod endpoint_response;
 pub mod error;
 pub mod grant;

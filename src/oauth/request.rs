@@ -101,6 +101,19 @@ impl HttpRequest {
                 );
             }
         }
+        // A DPoP proof likewise (RFC 9449): shown decoded, the key never (only its public JWK).
+        let proof = self
+            .headers
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case("DPoP"));
+        if let (Some(f), Value::Object(map)) = (proof, &mut record) {
+            if let Some((header, claims)) = super::jose::sign::decode_parts(&f.value) {
+                map.insert(
+                    "dpop_proof".into(),
+                    serde_json::json!({ "header": header, "claims": claims }),
+                );
+            }
+        }
         record
     }
 }

@@ -107,7 +107,7 @@ pub fn parse(
 /// Key text (PEM or JWK) as it stands, or else a path to read it from; a relative path
 /// written in a profile file is relative to that file's directory (`base`), so the profile
 /// works from any current directory.
-fn key_text(value: &str, base: Option<&Path>) -> Result<String, String> {
+pub(super) fn key_text(value: &str, base: Option<&Path>) -> Result<String, String> {
     let trimmed = value.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with("-----BEGIN") {
         return Ok(value.to_owned());
@@ -197,6 +197,15 @@ impl Profile {
         Ok(Some(signer))
     }
 
+    /// Where a relative key path is anchored: only a path written in the file itself is the
+    /// file's to anchor (not one an `env:` or `cmd:` produced).
+    pub(super) fn key_base(&self, source: &SecretSource) -> Option<&Path> {
+        match (source, &self.source) {
+            (SecretSource::Literal(_), Provenance::File { path, .. }) => path.parent(),
+            _ => None,
+        }
+    }
+
     fn key_signer(&self, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Signer, SecretError> {
         let source = self
             .key_auth
@@ -204,12 +213,7 @@ impl Profile {
             .as_ref()
             .ok_or_else(|| key_error("is not set".to_owned()))?;
         let value = source.resolve_as("client_key", env, &self.source)?;
-        // Only a path written in the file itself is the file's to anchor.
-        let base = match (source, &self.source) {
-            (SecretSource::Literal(_), Provenance::File { path, .. }) => path.parent(),
-            _ => None,
-        };
-        let text = key_text(value.secret(), base).map_err(key_error)?;
+        let text = key_text(value.secret(), self.key_base(source)).map_err(key_error)?;
         Signer::from_key_text(&text, self.key_auth.alg)
             .map(|s| s.with_kid(self.key_auth.kid.clone()))
             .map_err(|e| key_error(e.to_string()))

@@ -467,6 +467,10 @@ fn check(
             Err((key, message)) => e.field(key, Err::<super::key_auth::KeyAuth, String>(message)),
         }
     });
+    let dpop_key = match super::dpop::parse(raw) {
+        Ok(k) => Some(k),
+        Err((key, message)) => e.field(key, Err::<Option<SecretSource>, String>(message)),
+    };
     let code_challenge_method = e.field(
         "code_challenge_method",
         fields::code_challenge_method(raw.code_challenge_method.as_deref()),
@@ -504,6 +508,7 @@ fn check(
         Some(par),
         Some(request_object),
         Some(security_profile),
+        Some(dpop_key),
     ) = (
         issuer,
         grant,
@@ -522,6 +527,7 @@ fn check(
         par,
         request_object,
         security_profile,
+        dpop_key,
     )
     else {
         return Err(errors.found);
@@ -572,6 +578,8 @@ fn check(
         par,
         request_object,
         security_profile,
+        dpop: raw.dpop.unwrap_or(false),
+        dpop_key,
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Profiles: the TOML model, validation, and the store on disk.
 pub mod catalog;
 pub mod document;
+pub mod dpop;
 mod edit;
 mod fields;
 pub mod key_auth;

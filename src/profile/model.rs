@@ -108,6 +108,13 @@ pub struct RawProfile {
     /// A security profile to lint the client against: "fapi2" (empty = none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// DPoP-bound tokens (RFC 9449): a TOML boolean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop: Option<bool>,
+    /// The DPoP key: a path, `env:NAME` or `cmd:…` (PEM or JWK); empty: one made for the
+    /// profile in the data directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auth_params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -158,7 +165,7 @@ impl std::fmt::Debug for RawIntrospection {
 
 impl RawProfile {
     /// The top-level keys in form order, which is also the order new keys are written in.
-    pub const KEYS: [&'static str; 34] = [
+    pub const KEYS: [&'static str; 36] = [
         "name",
         "issuer",
         "grant_type",
@@ -193,13 +200,16 @@ impl RawProfile {
         "par",
         "request_object",
         "profile",
+        "dpop",
+        "dpop_key",
     ];
 
     /// Keys whose value is a TOML boolean; `scalars` shows them as "true" / "false".
-    pub const BOOL_KEYS: [&'static str; 3] = ["cache_tokens", "insecure_http", "insecure_tls"];
+    pub const BOOL_KEYS: [&'static str; 4] =
+        ["cache_tokens", "insecure_http", "insecure_tls", "dpop"];
 
     /// Every top-level key with its value, in the order of [`RawProfile::KEYS`].
-    pub fn scalars(&self) -> [(&'static str, Option<&str>); 34] {
+    pub fn scalars(&self) -> [(&'static str, Option<&str>); 36] {
         let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
         [
             ("name", self.name.as_deref()),
@@ -245,6 +255,8 @@ impl RawProfile {
             ("par", self.par.as_deref()),
             ("request_object", self.request_object.as_deref()),
             ("profile", self.profile.as_deref()),
+            ("dpop", flag(self.dpop)),
+            ("dpop_key", self.dpop_key.as_deref()),
         ]
     }
 
@@ -317,6 +329,7 @@ impl RawProfile {
             table.and_then(|i| i.client_secret.as_deref()),
             table.and_then(|i| i.bearer.as_deref()),
             self.client_key.as_deref(),
+            self.dpop_key.as_deref(),
         ]
         .into_iter()
         .filter_map(|v| match v.and_then(SecretSource::parse) {
@@ -681,6 +694,10 @@ pub struct Profile {
     pub request_object: crate::oauth::request_object::RequestObjectMode,
     /// The security profile the client is linted against (`profile`); None: no lint.
     pub security_profile: Option<crate::oauth::security_profile::SecurityProfile>,
+    /// `dpop = true`: tokens bound to a key (RFC 9449).
+    pub dpop: bool,
+    /// `dpop_key`; None: the profile's own key in the data directory.
+    pub dpop_key: Option<SecretSource>,
 }
 
 impl Profile {

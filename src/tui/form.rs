@@ -34,6 +34,8 @@ pub enum FieldId {
     RequestObject,
     /// `profile`: the security profile the client is linted against.
     SecurityProfile,
+    /// `dpop`: Off / On.
+    Dpop,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +95,8 @@ pub const REQUEST_OBJECT: &[(&str, &str)] = &[("none", "None"), ("signed", "Sign
 
 /// `profile`'s values; "" (the default) means no lint.
 pub const SECURITY_PROFILES: &[(&str, &str)] = &[("", "None"), ("fapi2", "FAPI 2.0")];
+
+pub const DPOP: &[(&str, &str)] = &[("off", "Off"), ("on", "On")];
 
 pub const GRANTS: &[(&str, &str)] = &[
     ("authorization_code", "Code + PKCE"),
@@ -324,12 +328,24 @@ pub const FIELDS: &[FieldSpec] = &[
         need: Need::Optional,
         kind: Kind::Choice(REQUEST_OBJECT),
         help: "JAR (RFC 9101): send the parameters as a JWT signed with client_key (pushed with PAR, else in the URL).",
+        placeholder: "",
+    },
+    FieldSpec {
         id: FieldId::SecurityProfile,
         label: "Security Profile",
         key: "profile",
         need: Need::Optional,
         kind: Kind::Choice(SECURITY_PROFILES),
         help: "Lint the client and the IdP's metadata against a security profile (FAPI 2.0: PAR, DPoP, private_key_jwt, S256, iss, ...). A failing item never stops a run.",
+        placeholder: "",
+    },
+    FieldSpec {
+        id: FieldId::Dpop,
+        label: "DPoP",
+        key: "dpop",
+        need: Need::Optional,
+        kind: Kind::Choice(DPOP),
+        help: "Sender-constrained tokens (RFC 9449): proofs signed with the profile's key (dpop_key, else one kept in the data directory).",
         placeholder: "",
     },
 ];
@@ -428,6 +444,7 @@ impl Form {
                         raw.request_object.clone().unwrap_or_else(|| "none".into())
                     }
                     FieldId::SecurityProfile => raw.profile.clone().unwrap_or_default(),
+                    FieldId::Dpop => if raw.dpop == Some(true) { "on" } else { "off" }.into(),
                 };
                 TextInput::new(value)
             })
@@ -484,6 +501,10 @@ impl Form {
         raw.par = choice(FieldId::Par, &base.par, "auto");
         raw.request_object = choice(FieldId::RequestObject, &base.request_object, "none");
         raw.profile = opt(FieldId::SecurityProfile);
+        raw.dpop = match (base.dpop, self.value(FieldId::Dpop)) {
+            (None, "off") => None,
+            (_, v) => Some(v == "on"),
+        };
         raw
     }
 
@@ -649,6 +670,25 @@ mod tests {
             ["Prompt", "Login Hint", "Max Age", "Logout Redirect URL"]
         );
         assert!(at > Form::index_of(FieldId::TokenOrigin));
+    }
+
+    #[test]
+    fn the_dpop_choice_edits_the_boolean_and_stays_absent_when_off() {
+        let raw = RawProfile::default();
+        let mut form = Form::from_raw(&raw);
+        assert_eq!(form.value(FieldId::Dpop), "off");
+        assert_eq!(form.to_raw(&raw).dpop, None);
+        form.set_value(FieldId::Dpop, "on");
+        assert_eq!(form.to_raw(&raw).dpop, Some(true));
+        let on = RawProfile {
+            dpop: Some(true),
+            ..RawProfile::default()
+        };
+        let mut form = Form::from_raw(&on);
+        assert_eq!(form.value(FieldId::Dpop), "on");
+        form.set_value(FieldId::Dpop, "off");
+        assert_eq!(form.to_raw(&on).dpop, Some(false));
+        assert_eq!(field_for_key("dpop"), Some(FieldId::Dpop));
     }
 
     #[test]

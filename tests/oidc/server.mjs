@@ -309,6 +309,37 @@ if (process.env.TB_OIDC_REQUIRE_PAR === '1') {
   };
 }
 
+// Sender-constrained tokens (issue 14, RFC 9449): two public clients whose access tokens must
+// be DPoP-bound; for `tb-dpop-nonce` the server also demands a nonce in every proof
+// (`use_dpop_nonce` first, RFC 9449 §8-9). `nonceSecret` (32 bytes) turns nonces on;
+// `requireNonce(ctx)` decides per request. Mirrored in tests/dpop_oidc.rs.
+CLIENTS.push(
+  {
+    client_id: 'tb-dpop',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    dpop_bound_access_tokens: true,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+  {
+    client_id: 'tb-dpop-nonce',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    dpop_bound_access_tokens: true,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_CALLBACKS,
+  },
+);
+configuration.features.dPoP = {
+  ...configuration.features.dPoP,
+  enabled: true,
+  nonceSecret: crypto.randomBytes(32),
+  requireNonce: (ctx) => ctx.oidc.client?.clientId === 'tb-dpop-nonce',
+};
+
 let handler = (_req, res) => {
   res.statusCode = 503;
   res.end('starting\n');

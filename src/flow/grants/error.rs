@@ -64,6 +64,9 @@ pub enum GrantError {
     /// The refreshed ID token failed the issuer's checklist; the failing checks.
     #[error("the refreshed ID token failed validation and is UNVERIFIED: {}", failed_checks(.0))]
     IdTokenInvalid(Vec<Check>),
+    /// The refreshed tokens are not bound to the profile's DPoP key (RFC 9449).
+    #[error("the tokens are not bound to this client's DPoP key: {}", failed_checks(.0))]
+    DpopInvalid(Vec<Check>),
     #[error("the userinfo `sub` is {userinfo:?}, but the ID token's is {id_token:?}: the response is about someone else and must not be used (OIDC Core §5.3.2)")]
     SubjectMismatch { userinfo: String, id_token: String },
     /// The browser flow `token` had to run failed; its own error says why.
@@ -155,6 +158,7 @@ impl GrantError {
             | GrantError::InvalidTokenResponse(_) => 3,
             GrantError::IdTokenChanged(_)
             | GrantError::IdTokenInvalid(_)
+            | GrantError::DpopInvalid(_)
             | GrantError::SubjectMismatch { .. } => 4,
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.exit_code(),
             GrantError::Transport(_) => 6,
@@ -178,6 +182,7 @@ impl GrantError {
             GrantError::Refused { .. } => "refused",
             GrantError::IdTokenChanged(_) => "id_token_changed",
             GrantError::IdTokenInvalid(_) => "id_token_invalid",
+            GrantError::DpopInvalid(_) => "dpop_invalid",
             GrantError::SubjectMismatch { .. } => "subject_mismatch",
             GrantError::SignIn(e) | GrantError::Resolve(e) => e.kind(),
             GrantError::Transport(_) => "transport",

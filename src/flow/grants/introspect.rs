@@ -11,7 +11,7 @@ use crate::profile::IntrospectionAuth;
 use super::super::resolve::Resolved;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
-use super::exchange::{cached_token, client_credentials, http_client, send, GrantIo};
+use super::exchange::{cached_token, client_credentials, http_client, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Asks the issuer's introspection endpoint whether the cached `kind` token is active.
@@ -37,7 +37,7 @@ async fn introspect_inner(
     let token = cached_token(profile, cached, kind, false)?;
     let http = http_client(io.http, profile)?;
     let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
-    let request = match &profile.introspection {
+    let mut request = match &profile.introspection {
         None => {
             let client = client_credentials(profile, io.env)?;
             introspection_request(&endpoint, &client, &token, kind)
@@ -69,7 +69,9 @@ async fn introspect_inner(
             introspection_request(&endpoint, &client, &token, kind)
         }
     };
-    let response = send(&http, &request, report).await?;
+    let dpop = super::dpop::prover(profile, io.env)?;
+    let response =
+        super::dpop::send_recorded(&http, &mut request, dpop.as_ref(), None, report).await?;
     let introspection = parse_introspection(
         response.status,
         response.header("content-type"),
@@ -80,6 +82,14 @@ async fn introspect_inner(
             "the {} was revoked, yet the IdP says it is still active",
             kind.label()
         ));
+    }
+    // RFC 9449 §6.2: a bound token's introspection carries the key's thumbprint.
+    if let (Some(prover), true, TokenKind::Access) = (&dpop, introspection.active, kind) {
+        let check =
+            crate::oauth::dpop::cnf_jkt_check(introspection.fields.get("cnf"), prover.jkt());
+        if check.result == crate::oauth::id_token::CheckResult::Fail {
+            report.warnings.push(format!("cnf.jkt: {}", check.detail));
+        }
     }
     report.result = Some(GrantResult::Introspected {
         kind,

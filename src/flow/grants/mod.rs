@@ -3,6 +3,7 @@
 //! each operation returns a [`GrantReport`] (request redacted, response as received, the
 //! parsed result, and what the cache should hold now).
 mod cached;
+pub mod dpop;
 mod endpoints;
 mod error;
 mod exchange;

@@ -13,8 +13,9 @@ use crate::oauth::vendor::auth0_note;
 use super::super::report::tokens_json;
 use super::super::resolve::Resolved;
 use super::super::token_origin::retry_after;
+use super::dpop::send_recorded;
 use super::error::GrantError;
-use super::exchange::{cached_token, client_credentials, http_client, send, GrantIo};
+use super::exchange::{cached_token, client_credentials, http_client, GrantIo};
 use super::id_token::{metadata_for, validate_refreshed};
 use super::report::{GrantReport, GrantResult, Operation};
 
@@ -50,11 +51,13 @@ async fn refresh_inner(
     let origin = callback_origin(&profile.callback_url);
     let origin_sent = profile.token_origin.first_attempt();
     set_origin(&mut request, origin_sent.then_some(origin.as_str()));
-    let mut response = send(&http, &request, report).await?;
+    let dpop = super::dpop::prover(profile, io.env)?;
+    let dpop = dpop.as_ref();
+    let mut response = send_recorded(&http, &mut request, dpop, None, report).await?;
     if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
         set_origin(&mut request, retry.origin.as_deref());
         report.warnings.push(retry.warning());
-        response = send(&http, &request, report).await?;
+        response = send_recorded(&http, &mut request, dpop, None, report).await?;
         if let Some(shown) = report.request.as_mut() {
             shown["origin_retry"] = retry.to_json();
         }
@@ -86,6 +89,17 @@ async fn refresh_inner(
     {
         t.insert("validation".into(), serde_json::json!(v.checks));
         t.insert("verified".into(), serde_json::Value::Bool(v.verified));
+    }
+    if let Some(prover) = dpop {
+        // A refreshed token must stay bound to the same key (RFC 9449 §5).
+        let check = crate::oauth::dpop::token_type_check(&after.token_type);
+        if check.result == crate::oauth::id_token::CheckResult::Fail {
+            return Err(GrantError::DpopInvalid(vec![check]));
+        }
+        let check = crate::oauth::dpop::access_token_jkt_check(&after.access_token, prover.jkt());
+        if check.result == crate::oauth::id_token::CheckResult::Fail {
+            return Err(GrantError::DpopInvalid(vec![check]));
+        }
     }
     let changes = refresh_changes(&before, cached.received_at, &after, now);
     let failed: Vec<_> = validation

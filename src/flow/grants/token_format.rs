@@ -66,6 +66,12 @@ pub fn render_token(
         TokenFormat::Raw => check_vschar(field, value)
             .map(|()| Rendered::Line(value.to_owned()))
             .map_err(syntax),
+        // A DPoP-bound access token goes with its own scheme (RFC 9449 §7.1).
+        TokenFormat::Header if field == "access_token" && super::dpop::is_bound(entry) => {
+            bearer_header(value)
+                .map(|_| Rendered::Line(format!("Authorization: DPoP {value}")))
+                .map_err(syntax)
+        }
         TokenFormat::Header => bearer_header(value).map(Rendered::Line).map_err(syntax),
         TokenFormat::ExecCredential => {
             check_vschar(field, value).map_err(syntax)?;
@@ -165,6 +171,25 @@ mod tests {
             panic!()
         };
         assert_eq!(doc, json!({"access_token": "at"}));
+    }
+
+    #[test]
+    fn the_header_of_a_dpop_bound_token_says_dpop() {
+        let bound = entry(json!({"access_token": "at", "token_type": "DPoP", "id_token": ID}));
+        let line = |e: &CachedTokens, u| match render_token(e, TokenFormat::Header, u).unwrap() {
+            Rendered::Line(l) => l,
+            Rendered::Json(_) => panic!(),
+        };
+        assert_eq!(line(&bound, TokenUse::Access), "Authorization: DPoP at");
+        assert!(line(&bound, TokenUse::Id).starts_with("Authorization: Bearer "));
+        let plain = entry(json!({"access_token": "at", "token_type": "Bearer"}));
+        assert_eq!(line(&plain, TokenUse::Access), "Authorization: Bearer at");
+        let Rendered::Json(doc) =
+            render_token(&bound, TokenFormat::Json, TokenUse::Access).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(doc["token_type"], "DPoP");
     }
 
     #[test]

@@ -6,9 +6,10 @@ use crate::oauth::jwt::decode;
 use crate::oauth::userinfo::{parse_userinfo, userinfo_request, UserInfoFormat};
 
 use super::super::resolve::Resolved;
+use super::dpop::send_recorded;
 use super::endpoints::{discovered, Discovered};
 use super::error::GrantError;
-use super::exchange::{cached_token, http_client, send, GrantIo};
+use super::exchange::{cached_token, http_client, GrantIo};
 use super::report::{GrantReport, GrantResult, Operation};
 
 /// Asks the issuer's userinfo endpoint about the cached access token's user.
@@ -28,8 +29,20 @@ async fn userinfo_inner(
     let access_token = cached_token(profile, cached, TokenKind::Access, true)?;
     let http = http_client(io.http, profile)?;
     let endpoint = discovered(&http, resolved, Discovered::Userinfo).await?;
-    let request = userinfo_request(&endpoint, &access_token);
-    let response = send(&http, &request, report).await?;
+    let mut request = userinfo_request(&endpoint, &access_token);
+    // A DPoP-bound token goes as `Authorization: DPoP` with a proof carrying its `ath`.
+    let dpop = match super::dpop::is_bound(cached) {
+        true => super::dpop::prover(profile, io.env)?,
+        false => None,
+    };
+    let response = send_recorded(
+        &http,
+        &mut request,
+        dpop.as_ref(),
+        Some(access_token.secret()),
+        report,
+    )
+    .await?;
     let info = parse_userinfo(
         response.status,
         response.header("content-type"),

@@ -415,7 +415,14 @@ impl App {
             .and_then(|s| s.resolved.metadata.as_ref())
             .and_then(|m| m.userinfo_endpoint.clone())
             .unwrap_or_else(|| "https://api.example.com/".to_owned());
-        match bearer_copy(&token, curl.then_some(url.as_str())) {
+        let dpop = match self.dpop_proof(&token, &url, curl) {
+            Ok(dpop) => dpop,
+            Err(why) => {
+                self.warn(crate::oauth::text::sanitize(&why));
+                return Vec::new();
+            }
+        };
+        match bearer_copy(&token, curl.then_some(url.as_str()), dpop.as_deref()) {
             Ok((what, text)) => vec![Effect::Copy {
                 what: what.into(),
                 text,
@@ -428,22 +435,64 @@ impl App {
     }
 }
 
+impl App {
+    /// For a DPoP-bound token (RFC 9449): `Some("")` for the header alone, a fresh proof for
+    /// `url` for the curl command; None for a Bearer token.
+    fn dpop_proof(&self, token: &str, url: &str, curl: bool) -> Result<Option<String>, String> {
+        let bound = self
+            .tokens
+            .report
+            .as_ref()
+            .and_then(|r| r["tokens"]["token_type"].as_str())
+            .is_some_and(|t| t.eq_ignore_ascii_case("DPoP"));
+        let profile = self.session.as_ref().map(|s| &s.resolved.profile);
+        let (true, Some(profile)) = (bound, profile) else {
+            return Ok(None);
+        };
+        if !curl {
+            return Ok(Some(String::new()));
+        }
+        let env = |name: &str| std::env::var_os(name);
+        let prover = crate::cache::dpop_key::prover(profile, &env, None, crate::flow::system_now)
+            .map_err(|e| format!("no curl command copied: {e}"))?
+            .ok_or("no curl command copied: the profile no longer has dpop = true")?;
+        prover
+            .proof("GET", url, None, Some(token))
+            .map(Some)
+            .map_err(|e| format!("no curl command copied: {e}"))
+    }
+}
+
 /// What `a` (no `url`) or `C` copies, or why nothing is. The header line alone comes from
 /// the one builder that refuses a non-b64token (it is pasted into other tools as is); the
 /// command takes any VSCHAR token, since the one builder that quotes for sh makes every
-/// value exactly one argument.
-fn bearer_copy(token: &str, url: Option<&str>) -> Result<(&'static str, String), String> {
+/// value exactly one argument. `dpop`: the token is DPoP-bound (and the proof for `url`).
+fn bearer_copy(
+    token: &str,
+    url: Option<&str>,
+    dpop: Option<&str>,
+) -> Result<(&'static str, String), String> {
     use crate::oauth::{shell, token_syntax};
+    let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
     let Some(url) = url else {
         return token_syntax::bearer_header(token)
+            .map(|header| match dpop {
+                Some(_) => format!("Authorization: DPoP {token}"),
+                None => header,
+            })
             .map(|header| ("the Authorization header", header))
             .map_err(|e| format!("not copied: {e}"));
     };
     token_syntax::check_vschar("access_token", token)
         .map_err(|e| format!("no curl command copied: {e}"))?;
-    shell::curl_command(&format!("Authorization: Bearer {token}"), url)
-        .map(|command| ("a curl command", command))
-        .map_err(|e| format!("no curl command copied: {e}"))
+    let mut command = shell::curl_command(&format!("Authorization: {scheme} {token}"), url)
+        .map_err(|e| format!("no curl command copied: {e}"))?;
+    if let Some(proof) = dpop.filter(|p| !p.is_empty()) {
+        let header = shell::quote("the DPoP proof", &format!("DPoP: {proof}"))
+            .map_err(|e| format!("no curl command copied: {e}"))?;
+        command = command.replacen("curl ", &format!("curl -H {header} "), 1);
+    }
+    Ok(("a curl command", command))
 }
 
 /// A fresh profile's starting values.
@@ -453,5 +502,23 @@ pub fn new_profile_template() -> RawProfile {
         code_challenge_method: Some("S256".into()),
         scope: Some("openid".into()),
         ..RawProfile::default()
+    }
+}
+
+#[cfg(test)]
+mod dpop_copy_tests {
+    use super::bearer_copy;
+
+    #[test]
+    fn a_dpop_bound_token_is_copied_with_its_scheme_and_a_proof() {
+        let (_, header) = bearer_copy("at", None, Some("")).unwrap();
+        assert_eq!(header, "Authorization: DPoP at");
+        let (_, curl) = bearer_copy("at", Some("https://idp/me"), Some("a.b.c")).unwrap();
+        assert_eq!(
+            curl,
+            "curl -H 'DPoP: a.b.c' -H 'Authorization: DPoP at' 'https://idp/me'"
+        );
+        let (_, plain) = bearer_copy("at", Some("https://idp/me"), None).unwrap();
+        assert_eq!(plain, "curl -H 'Authorization: Bearer at' 'https://idp/me'");
     }
 }

@@ -256,6 +256,29 @@ fn summary(app: &App, report: &Value, width: u16) -> Vec<Line<'static>> {
             t.dim(),
         )),
     }
+    // The DPoP checklist (RFC 9449), next to the ID token's verdict.
+    if let Some(checks) = tokens["dpop"]["validation"].as_array() {
+        let bound = tokens["dpop"]["verified"].as_bool() == Some(true);
+        let (head, level) = match bound {
+            true => ("DPoP: bound to this client's key", Level::Success),
+            false => ("DPoP: NOT bound to this client's key", Level::Error),
+        };
+        out.extend(styled(head, width, 0, t.level(level)));
+        for c in checks {
+            let (mark, level) = match c["result"].as_str() {
+                Some("pass") => ("✓", Some(Level::Success)),
+                Some("fail") => ("✗", Some(Level::Error)),
+                _ => ("-", None),
+            };
+            let text = format!("  {mark} {:<11}{}", plain(&c["check"]), plain(&c["detail"]));
+            out.extend(styled(
+                &text,
+                width,
+                15,
+                level.map_or(t.dim(), |l| t.level(l)),
+            ));
+        }
+    }
     for (title, key) in [
         ("ID token claims", "id_token"),
         ("Access token claims", "access_token"),
