@@ -44,7 +44,8 @@ impl Profile {
             reason,
         };
         let value = source.resolve_as("dpop_key", env, &self.source)?;
-        let text = super::key_auth::key_text(value.secret(), self.key_base(source)).map_err(error)?;
+        let text =
+            super::key_auth::key_text(value.secret(), self.key_base(source)).map_err(error)?;
         Signer::from_key_text(&text, None)
             .map(Some)
             .map_err(|e| error(e.to_string()))
