@@ -266,6 +266,40 @@ fn a_server_nonce_is_used_on_the_second_try() {
     assert!(second["ath"].is_string());
 }
 
+/// A nonce retry re-sends the token request: with `private_key_jwt` it must carry a new
+/// assertion, since oidc-provider (like Okta) refuses a `jti` it has seen.
+#[test]
+fn a_nonce_retry_signs_a_new_client_assertion() {
+    let idp = Provider::start();
+    let home = tempfile::tempdir().unwrap();
+    let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keyauth/client-es256.pem");
+    let extra = format!(
+        "client_auth = \"private_key_jwt\"\nclient_key = {}\nclient_key_id = \"tb-test-es256\"\ndpop = true\n",
+        common::toml_string(key.to_str().unwrap())
+    );
+    let profile = write_profile(
+        home.path(),
+        &Profile::new(&idp, "nonce-key", "tb-dpop-nonce-key"),
+        &extra,
+    );
+    let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
+    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    assert_eq!(out.code, Some(0), "{ctx}");
+    let run = out.json();
+    assert_eq!(
+        run["token_request"]["dpop_nonce_retry"]["first_status"], 400,
+        "{ctx}"
+    );
+    assert!(
+        run["token_request"]["client_assertion"]["claims"]["jti"].is_string(),
+        "{ctx}"
+    );
+    assert_eq!(run["tokens"]["dpop"]["verified"], true, "{ctx}");
+    // And the refresh, whose nonce retry is the same dance.
+    let out = tb(home.path(), &profile, &["refresh", "--json"]);
+    assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
+}
+
 #[test]
 fn proof_needs_a_dpop_profile() {
     let idp = Provider::start();

@@ -3,7 +3,9 @@
 
 use crate::oauth::pkce::PkceVerifier;
 use crate::oauth::secret::AuthorizationCode;
-use crate::oauth::token_request::{authorization_code_request, callback_origin, set_origin};
+use crate::oauth::token_request::{
+    authorization_code_request, callback_origin, renew_client_assertion, set_origin,
+};
 use crate::oauth::types::RedirectUri;
 
 use super::accept::Accept;
@@ -81,11 +83,12 @@ pub(super) async fn send(
     request: &mut crate::oauth::request::HttpRequest,
     report: &mut FlowReport,
 ) -> Result<crate::net::http::HttpResponse, FlowError> {
+    renew_client_assertion(step.client, request);
     let Some(prover) = step.dpop else {
         report.token_request = Some(request.redacted_json());
         return Ok(step.http.execute(request).await?);
     };
-    let sent = super::grants::dpop::send(step.http, request, prover, None).await;
+    let sent = super::grants::dpop::send(step.http, request, prover, None, Some(step.client)).await;
     let mut shown = request.redacted_json();
     let sent = sent?;
     if let Some(retry) = sent.nonce_retry {

@@ -210,6 +210,26 @@ pub fn add_client_auth(
     }
 }
 
+/// Puts a new assertion in a request about to be sent (again): a `jti` is single use (RFC 7523
+/// §3 item 7), and IdPs that remember them (Okta, oidc-provider) refuse a second sending, which
+/// would otherwise happen after a DPoP nonce or an Origin retry and on every device-grant poll.
+pub fn renew_client_assertion(client: &ClientCredentials, request: &mut HttpRequest) {
+    let (ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt, Some(assertion)) =
+        (client.auth, &client.assertion)
+    else {
+        return;
+    };
+    for field in request
+        .form
+        .iter_mut()
+        .filter(|f| f.name == "client_assertion")
+    {
+        field.value = assertion
+            .make(client.client_id.as_str())
+            .unwrap_or_default();
+    }
+}
+
 /// A fresh assertion in the form (RFC 7523 §2.2), `client_id` beside it (RFC 7521 §4.2
 /// allows it, and IdPs look the client up by it). The keys were tried when the profile's
 /// credentials were read, so signing cannot fail here short of the OS's randomness failing;
@@ -261,6 +281,64 @@ mod tests {
             &PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap(),
             &[],
         )
+    }
+
+    #[test]
+    fn a_request_sent_again_carries_a_new_assertion() {
+        use crate::oauth::client_assertion::os_jti;
+        use crate::oauth::jose::sign::decode_parts;
+        use crate::oauth::jose::Signer;
+        let client = ClientCredentials {
+            client_id: ClientId::new("app"),
+            secret: None,
+            auth: ClientAuth::ClientSecretJwt,
+            assertion: Some(ClientAssertion::new(
+                Signer::hmac(b"a-secret-long-enough-for-hs256-0123456789"),
+                "https://idp.example".into(),
+                || 1_700_000_000,
+                os_jti,
+            )),
+        };
+        let mut request = authorization_code_request(
+            &EndpointUrl::parse("https://idp.example/token").unwrap(),
+            &client,
+            &AuthorizationCode::new("the-code"),
+            &RedirectUri::parse("http://127.0.0.1:8765/callback").unwrap(),
+            &PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap(),
+            &[],
+        );
+        let jti = |r: &HttpRequest| {
+            let f = r
+                .form
+                .iter()
+                .find(|f| f.name == "client_assertion")
+                .unwrap();
+            decode_parts(&f.value).unwrap().1["jti"].clone()
+        };
+        let first = jti(&request);
+        renew_client_assertion(&client, &mut request);
+        assert_ne!(jti(&request), first);
+        assert_eq!(
+            request
+                .form
+                .iter()
+                .filter(|f| f.name == "client_assertion")
+                .count(),
+            1
+        );
+        // A client without an assertion is left as it was.
+        let mut plain = build(Some("s"), ClientAuth::Body);
+        let before = plain.clone();
+        renew_client_assertion(
+            &ClientCredentials {
+                client_id: ClientId::new("app"),
+                secret: Some(ClientSecret::new("s")),
+                auth: ClientAuth::Body,
+                assertion: None,
+            },
+            &mut plain,
+        );
+        assert_eq!(plain, before);
     }
 
     fn names(fields: &[Field]) -> Vec<&str> {

@@ -337,8 +337,21 @@ configuration.features.dPoP = {
   ...configuration.features.dPoP,
   enabled: true,
   nonceSecret: crypto.randomBytes(32),
-  requireNonce: (ctx) => ctx.oidc.client?.clientId === 'tb-dpop-nonce',
+  requireNonce: (ctx) => ['tb-dpop-nonce', 'tb-dpop-nonce-key'].includes(ctx.oidc.client?.clientId),
 };
+// The nonce dance with a client assertion (Okta's shape): oidc-provider refuses an assertion
+// whose `jti` it has seen ("client assertion tokens must only be used once"), so the retry
+// must carry a new one. The tb-pkjwt key. Mirrored in tests/dpop_oidc.rs.
+CLIENTS.push({
+  client_id: 'tb-dpop-nonce-key',
+  application_type: 'native',
+  token_endpoint_auth_method: 'private_key_jwt',
+  jwks: CLIENTS.find((c) => c.client_id === 'tb-pkjwt').jwks,
+  dpop_bound_access_tokens: true,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: LOOPBACK_CALLBACKS,
+});
 
 let handler = (_req, res) => {
   res.statusCode = 503;

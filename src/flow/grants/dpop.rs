@@ -11,6 +11,7 @@ use crate::oauth::dpop::{
 };
 use crate::oauth::jose::SignError;
 use crate::oauth::request::HttpRequest;
+use crate::oauth::token_request::{renew_client_assertion, ClientCredentials};
 
 #[derive(Debug)]
 pub enum DpopSendError {
@@ -53,6 +54,7 @@ pub async fn send(
     request: &mut HttpRequest,
     prover: &DpopProver,
     access_token: Option<&str>,
+    client: Option<&ClientCredentials>,
 ) -> Result<DpopSent, DpopSendError> {
     prover
         .bind(request, None, access_token)
@@ -72,6 +74,9 @@ pub async fn send(
             nonce_retry: None,
         });
     };
+    if let Some(client) = client {
+        renew_client_assertion(client, request);
+    }
     prover
         .bind(request, Some(&nonce), access_token)
         .map_err(DpopSendError::Sign)?;
@@ -114,13 +119,17 @@ pub(super) async fn send_recorded(
     request: &mut HttpRequest,
     prover: Option<&DpopProver>,
     access_token: Option<&str>,
+    client: Option<&ClientCredentials>,
     report: &mut super::GrantReport,
 ) -> Result<HttpResponse, super::GrantError> {
+    if let Some(client) = client {
+        renew_client_assertion(client, request);
+    }
     let Some(prover) = prover else {
         return super::exchange::send(http, request, report).await;
     };
     report.endpoint = Some(request.url.clone());
-    let sent = send(http, request, prover, access_token).await;
+    let sent = send(http, request, prover, access_token, client).await;
     let mut shown = request.redacted_json();
     let sent = sent?;
     if let Some(retry) = sent.nonce_retry {

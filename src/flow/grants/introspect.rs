@@ -37,10 +37,12 @@ async fn introspect_inner(
     let token = cached_token(profile, cached, kind, false)?;
     let http = http_client(io.http, profile)?;
     let endpoint = discovered(&http, resolved, Discovered::Introspection).await?;
+    // The app's own credentials, kept to renew an assertion before a second sending.
+    let mut own_client = None;
     let mut request = match &profile.introspection {
         None => {
-            let client = client_credentials(profile, io.env)?;
-            introspection_request(&endpoint, &client, &token, kind)
+            let client = own_client.insert(client_credentials(profile, io.env)?);
+            introspection_request(&endpoint, client, &token, kind)
         }
         // The `[introspection]` table's secrets follow the main secret's rules: a `cmd:`
         // helper runs only from a trusted file.
@@ -70,8 +72,15 @@ async fn introspect_inner(
         }
     };
     let dpop = super::dpop::prover(profile, io.env)?;
-    let response =
-        super::dpop::send_recorded(&http, &mut request, dpop.as_ref(), None, report).await?;
+    let response = super::dpop::send_recorded(
+        &http,
+        &mut request,
+        dpop.as_ref(),
+        None,
+        own_client.as_ref(),
+        report,
+    )
+    .await?;
     let introspection = parse_introspection(
         response.status,
         response.header("content-type"),

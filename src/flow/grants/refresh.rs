@@ -53,11 +53,12 @@ async fn refresh_inner(
     set_origin(&mut request, origin_sent.then_some(origin.as_str()));
     let dpop = super::dpop::prover(profile, io.env)?;
     let dpop = dpop.as_ref();
-    let mut response = send_recorded(&http, &mut request, dpop, None, report).await?;
+    let mut response =
+        send_recorded(&http, &mut request, dpop, None, Some(&client), report).await?;
     if let Some(retry) = retry_after(profile.token_origin, origin_sent, &response, &origin) {
         set_origin(&mut request, retry.origin.as_deref());
         report.warnings.push(retry.warning());
-        response = send_recorded(&http, &mut request, dpop, None, report).await?;
+        response = send_recorded(&http, &mut request, dpop, None, Some(&client), report).await?;
         if let Some(shown) = report.request.as_mut() {
             shown["origin_retry"] = retry.to_json();
         }

@@ -40,6 +40,7 @@ async fn userinfo_inner(
         &mut request,
         dpop.as_ref(),
         Some(access_token.secret()),
+        None,
         report,
     )
     .await?;
