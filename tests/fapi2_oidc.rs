@@ -101,6 +101,19 @@ fn results(checks: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `cnf.jkt` of an introspection answer, wherever the JSON nests it.
+fn cnf_jkt(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(map) => map
+            .get("cnf")
+            .and_then(|c| c["jkt"].as_str())
+            .map(str::to_owned)
+            .or_else(|| map.values().find_map(cnf_jkt)),
+        Value::Array(items) => items.iter().find_map(cnf_jkt),
+        _ => None,
+    }
+}
+
 fn query_names(url: &str) -> Vec<String> {
     url::Url::parse(url)
         .unwrap()
@@ -270,8 +283,11 @@ fn a_fapi2_profile_runs_end_to_end_with_every_item_verified() {
     let out = tb(&idp, home, &callback, &["introspect", "--json"], &profile);
     let seen = out.expect(0);
     let ctx = out.context();
-    let text = seen.to_string();
-    assert!(text.contains(&jkt), "introspection shows cnf.jkt: {ctx}");
+    assert_eq!(cnf_jkt(&seen).as_deref(), Some(jkt.as_str()), "{ctx}");
+    assert!(
+        !seen.to_string().contains("cnf.jkt:"),
+        "no cnf.jkt warning: {ctx}"
+    );
     assert!(
         !out.stderr.contains("cnf.jkt:"),
         "no cnf.jkt warning: {ctx}"
@@ -292,14 +308,29 @@ fn a_fapi2_profile_runs_end_to_end_with_every_item_verified() {
     );
 }
 
-/// The IdP insists on the client's mechanisms: a profile that drops one is refused.
+/// The IdP insists on the client's mechanisms: a profile that drops one is refused, at the
+/// step that needs it, with exit 3.
 #[test]
 fn without_dpop_or_without_par_the_idp_refuses() {
-    let idp = fapi_provider();
-    for (from, to, stage) in [
-        ("dpop = true", "dpop = false", "token"),
-        ("par = \"always\"", "par = \"never\"", "authorization"),
+    for (from, to, endpoint, error, why) in [
+        // The code is issued, but the token request without a proof is refused.
+        (
+            "dpop = true",
+            "dpop = false",
+            "the token endpoint",
+            "invalid_grant",
+            "DPoP proof JWT not provided",
+        ),
+        // The browser is sent with the parameters in the URL; the IdP answers with an error.
+        (
+            "par = \"always\"",
+            "par = \"never\"",
+            "the authorization endpoint",
+            "invalid_request",
+            "Pushed Authorization Request must be used",
+        ),
     ] {
+        let idp = fapi_provider();
         let home = tempfile::tempdir().unwrap();
         let (profile, callback) = write_profile(&idp, home.path(), &[(from, to)]);
         let out = tb(
@@ -310,9 +341,17 @@ fn without_dpop_or_without_par_the_idp_refuses() {
             &profile,
         );
         let json = out.expect(3);
-        let ctx = format!("{to} ({stage}): {}", out.context());
-        assert_eq!(json["error"]["exit_code"], 3, "{ctx}");
-        assert!(json["error"]["oauth_error"].is_string(), "{ctx}");
+        let ctx = format!("{to}: {}", out.context());
+        let err = &json["error"];
+        assert_eq!(err["kind"], "oauth_error", "{ctx}");
+        assert_eq!(err["exit_code"], 3, "{ctx}");
+        assert_eq!(err["oauth_error"], error, "{ctx}");
+        assert!(err["message"].as_str().unwrap().contains(endpoint), "{ctx}");
+        // oidc-provider's reason (its error_detail, logged by server.mjs).
+        assert!(out.idp_log.contains(why), "{ctx}");
         assert!(json["tokens"].get("access_token").is_none(), "{ctx}");
+        if to.starts_with("par") {
+            assert!(json.get("par").is_none(), "{ctx}");
+        }
     }
 }

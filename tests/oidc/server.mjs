@@ -412,7 +412,9 @@ server.listen(port, '127.0.0.1', () => {
   for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_session.error', 'userinfo.error']) {
     provider.on(event, (ctx, err) => {
       const detail = err.error_description ? ` (${err.error_description})` : '';
-      console.error(`oidc ${event}: ${err.error || err.name}: ${err.message}${detail}`);
+      // oidc-provider keeps the real reason out of the response (error_detail): log it.
+      const why = err.error_detail ? ` [${err.error_detail}]` : '';
+      console.error(`oidc ${event}: ${err.error || err.name}: ${err.message}${detail}${why}`);
     });
   }
   if (process.env.TB_OIDC_DEBUG) {
