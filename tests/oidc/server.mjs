@@ -353,6 +353,45 @@ CLIENTS.push({
   redirect_uris: LOOPBACK_CALLBACKS,
 });
 
+// A FAPI 2.0-style client (issue 14): private_key_jwt with the tb-pkjwt key, PAR required,
+// DPoP-bound tokens, PKCE (required for every client above) and `iss` (always on in v9).
+// oidc-provider's FAPI 2.0 mode is on for this client only (`features.fapi.profile` is asked
+// per request with the client): it then insists on `aud` = the issuer in client assertions,
+// on `redirect_uri` in every authorization request and on FAPI's request-object claims.
+// Nothing in v9's FAPI 2.0 mode refuses an http loopback redirect URI, so the loopback
+// callbacks need no exception. Its one global side effect: access tokens are no longer
+// accepted in the query string (no test sends them there). The access tokens stay opaque so
+// that userinfo accepts them; their `cnf.jkt` is checked through introspection.
+// Mirrored in tests/fapi2_oidc.rs and tests/fapi2_tui.rs.
+CLIENTS.push({
+  client_id: 'tb-fapi',
+  application_type: 'native',
+  token_endpoint_auth_method: 'private_key_jwt',
+  jwks: CLIENTS.find((c) => c.client_id === 'tb-pkjwt').jwks,
+  require_pushed_authorization_requests: true,
+  dpop_bound_access_tokens: true,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: LOOPBACK_CALLBACKS,
+});
+configuration.features.fapi = {
+  enabled: true,
+  profile: (_ctx, client) => (client?.clientId === 'tb-fapi' ? '2.0' : undefined),
+};
+// FAPI 2.0 §5.4.1 allows PS256, ES256 and EdDSA only, and `profile = "fapi2"` fails an IdP
+// that also offers RS256. oidc-provider offers what its keys can do, for every client, so
+// with TB_OIDC_FAPI_ALGS=1 the whole provider signs with PS256 only (set by the FAPI tests
+// alone; the others keep RS256).
+if (process.env.TB_OIDC_FAPI_ALGS === '1') {
+  signingKey.alg = 'PS256';
+  configuration.clientDefaults = {
+    grant_types: ['authorization_code'],
+    id_token_signed_response_alg: 'PS256',
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
+
 let handler = (_req, res) => {
   res.statusCode = 503;
   res.end('starting\n');
@@ -386,7 +425,9 @@ server.listen(port, '127.0.0.1', () => {
   for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_session.error', 'userinfo.error']) {
     provider.on(event, (ctx, err) => {
       const detail = err.error_description ? ` (${err.error_description})` : '';
-      console.error(`oidc ${event}: ${err.error || err.name}: ${err.message}${detail}`);
+      // oidc-provider keeps the real reason out of the response (error_detail): log it.
+      const why = err.error_detail ? ` [${err.error_detail}]` : '';
+      console.error(`oidc ${event}: ${err.error || err.name}: ${err.message}${detail}${why}`);
     });
   }
   if (process.env.TB_OIDC_DEBUG) {
