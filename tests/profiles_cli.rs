@@ -8,7 +8,15 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tokenbench::profile::load_file;
 
-const EXAMPLES: [&str; 6] = ["auth0", "cognito", "entra", "google", "keycloak", "okta"];
+const EXAMPLES: [&str; 7] = [
+    "auth0",
+    "cognito",
+    "entra",
+    "fapi2-example",
+    "google",
+    "keycloak",
+    "okta",
+];
 
 struct Home {
     dir: tempfile::TempDir,

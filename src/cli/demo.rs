@@ -9,10 +9,13 @@ use clap::Args;
 use crate::doctor::port::{holder, Holder};
 use crate::flow::{resolve, system_now, BrowserMode, FlowOptions};
 use crate::idp::{
-    IdpConfig, IdpServer, DEMO_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_SECRET,
+    IdpConfig, IdpServer, RsaAlg, DEMO_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_ID,
+    DEMO_CONFIDENTIAL_SECRET, DEMO_FAPI_CLIENT_ID,
 };
 use crate::net::http::HttpLimits;
 use crate::oauth::grant::GrantType;
+use crate::oauth::jose::sign::{generate_pkcs8, pkcs8_pem};
+use crate::oauth::jose::SignAlg;
 use crate::oauth::text::sanitize;
 use crate::profile::document::ProfileDocument;
 use crate::profile::load::{parse_raw, validate};
@@ -35,6 +38,9 @@ pub struct DemoArgs {
     /// The grant to show: authorization_code, device_code or client_credentials.
     #[arg(long, default_value = "authorization_code")]
     grant: String,
+    /// A FAPI 2.0-style flow: private_key_jwt, PAR, DPoP, S256 and the fapi2 lint.
+    #[arg(long)]
+    strong: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +80,38 @@ pub fn demo_raw_for(issuer: &str, grant: GrantType) -> Result<RawProfile, String
     parse_raw(std::path::Path::new("(demo)"), &text).map_err(|e| e.to_string())
 }
 
+/// The client key of `tokenbench-demo-fapi`: a test-only key, public by design (see
+/// assets/README.md), so tokens it earns prove nothing anywhere but the demo IdP.
+const DEMO_FAPI_CLIENT_KEY: &str = include_str!("../../assets/demo-keys/client-es256.pem");
+/// The `kid` the demo IdP registered for [`DEMO_FAPI_CLIENT_KEY`].
+const DEMO_FAPI_CLIENT_KID: &str = "tb-test-es256";
+
+/// The strong demo profile: the FAPI 2.0-style client (private_key_jwt with the shipped
+/// test key, PAR always, DPoP, S256, the fapi2 lint). `dpop_key_pem` is given inline, so
+/// no key is made in the user's data directory (which `dpop` without `dpop_key` does).
+pub fn demo_raw_strong(issuer: &str, dpop_key_pem: &str) -> Result<RawProfile, String> {
+    let key = DEMO_FAPI_CLIENT_KEY.trim();
+    let dpop_key = dpop_key_pem.trim();
+    let text = format!(
+        "name = \"Demo IdP (embedded, FAPI 2.0-style)\"\nissuer = \"{issuer}\"\n\
+         callback_url = \"http://127.0.0.1:0/callback\"\nauth_url = \"{issuer}/authorize\"\n\
+         token_url = \"{issuer}/token\"\nclient_id = \"{DEMO_FAPI_CLIENT_ID}\"\n\
+         scope = \"openid profile email offline_access\"\ncode_challenge_method = \"S256\"\n\
+         client_auth = \"private_key_jwt\"\nclient_key_id = \"{DEMO_FAPI_CLIENT_KID}\"\n\
+         client_key = '''\n{key}\n'''\npar = \"always\"\ndpop = true\n\
+         dpop_key = '''\n{dpop_key}\n'''\nprofile = \"fapi2\"\n"
+    );
+    parse_raw(std::path::Path::new("(demo)"), &text).map_err(|e| e.to_string())
+}
+
+/// A DPoP key for this demo session only, kept in memory: the demo IdP forgets its tokens
+/// when it stops, so a lasting key would keep nothing usable.
+pub fn demo_dpop_key() -> Result<String, String> {
+    generate_pkcs8(SignAlg::ES256)
+        .map(|der| pkcs8_pem(&der))
+        .map_err(|e| format!("cannot make the demo's DPoP key: {e}"))
+}
+
 /// The demo profile for an IdP at `issuer`, built through the same validation as a file.
 pub fn demo_profile(issuer: &str) -> Result<Profile, String> {
     let path = std::path::Path::new("(demo)");
@@ -96,11 +134,20 @@ pub async fn demo(args: DemoArgs) -> i32 {
         Ok(g) => g,
         Err(e) => return super::fail(args.json, "invalid_input", 2, &format!("--grant: {e}")),
     };
-    if args.interactive() && grant == GrantType::AuthorizationCode {
-        return demo_workbench().await;
+    if args.strong && grant != GrantType::AuthorizationCode {
+        let e = "--strong shows the authorization code flow; leave out --grant";
+        return super::fail(args.json, "invalid_input", 2, e);
     }
+    if args.interactive() && grant == GrantType::AuthorizationCode {
+        return demo_workbench(args.strong).await;
+    }
+    let dpop_key = match args.strong.then(demo_dpop_key).transpose() {
+        Ok(key) => key,
+        Err(e) => return super::fail(args.json, "internal", 1, &e),
+    };
     let config = IdpConfig {
         auto_approve: true,
+        signing_alg: signing_alg(args.strong),
         ..IdpConfig::default()
     };
     let idp = match IdpServer::start(config).await {
@@ -122,7 +169,11 @@ pub async fn demo(args: DemoArgs) -> i32 {
         );
     }
     let http = crate::net::http::HttpClient::new(HttpLimits::default());
-    let resolved = match (demo_raw_for(idp.issuer(), grant), http) {
+    let raw = match &dpop_key {
+        Some(key) => demo_raw_strong(idp.issuer(), key),
+        None => demo_raw_for(idp.issuer(), grant),
+    };
+    let resolved = match (raw, http) {
         (Ok(raw), Ok(http)) => resolve(&raw, std::path::Path::new("(demo)"), &http)
             .await
             .map_err(|e| e.to_string()),
@@ -183,8 +234,8 @@ pub async fn idp(args: IdpArgs) -> i32 {
 /// The workbench on the embedded IdP, on [`DEMO_PORT`] when it is free (else on any port,
 /// said on screen). The demo profile is kept in the state directory, never in the
 /// repository's `profiles/`, so `Ctrl+S` in the demo leaves a clone's files as they are.
-async fn demo_workbench() -> i32 {
-    let (idp, note) = match start_demo_idp(DEMO_PORT).await {
+async fn demo_workbench(strong: bool) -> i32 {
+    let (idp, note) = match start_demo_idp_signing(DEMO_PORT, signing_alg(strong)).await {
         Ok(started) => started,
         Err(e) => {
             return super::fail(
@@ -203,7 +254,12 @@ async fn demo_workbench() -> i32 {
             "no state or data directory to keep the demo profile in",
         );
     };
-    let app = match demo_app(&state, idp.issuer(), note, system_now()) {
+    let app = if strong {
+        demo_strong_app(&state, idp.issuer(), note, system_now())
+    } else {
+        demo_app(&state, idp.issuer(), note, system_now())
+    };
+    let app = match app {
         Ok(app) => app,
         Err(e) => return super::fail(false, "internal", 1, &e),
     };
@@ -215,11 +271,29 @@ async fn demo_workbench() -> i32 {
     code
 }
 
+/// The strong demo's IdP signs with PS256, as FAPI 2.0 asks (§5.4.1); the plain demo keeps
+/// RS256, what most IdPs use.
+fn signing_alg(strong: bool) -> RsaAlg {
+    if strong {
+        RsaAlg::PS256
+    } else {
+        RsaAlg::RS256
+    }
+}
+
 /// Starts the demo IdP on `preferred` ([`DEMO_PORT`]), or on a free port when that one is
 /// taken; then with the note that says so (and who holds it, when that can be found).
 pub async fn start_demo_idp(preferred: u16) -> std::io::Result<(IdpServer, Option<String>)> {
+    start_demo_idp_signing(preferred, RsaAlg::RS256).await
+}
+
+async fn start_demo_idp_signing(
+    preferred: u16,
+    signing_alg: RsaAlg,
+) -> std::io::Result<(IdpServer, Option<String>)> {
     let on = |port: u16| IdpConfig {
         auto_approve: true,
+        signing_alg,
         bind: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         ..IdpConfig::default()
     };
@@ -259,14 +333,39 @@ pub fn demo_state_dir() -> Option<PathBuf> {
 /// session, or a new one there (written on the first `Ctrl+S`). Either way it points at
 /// the IdP running now. `note` (a busy port) is shown in the status line and the Flow pane.
 pub fn demo_app(state: &Path, issuer: &str, note: Option<String>, now: i64) -> Result<App, String> {
-    let mut app = App::new(Mode::Demo, now);
     let path = state.join("demo.toml");
+    open_demo(&path, issuer, note, now, || demo_raw(issuer))
+}
+
+/// [`demo_app`] for `demo --strong`: `state/demo-strong.toml`, or a new strong demo profile
+/// with a DPoP key made for this session (kept in the profile, so only `Ctrl+S` writes it,
+/// next to the demo profile, never in the data directory's `dpop/`).
+pub fn demo_strong_app(
+    state: &Path,
+    issuer: &str,
+    note: Option<String>,
+    now: i64,
+) -> Result<App, String> {
+    let path = state.join("demo-strong.toml");
+    open_demo(&path, issuer, note, now, || {
+        demo_raw_strong(issuer, &demo_dpop_key()?)
+    })
+}
+
+fn open_demo(
+    path: &Path,
+    issuer: &str,
+    note: Option<String>,
+    now: i64,
+    fresh: impl FnOnce() -> Result<RawProfile, String>,
+) -> Result<App, String> {
+    let mut app = App::new(Mode::Demo, now);
     if path.exists() {
-        let doc = ProfileDocument::open(&path).map_err(|e| e.to_string())?;
+        let doc = ProfileDocument::open(path).map_err(|e| e.to_string())?;
         let base = retarget(doc.raw(), issuer);
         app.load(doc, base);
     } else {
-        app.load(ProfileDocument::new_file(&path), demo_raw(issuer)?);
+        app.load(ProfileDocument::new_file(path), fresh()?);
     }
     if let Some(note) = note {
         app.flow.panel = Some(("demo IdP".to_owned(), vec![note.clone()]));

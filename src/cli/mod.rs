@@ -26,8 +26,8 @@ mod workbench;
 use clap::{Parser, Subcommand};
 
 pub use demo::{
-    busy_port_note, demo_app, demo_profile, demo_raw, demo_raw_for, demo_state_dir, start_demo_idp,
-    DEMO_PORT,
+    busy_port_note, demo_app, demo_dpop_key, demo_profile, demo_raw, demo_raw_for, demo_raw_strong,
+    demo_state_dir, demo_strong_app, start_demo_idp, DEMO_PORT,
 };
 
 /// The printers, callable with any [`term::Term`] (tests capture what they write).

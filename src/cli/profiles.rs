@@ -16,10 +16,15 @@ use super::term::{errln, outln, Term};
 /// The example profiles of the repository's `profiles/` (not the demo's, which names the
 /// demo IdP's fixed port and belongs to `tokenbench demo`), so `cargo install` users get
 /// them too.
-const EXAMPLES: [(&str, &str); 6] = [
+const EXAMPLES: [(&str, &str); 7] = [
     ("auth0", include_str!("../../profiles/auth0.toml")),
     ("cognito", include_str!("../../profiles/cognito.toml")),
     ("entra", include_str!("../../profiles/entra.toml")),
+    // Sorted like the directory (the test below): not appended.
+    (
+        "fapi2-example",
+        include_str!("../../profiles/fapi2-example.toml"),
+    ),
     ("google", include_str!("../../profiles/google.toml")),
     ("keycloak", include_str!("../../profiles/keycloak.toml")),
     ("okta", include_str!("../../profiles/okta.toml")),
@@ -27,8 +32,9 @@ const EXAMPLES: [(&str, &str); 6] = [
 
 #[derive(Debug, Args)]
 pub struct ProfilesArgs {
-    /// Write the example profiles (Auth0, Cognito, Entra ID, Google, Keycloak, Okta) into
-    /// the config directory's profile folder; existing files are kept and said.
+    /// Write the example profiles (Auth0, Cognito, Entra ID, a FAPI 2.0 client, Google,
+    /// Keycloak, Okta) into the config directory's profile folder; existing files are kept
+    /// and said.
     #[arg(long)]
     examples: bool,
     /// With --examples: write them into DIR instead.

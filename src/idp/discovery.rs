@@ -58,7 +58,10 @@ pub fn metadata(issuer: &str) -> Value {
 }
 
 pub async fn openid_configuration(State(idp): State<Arc<Shared>>) -> Response {
-    json(StatusCode::OK, &metadata(&idp.issuer))
+    let mut m = metadata(&idp.issuer);
+    // Only what the IdP signs with, so a PS256 IdP passes a FAPI 2.0 lint (§5.4.1).
+    m["id_token_signing_alg_values_supported"] = json!([idp.keys.current().alg().as_str()]);
+    json(StatusCode::OK, &m)
 }
 
 pub async fn jwks(State(idp): State<Arc<Shared>>) -> Response {

@@ -1,5 +1,5 @@
 //! The tokens the demo IdP issues: an RFC 9068-style JWT access token and an OIDC ID token,
-//! both RS256-signed with the demo key.
+//! both signed with the demo key (RS256, or PS256 when the IdP is configured so).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -29,7 +29,7 @@ pub struct TokenContext<'a> {
 
 /// `header.payload.signature`, each part base64url without padding (RFC 7515 §7.1).
 pub fn encode(key: &SigningKey, typ: &str, claims: &Value) -> Result<String, KeyError> {
-    let header = json!({ "alg": "RS256", "typ": typ, "kid": key.kid() });
+    let header = json!({ "alg": key.alg().as_str(), "typ": typ, "kid": key.kid() });
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),

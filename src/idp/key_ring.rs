@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{json, Value};
 
-use super::keys::{KeyError, SigningKey};
+use super::keys::{KeyError, RsaAlg, SigningKey};
 
 pub struct KeyRing {
     first: SigningKey,
@@ -22,10 +22,16 @@ impl std::fmt::Debug for KeyRing {
 }
 
 impl KeyRing {
+    #[cfg(test)]
     pub fn demo() -> Result<Self, KeyError> {
+        Self::demo_with(RsaAlg::default())
+    }
+
+    /// Both demo keys, signing with `alg`.
+    pub fn demo_with(alg: RsaAlg) -> Result<Self, KeyError> {
         Ok(KeyRing {
-            first: SigningKey::demo()?,
-            second: SigningKey::demo_rotated()?,
+            first: SigningKey::demo()?.with_alg(alg),
+            second: SigningKey::demo_rotated()?.with_alg(alg),
             rotated: AtomicBool::new(false),
         })
     }

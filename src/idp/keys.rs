@@ -1,10 +1,10 @@
-//! The embedded demo signing key: loading, its JWK, RS256 signatures.
+//! The embedded demo signing key: loading, its JWK, RS256 (or PS256) signatures.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use ring::rand::SystemRandom;
 use ring::rsa::PublicKeyComponents;
-use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256, RSA_PSS_SHA256};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -24,8 +24,26 @@ pub enum KeyError {
     Base64(#[from] base64::DecodeError),
     #[error("the demo signing key was rejected: {0}")]
     Rejected(String),
-    #[error("RS256 signing failed")]
+    #[error("RSA signing failed")]
     Sign,
+}
+
+/// What the demo IdP signs its tokens with. RS256 by default; PS256 for a FAPI 2.0-style
+/// IdP (§5.4.1 allows PS256, ES256 and EdDSA only), as `demo --strong` runs it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RsaAlg {
+    #[default]
+    RS256,
+    PS256,
+}
+
+impl RsaAlg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RsaAlg::RS256 => "RS256",
+            RsaAlg::PS256 => "PS256",
+        }
+    }
 }
 
 /// An RSA key pair with its public JWK parts precomputed.
@@ -35,6 +53,7 @@ pub struct SigningKey {
     n: String,
     e: String,
     rng: SystemRandom,
+    alg: RsaAlg,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -70,7 +89,18 @@ impl SigningKey {
             n,
             e,
             rng: SystemRandom::new(),
+            alg: RsaAlg::default(),
         })
+    }
+
+    /// The same key, signing with `alg`.
+    pub fn with_alg(mut self, alg: RsaAlg) -> Self {
+        self.alg = alg;
+        self
+    }
+
+    pub fn alg(&self) -> RsaAlg {
+        self.alg
     }
 
     pub fn kid(&self) -> &str {
@@ -82,7 +112,7 @@ impl SigningKey {
         json!({
             "kty": "RSA",
             "use": "sig",
-            "alg": "RS256",
+            "alg": self.alg.as_str(),
             "kid": self.kid,
             "n": self.n,
             "e": self.e,
@@ -95,11 +125,15 @@ impl SigningKey {
         self.key_pair.public().as_ref()
     }
 
-    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
+    /// RSASSA-PKCS1-v1_5 (RS256) or RSASSA-PSS (PS256) with SHA-256 over `message`.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         let mut signature = vec![0u8; self.key_pair.public().modulus_len()];
+        let padding: &'static dyn ring::signature::RsaEncoding = match self.alg {
+            RsaAlg::RS256 => &RSA_PKCS1_SHA256,
+            RsaAlg::PS256 => &RSA_PSS_SHA256,
+        };
         self.key_pair
-            .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
+            .sign(padding, &self.rng, message, &mut signature)
             .map_err(|_| KeyError::Sign)?;
         Ok(signature)
     }
@@ -124,6 +158,24 @@ fn thumbprint(n: &str, e: &str) -> String {
 mod tests {
     use super::*;
     use ring::signature::RsaPublicKeyComponents;
+
+    #[test]
+    fn ps256_signs_with_pss_and_says_so_in_the_jwk() {
+        let key = SigningKey::demo().unwrap().with_alg(RsaAlg::PS256);
+        assert_eq!(key.public_jwk()["alg"], "PS256");
+        let sig = key.sign(b"hello").unwrap();
+        let public = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PSS_2048_8192_SHA256,
+            key.public_key_der(),
+        );
+        public.verify(b"hello", &sig).unwrap();
+        let pkcs1 = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            key.public_key_der(),
+        );
+        assert!(pkcs1.verify(b"hello", &sig).is_err());
+        assert_eq!(SigningKey::demo().unwrap().public_jwk()["alg"], "RS256");
+    }
 
     #[test]
     fn demo_key_loads_as_2048_bit_rsa() {

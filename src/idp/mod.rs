@@ -46,7 +46,7 @@ pub use faults::{
 pub use id_token_faults::{
     IdTokenFault, OTHER_CLIENT, UNKNOWN_KID, UNTRUSTED_AUDIENCE, WRONG_NONCE,
 };
-pub use keys::KeyError;
+pub use keys::{KeyError, RsaAlg};
 pub use sign_in_first::SignInFirst;
 
 use key_ring::KeyRing;
@@ -74,6 +74,8 @@ pub struct IdpConfig {
     pub bind: SocketAddr,
     pub auto_approve: bool,
     pub faults: Faults,
+    /// What ID and access tokens are signed with (and discovery offers).
+    pub signing_alg: RsaAlg,
 }
 
 impl Default for IdpConfig {
@@ -82,6 +84,7 @@ impl Default for IdpConfig {
             bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             auto_approve: false,
             faults: Faults::default(),
+            signing_alg: RsaAlg::default(),
         }
     }
 }
@@ -97,7 +100,7 @@ pub struct IdpServer {
 impl IdpServer {
     /// Binds, then serves in a background task. A bad embedded key is an error, not a panic.
     pub async fn start(config: IdpConfig) -> io::Result<IdpServer> {
-        let keys = KeyRing::demo().map_err(io::Error::other)?;
+        let keys = KeyRing::demo_with(config.signing_alg).map_err(io::Error::other)?;
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let issuer = issuer_for(addr);
