@@ -16,9 +16,14 @@ pub fn oauth_hint(error: &OAuthError) -> Option<&'static str> {
         "access_denied" => "the sign-in or consent was declined",
         "invalid_scope" => "a requested scope is unknown to the IdP or not allowed for this client: compare `scope` with what the client may request",
         "unauthorized_client" => "this client may not use the authorization code grant; check its registration",
-        "invalid_client" => "client authentication failed: check client_id, client_secret and client_auth (basic/body)",
+        "invalid_client" => "client authentication failed: check client_id and client_auth (basic/body with client_secret; private_key_jwt with the key the IdP has registered, its kid in client_key_id, and the assertion's aud in client_assertion_aud)",
         "invalid_grant" if mentions_pkce(description) => "the code_verifier does not match the code_challenge of the authorization request (PKCE)",
-        "invalid_grant" => "the code was rejected: expired, already used, or redirect_uri/code_verifier differ from the authorization request",
+        "invalid_grant" => "the code was rejected: expired, already used, or redirect_uri/code_verifier differ from the authorization request (or the client is registered for DPoP-bound tokens and sent no proof: dpop = true)",
+        // RFC 9449 §5, §8; RFC 9126 §2.3; RFC 9101 §6.3.
+        "invalid_dpop_proof" => "the IdP refused the DPoP proof: check that the IdP accepts its alg (dpop_signing_alg_values_supported) and that this machine's clock is right (iat)",
+        "use_dpop_nonce" => "the IdP still wants a DPoP nonce after one retry with the nonce it gave; its nonces may be per client or short-lived",
+        "invalid_request_uri" => "the pushed request_uri was unknown, already used or expired by the time the browser brought it back; run again and sign in within its expires_in",
+        "invalid_request_object" => "the IdP refused the signed request object: check that it has the key (client_key, kid in client_key_id) and accepts its alg (request_object_signing_alg_values_supported)",
         "invalid_request" if mentions_pkce(description) => "the IdP rejected the PKCE parameters: check code_challenge_method (most IdPs accept only S256) and that PKCE is enabled for this client",
         "invalid_request" => "a parameter is missing, repeated or malformed; the description says which",
         "unsupported_response_type" => "this client may not use response_type=code: enable the authorization code flow for it",
@@ -74,6 +79,21 @@ mod tests {
                 .unwrap()
                 .contains("code_verifier")
         );
+    }
+
+    #[test]
+    fn strong_client_refusals_name_the_profile_key_to_check() {
+        for (code, key) in [
+            ("invalid_client", "client_key_id"),
+            ("invalid_grant", "dpop = true"),
+            ("invalid_dpop_proof", "dpop_signing_alg_values_supported"),
+            ("use_dpop_nonce", "nonce"),
+            ("invalid_request_uri", "expires_in"),
+            ("invalid_request_object", "client_key"),
+        ] {
+            let hint = oauth_hint(&e(code, None)).unwrap();
+            assert!(hint.contains(key), "{code}: {hint}");
+        }
     }
 
     #[test]
