@@ -11,7 +11,6 @@ use crate::oauth::device::{
     classify_poll, device_authorization_request, device_token_request, parse_device_authorization,
     DeviceAuthorization, PollAnswer, MAX_INTERVAL_SECS, SLOW_DOWN_STEP_SECS,
 };
-use crate::oauth::endpoint_response::EndpointError;
 use crate::oauth::token_response::parse_token_response;
 use crate::oauth::types::EndpointUrl;
 
@@ -120,7 +119,7 @@ pub async fn run(
         response.header("content-type"),
         &response.body,
     )
-    .map_err(device_error)?;
+    .map_err(|e| FlowError::from_endpoint(Endpoint::DeviceAuthorization, e))?;
     if let Some(Value::Object(d)) = report.device_authorization.as_mut() {
         d.insert("response".into(), device.shown_json());
         d.insert("polls".into(), json!(0));
@@ -203,17 +202,6 @@ async fn poll(
                 return Err(e.into());
             }
         }
-    }
-}
-
-fn device_error(e: EndpointError) -> FlowError {
-    match e {
-        EndpointError::OAuth { status, error, .. } => FlowError::OAuth {
-            endpoint: Endpoint::DeviceAuthorization,
-            status: Some(status),
-            error,
-        },
-        other => FlowError::Transport(other.to_string()),
     }
 }
 

@@ -178,6 +178,27 @@ impl FlowError {
     }
 }
 
+impl FlowError {
+    /// An endpoint's answer that did not parse as success: its OAuth error is the IdP's
+    /// refusal (exit 3); anything else is an answer outside the spec, the IdP's fault, like a
+    /// bad token response.
+    pub fn from_endpoint(
+        endpoint: Endpoint,
+        e: crate::oauth::endpoint_response::EndpointError,
+    ) -> FlowError {
+        match e {
+            crate::oauth::endpoint_response::EndpointError::OAuth { status, error, .. } => {
+                FlowError::OAuth {
+                    endpoint,
+                    status: Some(status),
+                    error,
+                }
+            }
+            other => FlowError::Transport(other.to_string()),
+        }
+    }
+}
+
 impl From<TransportError> for FlowError {
     fn from(e: TransportError) -> Self {
         if e.is_refusal() {

@@ -9,7 +9,6 @@ use serde_json::{json, Map, Value};
 
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client_assertion::os_jti;
-use crate::oauth::endpoint_response::EndpointError;
 use crate::oauth::jose::sign::decode_parts;
 use crate::oauth::jose::Signer;
 use crate::oauth::par::{front_channel_url, parse_par_response, pushed_authorization_request};
@@ -187,7 +186,7 @@ async fn push(
         response.header("content-type"),
         &response.body,
     )
-    .map_err(par_error)?;
+    .map_err(|e| FlowError::from_endpoint(Endpoint::PushedAuthorization, e))?;
     par.insert("request_uri".into(), json!(pushed.request_uri));
     par.insert("expires_in".into(), json!(pushed.expires_in));
     report.par = Some(Value::Object(par));
@@ -196,18 +195,6 @@ async fn push(
         expires_in: pushed.expires_in,
     });
     Ok((pushed.request_uri, pushed.expires_in))
-}
-
-fn par_error(e: EndpointError) -> FlowError {
-    match e {
-        EndpointError::OAuth { status, error, .. } => FlowError::OAuth {
-            endpoint: Endpoint::PushedAuthorization,
-            status: Some(status),
-            error,
-        },
-        // Answered, but not as RFC 9126 says: the IdP is at fault, like a bad token response.
-        other => FlowError::Transport(other.to_string()),
-    }
 }
 
 #[cfg(test)]

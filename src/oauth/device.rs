@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::endpoint_response::{json_object, media_type, oauth_error, EndpointError};
+use super::endpoint_response::{success_fields, EndpointError};
 use super::error::OAuthError;
 use super::grant::DEVICE_CODE_URN;
 use super::request::{Field, HttpRequest};
@@ -92,29 +92,7 @@ pub fn parse_device_authorization(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<DeviceAuthorization, EndpointError> {
-    let Some(fields) = json_object(body) else {
-        return Err(EndpointError::unexpected(
-            ENDPOINT,
-            status,
-            content_type,
-            body,
-        ));
-    };
-    if let Some(error) = oauth_error(&fields) {
-        return Err(EndpointError::OAuth {
-            endpoint: ENDPOINT,
-            status,
-            error,
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Err(EndpointError::unexpected(
-            ENDPOINT,
-            status,
-            Some(&media_type(content_type)),
-            body,
-        ));
-    }
+    let fields = success_fields(ENDPOINT, status, content_type, body)?;
     let malformed = |reason: String| EndpointError::Malformed {
         endpoint: ENDPOINT,
         status,

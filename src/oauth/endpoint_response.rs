@@ -108,6 +108,40 @@ pub fn oauth_error(fields: &Map<String, Value>) -> Option<OAuthError> {
     })
 }
 
+/// The members of a successful JSON answer (any 2xx), or the endpoint's error: an RFC 6749
+/// §5.2 error object whatever the status, or an answer that is neither.
+pub fn success_fields(
+    endpoint: &'static str,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Map<String, Value>, EndpointError> {
+    let Some(fields) = json_object(body) else {
+        return Err(EndpointError::unexpected(
+            endpoint,
+            status,
+            content_type,
+            body,
+        ));
+    };
+    if let Some(error) = oauth_error(&fields) {
+        return Err(EndpointError::OAuth {
+            endpoint,
+            status,
+            error,
+        });
+    }
+    if !(200..300).contains(&status) {
+        return Err(EndpointError::unexpected(
+            endpoint,
+            status,
+            Some(&media_type(content_type)),
+            body,
+        ));
+    }
+    Ok(fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

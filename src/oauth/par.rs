@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::endpoint_response::{json_object, media_type, oauth_error, EndpointError};
+use super::endpoint_response::{success_fields, EndpointError};
 use super::request::{Field, HttpRequest};
 use super::token_request::{add_client_auth, form_headers, ClientCredentials};
 use super::types::{ClientId, EndpointUrl};
@@ -98,29 +98,7 @@ pub fn parse_par_response(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<PushedRequest, EndpointError> {
-    let Some(fields) = json_object(body) else {
-        return Err(EndpointError::unexpected(
-            ENDPOINT,
-            status,
-            content_type,
-            body,
-        ));
-    };
-    if let Some(error) = oauth_error(&fields) {
-        return Err(EndpointError::OAuth {
-            endpoint: ENDPOINT,
-            status,
-            error,
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Err(EndpointError::unexpected(
-            ENDPOINT,
-            status,
-            Some(&media_type(content_type)),
-            body,
-        ));
-    }
+    let fields = success_fields(ENDPOINT, status, content_type, body)?;
     let malformed = |reason: &str| EndpointError::Malformed {
         endpoint: ENDPOINT,
         status,
