@@ -147,6 +147,39 @@ fn par_always_pushes_and_the_browser_gets_only_the_request_uri() {
     assert_eq!(form["code_challenge_method"], "S256");
 }
 
+/// A pushed run that hears nothing back does not blame the redirect URI: the IdP accepted it
+/// at the push, and a probe of the plain URL would only meet "must push".
+#[test]
+fn a_pushed_run_that_times_out_does_not_probe_the_plain_url() {
+    let idp = Provider::start();
+    let profile = Profile::new(&idp, "par", PAR_ID);
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("profile.toml");
+    std::fs::write(&path, format!("par = \"always\"\n{}", profile.to_toml())).unwrap();
+    let log = home.path().join("browser.log");
+    let output = tokenbench(home.path(), &log)
+        .env("TB_BROWSER_MODE", "none")
+        .args(["run", "--json", "--timeout", "2", "--profile"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let ctx = format!(
+        "{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(5), "{ctx}");
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(json["par"]["request_uri"].is_string(), "{ctx}");
+    assert!(json.get("diagnosis").is_none_or(|d| d.is_null()), "{ctx}");
+    let message = json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("accepted the pushed request"), "{ctx}");
+    assert!(
+        !message.contains("Pushed Authorization Request must be used"),
+        "{ctx}"
+    );
+}
+
 #[test]
 fn par_auto_pushes_when_the_metadata_requires_it() {
     let idp = Provider::start_with_env(&[("TB_OIDC_REQUIRE_PAR", "1")]);

@@ -57,6 +57,16 @@ impl BackgroundDiagnosis {
         }
     }
 
+    /// No probe at all: `next` never yields and `finish` finds nothing.
+    pub fn off() -> Self {
+        BackgroundDiagnosis {
+            result: None,
+            start_now: Arc::new(Notify::new()),
+            task: None,
+            done: None,
+        }
+    }
+
     /// The report once the probe has finished; pending forever after it was delivered.
     pub async fn next(&mut self) -> DoctorReport {
         let Some(rx) = self.result.as_mut() else {

@@ -77,6 +77,10 @@ impl Default for FlowOptions {
     }
 }
 
+/// The timeout's cause for a pushed request that was not expired: the redirect URI itself
+/// was accepted at the push, so what is left is the person or the IdP's page.
+const PUSHED_NO_CALLBACK: &str = "the IdP accepted the pushed request and its redirect URI, so the sign-in did not finish: was it completed in the browser, or did the IdP show an error page there?";
+
 /// How many stray requests a run records and reports one by one.
 pub const STRAY_RECORDS_KEPT: usize = 50;
 
@@ -386,7 +390,13 @@ async fn run_inner(
     let url = sent.url.clone();
     emit(&io.events, FlowEvent::AuthorizationUrl(url.clone()));
     launch_browser(&options.browser, &url, pinned, &io.events);
-    let mut diagnosis = BackgroundDiagnosis::start(profile, &redirect_uri, options.diagnose_after);
+    // A pushed request's redirect URI was checked by the IdP at the push (RFC 9126 §2.1): a
+    // probe of the plain URL would only meet the IdP's "must push" refusal and blame it.
+    let mut diagnosis = if report.par.is_some() {
+        BackgroundDiagnosis::off()
+    } else {
+        BackgroundDiagnosis::start(profile, &redirect_uri, options.diagnose_after)
+    };
 
     let waited = wait_for_callback(
         server.as_mut(),
@@ -434,7 +444,8 @@ async fn run_inner(
                 redirect_uri: redirect_uri.as_str().to_owned(),
                 cause: expired
                     .or(near_miss)
-                    .or_else(|| found.and_then(|d| d.likely_cause())),
+                    .or_else(|| found.and_then(|d| d.likely_cause()))
+                    .or_else(|| report.par.is_some().then(|| PUSHED_NO_CALLBACK.to_owned())),
             });
         }
     };
