@@ -422,6 +422,37 @@ fn a_bearer_answer_fails_the_binding_check() {
         .exists());
 }
 
+/// Introspection that names another key's thumbprint is a binding failure, as in a run.
+#[test]
+fn an_introspection_naming_another_key_fails_the_binding_check() {
+    let idp = Provider::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut p = Profile::new(&idp, "other-key", DPOP_ID);
+    let (token_url, _) = stub_token_endpoint(vec![(
+        "200 OK",
+        "",
+        r#"{"access_token":"at-opaque","token_type":"DPoP","expires_in":3600}"#,
+    )]);
+    // RFC 7638 §3.1's example thumbprint: a key that is not this profile's.
+    let (introspection_url, _) = stub_token_endpoint(vec![(
+        "200 OK",
+        "",
+        r#"{"active":true,"token_type":"DPoP","cnf":{"jkt":"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"}}"#,
+    )]);
+    p.token_url = token_url;
+    p.scope = "offline_access".into();
+    let extra = format!(
+        "client_auth = \"none\"\ndpop = true\nintrospection_url = {}\n",
+        common::toml_string(&introspection_url)
+    );
+    let profile = write_profile(home.path(), &p, &extra);
+    let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
+    assert_eq!(out.code, Some(0), "{}\n--- idp\n{}", out.ctx(), idp.log());
+    let out = tb(home.path(), &profile, &["introspect", "--json"]);
+    assert_eq!(out.code, Some(4), "{}", out.ctx());
+    assert_eq!(out.json()["error"]["kind"], "dpop_invalid", "{}", out.ctx());
+}
+
 #[test]
 fn the_client_credentials_grant_binds_its_token_too() {
     let idp = Provider::start();

@@ -92,12 +92,19 @@ async fn introspect_inner(
             kind.label()
         ));
     }
-    // RFC 9449 §6.2: a bound token's introspection carries the key's thumbprint.
+    // RFC 9449 §6.2: a bound token's introspection carries the key's thumbprint. Another
+    // key's is a binding failure (exit 4), like a run's; none at all is the IdP's omission.
     if let (Some(prover), true, TokenKind::Access) = (&dpop, introspection.active, kind) {
-        let check =
-            crate::oauth::dpop::cnf_jkt_check(introspection.fields.get("cnf"), prover.jkt());
+        let cnf = introspection.fields.get("cnf");
+        let check = crate::oauth::dpop::cnf_jkt_check(cnf, prover.jkt());
         if check.result == crate::oauth::id_token::CheckResult::Fail {
-            report.warnings.push(format!("cnf.jkt: {}", check.detail));
+            if cnf.and_then(|c| c.get("jkt")).is_some() {
+                return Err(GrantError::DpopInvalid(vec![check]));
+            }
+            report.warnings.push(format!(
+                "cnf.jkt: {} (RFC 9449 §6.2 asks the IdP to say which key the token is bound to)",
+                check.detail
+            ));
         }
     }
     report.result = Some(GrantResult::Introspected {
