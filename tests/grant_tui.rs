@@ -6,13 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::tui_driver::{Driver, DriverOptions};
+use common::tui_driver::{auto_idp, demo_app, Driver, DriverOptions};
 use crossterm::event::KeyCode;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokenbench::flow::device::DevicePrompt;
-use tokenbench::flow::{system_now, BrowserMode, FlowEvent};
-use tokenbench::idp::{IdpConfig, IdpServer};
+use tokenbench::flow::{BrowserMode, FlowEvent};
 use tokenbench::profile::document::ProfileDocument;
 use tokenbench::profile::RawProfile;
 use tokenbench::tui::app::FlowStatus;
@@ -107,19 +106,9 @@ fn device_flow_pane_shows_the_code_the_uri_and_the_qr_code() {
 /// The demo IdP's device grant from the form: Up to Grant Type, Right to Device, Ctrl+R.
 #[tokio::test]
 async fn choosing_device_code_and_running_shows_the_code_then_the_tokens() {
-    let idp = IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap();
+    let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
-    let raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
-    let mut app = App::new(Mode::Demo, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("demo.toml")),
-        raw,
-    );
+    let app = demo_app(idp.issuer(), dir.path());
 
     let mut tb = Driver::start(
         app,

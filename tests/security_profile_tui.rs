@@ -3,12 +3,11 @@
 
 mod common;
 
-use common::tui_driver::{Driver, DriverOptions};
+use common::tui_driver::{auto_idp, demo_app, Driver, DriverOptions};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use serde_json::json;
-use tokenbench::flow::{system_now, BrowserMode, FlowEvent};
-use tokenbench::idp::{IdpConfig, IdpServer};
+use tokenbench::flow::{BrowserMode, FlowEvent};
 use tokenbench::oauth::client_assertion::AssertionAudience;
 use tokenbench::oauth::metadata::parse_metadata;
 use tokenbench::oauth::pkce::ChallengeMethod;
@@ -79,19 +78,9 @@ fn the_checklist_shows_in_the_flow_pane() {
 
 #[tokio::test]
 async fn ctrl_f_checks_the_form_against_fapi2_without_a_run() {
-    let idp = IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap();
+    let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
-    let raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
-    let mut app = App::new(Mode::Demo, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("demo.toml")),
-        raw,
-    );
+    let app = demo_app(idp.issuer(), dir.path());
 
     let mut tb = Driver::start(
         app,

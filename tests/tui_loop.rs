@@ -5,18 +5,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::tui_driver::{Driver, DriverOptions};
+use common::tui_driver::{auto_idp, demo_app, Driver, DriverOptions};
 use crossterm::event::{KeyCode, KeyModifiers};
 use tokenbench::flow::{system_now, BrowserMode};
 use tokenbench::idp::{IdpConfig, IdpServer};
 use tokenbench::profile::document::ProfileDocument;
 use tokenbench::tui::event::Event;
 use tokenbench::tui::{App, Mode};
-
-fn demo_app(issuer: &str, dir: &std::path::Path) -> App {
-    let raw = tokenbench::cli::demo_raw(issuer).unwrap();
-    app_for(raw, &dir.join("demo.toml"), Mode::Demo)
-}
 
 /// A workbench with `raw` open as the (not yet saved) file `file`.
 fn app_for(raw: tokenbench::profile::RawProfile, file: &std::path::Path, mode: Mode) -> App {
@@ -30,16 +25,6 @@ fn waiting_profile(port: u16) -> tokenbench::profile::RawProfile {
     let mut raw = tokenbench::cli::demo_raw("http://127.0.0.1:9").unwrap();
     raw.callback_url = Some(format!("http://127.0.0.1:{port}/callback"));
     raw
-}
-
-/// The embedded IdP, approving without a person.
-async fn auto_idp() -> IdpServer {
-    IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap()
 }
 
 /// The demo profile for `idp`, open in a workbench whose browser follows redirects.

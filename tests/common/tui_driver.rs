@@ -4,7 +4,7 @@
 //! Waiting is on the frames themselves (a watch channel the loop's `observe` hook feeds),
 //! never on a sleep; a wait gives up with the last screen after its overall timeout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,10 +12,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokenbench::flow::{system_now, BrowserMode};
+use tokenbench::idp::{IdpConfig, IdpServer};
 use tokenbench::net::http::HttpLimits;
+use tokenbench::profile::document::ProfileDocument;
 use tokenbench::tui::event::Event;
 use tokenbench::tui::runner::{buffer_text, run, Services};
-use tokenbench::tui::App;
+use tokenbench::tui::{App, Mode};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -169,4 +171,22 @@ impl Driver {
             .await
             .map(|joined| joined.unwrap())
     }
+}
+
+/// The embedded IdP, approving without a person.
+pub async fn auto_idp() -> IdpServer {
+    IdpServer::start(IdpConfig {
+        auto_approve: true,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// A demo workbench for `issuer`, its profile the (not yet saved) file `dir/demo.toml`.
+pub fn demo_app(issuer: &str, dir: &Path) -> App {
+    let raw = tokenbench::cli::demo_raw(issuer).unwrap();
+    let mut app = App::new(Mode::Demo, system_now());
+    app.load(ProfileDocument::new_file(&dir.join("demo.toml")), raw);
+    app
 }
