@@ -1,21 +1,16 @@
 //! `tokenbench demo --strong`: the FAPI 2.0-style flow (private_key_jwt, PAR, DPoP, S256,
 //! the fapi2 lint) against the embedded IdP, through the real binary and in the workbench.
 
+mod common;
+
 use std::path::Path;
-use std::time::Duration;
 
 use assert_cmd::Command;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use common::tui_driver::{Driver, DriverOptions};
 use serde_json::Value;
 use tokenbench::flow::{system_now, BrowserMode};
 use tokenbench::idp::{IdpConfig, IdpServer, RsaAlg, DEMO_FAPI_CLIENT_ID};
-use tokenbench::net::http::HttpLimits;
 use tokenbench::profile::load::validate;
-use tokenbench::tui::event::Event;
-use tokenbench::tui::runner::{buffer_text, run, Services};
-use tokio::sync::{mpsc, watch};
 
 /// `demo --strong --json` with HOME and the XDG directories in `home`, so a key or cache
 /// written by mistake lands there, where the test can see it.
@@ -184,62 +179,15 @@ async fn the_workbench_opens_the_strong_demo_and_ctrl_r_runs_it() {
     // Nothing is written before Ctrl+S.
     assert!(!dir.path().join("demo-strong.toml").exists());
 
-    let (keys, rx) = mpsc::unbounded_channel();
-    let (screen_tx, mut screen) = watch::channel(String::new());
-    let services = Services {
-        browser: BrowserMode::Follow,
-        http: HttpLimits::default(),
-        clock: system_now,
-        dirs: vec![dir.path().to_owned()],
-        clipboard: Box::new(|_: &str| Ok(())),
-        observe: Some(Box::new(move |buffer| {
-            let _ = screen_tx.send(buffer_text(buffer));
-        })),
-        tick: Duration::from_millis(200),
-    };
-    let input =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-    let task = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(140, 45)).unwrap();
-        let mut app = app;
-        run(&mut terminal, &mut app, Box::pin(input), services)
-            .await
-            .unwrap();
-        app
-    });
-    let ctrl = |c: char| {
-        keys.send(Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::CONTROL,
-        )))
-        .unwrap()
-    };
-    wait_for(&mut screen, "Callback URL").await;
-    ctrl('r');
-    wait_for(&mut screen, "ID token claims").await;
-    ctrl('q');
-    let app = tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .unwrap()
-        .unwrap();
+    let mut tb = Driver::start(
+        app,
+        DriverOptions::new(BrowserMode::Follow, vec![dir.path().to_owned()], (140, 45)),
+    );
+    tb.wait_for("Callback URL").await;
+    tb.ctrl('r');
+    tb.wait_for("ID token claims").await;
+    let app = tb.finish().await;
     assert_strong(app.tokens.report.as_ref().unwrap());
-}
-
-/// Waits until the screen shows `text`; panics with the screen after 10 s.
-async fn wait_for(screen: &mut watch::Receiver<String>, text: &str) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let shown = screen.borrow_and_update().clone();
-        if shown.contains(text) {
-            return shown;
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!("the screen never showed {text:?}; it shows:\n{shown}");
-        }
-    }
 }
 
 #[tokio::test]

@@ -9,19 +9,13 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use common::tui_driver::{Driver, DriverOptions};
+use crossterm::event::{KeyCode, KeyModifiers};
 use tokenbench::flow::{system_now, BrowserMode};
-use tokenbench::net::http::HttpLimits;
 use tokenbench::profile::document::ProfileDocument;
-use tokenbench::tui::event::Event;
 use tokenbench::tui::keymap::Pane;
-use tokenbench::tui::runner::{buffer_text, run, Services};
 use tokenbench::tui::{App, Mode};
-use tokio::sync::{mpsc, watch};
 
 /// The fixture profile for `issuer` with a free callback port, the client key's path, a DPoP
 /// key of its own in `dir` (not the user's data directory) and no token cache.
@@ -58,23 +52,6 @@ fn write_profile(issuer: &str, dir: &Path) -> (std::path::PathBuf, String) {
     (path, callback)
 }
 
-/// Waits until the screen shows `text`; panics with the screen after `secs`.
-async fn wait_for(screen: &mut watch::Receiver<String>, text: &str, secs: u64) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let shown = screen.borrow_and_update().clone();
-        if shown.contains(text) {
-            return shown;
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!("the screen never showed {text:?}; it shows:\n{shown}");
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_fapi2_run_in_the_workbench_shows_every_item_verified() {
     common::require_node_modules();
@@ -95,37 +72,17 @@ async fn a_fapi2_run_in_the_workbench_shows_every_item_verified() {
         )),
         quiet: true,
     };
-    let (keys, rx) = mpsc::unbounded_channel();
-    let (screen_tx, mut screen) = watch::channel(String::new());
-    let services = Services {
-        browser,
-        http: HttpLimits::default(),
-        clock: system_now,
-        dirs: vec![dir.path().to_owned()],
-        clipboard: Box::new(|_: &str| Ok(())),
-        observe: Some(Box::new(move |buffer| {
-            let _ = screen_tx.send(buffer_text(buffer));
-        })),
-        tick: Duration::from_millis(200),
-    };
-    let input =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-    let task = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(160, 60)).unwrap();
-        let mut app = app;
-        run(&mut terminal, &mut app, Box::pin(input), services)
-            .await
-            .unwrap();
-        app
-    });
-    let key = |code: KeyCode, mods: KeyModifiers| {
-        keys.send(Event::Key(KeyEvent::new(code, mods))).unwrap()
-    };
+    let mut tb = Driver::start(
+        app,
+        DriverOptions::new(browser, vec![dir.path().to_owned()], (160, 60)),
+    );
 
-    wait_for(&mut screen, "Callback URL", 10).await;
-    key(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    tb.wait_for_secs("Callback URL", 10).await;
+    tb.ctrl('r');
     // The Tokens pane: the DPoP binding checks and the ID token's verdict.
-    let tokens = wait_for(&mut screen, "DPoP: bound to this client's key", 60).await;
+    let tokens = tb
+        .wait_for_secs("DPoP: bound to this client's key", 60)
+        .await;
     let ctx = format!("{tokens}\n--- idp\n{}", idp.log());
     assert!(tokens.contains("Token type    DPoP"), "{ctx}");
     assert!(tokens.contains("✓ token_type"), "{ctx}");
@@ -139,8 +96,8 @@ async fn a_fapi2_run_in_the_workbench_shows_every_item_verified() {
 
     // The Flow pane: the push, and the FAPI 2.0 checklist with every item ✓ but TLS (a
     // loopback http IdP) and the request object (not required), which are skipped.
-    key(KeyCode::BackTab, KeyModifiers::SHIFT);
-    let flow = wait_for(&mut screen, "FAPI 2.0 checks", 10).await;
+    tb.key_with(KeyCode::BackTab, KeyModifiers::SHIFT);
+    let flow = tb.wait_for_secs("FAPI 2.0 checks", 10).await;
     let ctx = format!("{flow}\n--- idp\n{}", idp.log());
     assert!(!flow.contains('✗'), "{ctx}");
     for check in [
@@ -160,11 +117,7 @@ async fn a_fapi2_run_in_the_workbench_shows_every_item_verified() {
     assert!(flow.contains("– tls "), "{ctx}");
     assert!(flow.contains("– request_object "), "{ctx}");
 
-    key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-    let app = tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .unwrap()
-        .unwrap();
+    let app = tb.finish().await;
     assert!(app.quit);
     assert_eq!(app.focus, Pane::Flow);
     // The steps of the run, as the Flow pane lists them (it may be scrolled past them).

@@ -2,24 +2,24 @@
 //! grant does not use marked, the Flow pane's user code and QR code (snapshots), and a
 //! device run driven by synthetic keys through the real event loop.
 
+mod common;
+
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::tui_driver::{auto_idp, demo_app, Driver, DriverOptions};
+use crossterm::event::KeyCode;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokenbench::flow::device::DevicePrompt;
-use tokenbench::flow::{system_now, BrowserMode, FlowEvent};
-use tokenbench::idp::{IdpConfig, IdpServer};
-use tokenbench::net::http::HttpLimits;
+use tokenbench::flow::{BrowserMode, FlowEvent};
 use tokenbench::profile::document::ProfileDocument;
 use tokenbench::profile::RawProfile;
 use tokenbench::tui::app::FlowStatus;
 use tokenbench::tui::event::{AppEvent, Event};
 use tokenbench::tui::keymap::Pane;
-use tokenbench::tui::runner::{buffer_text, run, Services};
+use tokenbench::tui::runner::buffer_text;
 use tokenbench::tui::views;
 use tokenbench::tui::{App, Mode};
-use tokio::sync::{mpsc, watch};
 
 const NOW: i64 = 1_795_999_218; // 2026-11-30 00:40:18 UTC
 
@@ -106,78 +106,32 @@ fn device_flow_pane_shows_the_code_the_uri_and_the_qr_code() {
 /// The demo IdP's device grant from the form: Up to Grant Type, Right to Device, Ctrl+R.
 #[tokio::test]
 async fn choosing_device_code_and_running_shows_the_code_then_the_tokens() {
-    let idp = IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap();
+    let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
-    let raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
-    let mut app = App::new(Mode::Demo, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("demo.toml")),
-        raw,
-    );
+    let app = demo_app(idp.issuer(), dir.path());
 
-    let (keys, rx) = mpsc::unbounded_channel();
-    let (screen_tx, mut screen) = watch::channel(String::new());
-    let services = Services {
-        browser: BrowserMode::Follow,
-        http: HttpLimits::default(),
-        clock: system_now,
-        dirs: vec![dir.path().to_owned()],
-        clipboard: Box::new(|_: &str| Ok(())),
-        observe: Some(Box::new(move |buffer| {
-            let _ = screen_tx.send(buffer_text(buffer));
-        })),
-        tick: Duration::from_millis(200),
-    };
-    let input =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-    let task = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(100, 50)).unwrap();
-        run(&mut terminal, &mut app, Box::pin(input), services)
-            .await
-            .unwrap();
-        app
-    });
-    let key = |code: KeyCode, mods: KeyModifiers| {
-        keys.send(Event::Key(KeyEvent::new(code, mods))).unwrap();
-    };
-    let mut wait_for = async |text: &str| {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            let shown = screen.borrow_and_update().clone();
-            if shown.contains(text) {
-                return shown;
-            }
-            if tokio::time::timeout_at(deadline, screen.changed())
-                .await
-                .is_err()
-            {
-                panic!("the screen never showed {text:?}; it shows:\n{shown}");
-            }
-        }
-    };
-    wait_for("Callback URL").await;
-    key(KeyCode::Up, KeyModifiers::NONE);
-    key(KeyCode::Right, KeyModifiers::NONE);
-    let form = wait_for("[Device]").await;
+    let mut tb = Driver::start(
+        app,
+        DriverOptions {
+            wait: Duration::from_secs(15),
+            ..DriverOptions::new(BrowserMode::Follow, vec![dir.path().to_owned()], (100, 50))
+        },
+    );
+    tb.wait_for("Callback URL").await;
+    tb.key(KeyCode::Up);
+    tb.key(KeyCode::Right);
+    let form = tb.wait_for("[Device]").await;
     assert!(form.contains("unused"), "{form}");
-    key(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    let flow = wait_for("Sign in on another device").await;
+    tb.ctrl('r');
+    let flow = tb.wait_for("Sign in on another device").await;
     assert!(flow.contains("enter the code"), "{flow}");
-    let tokens = wait_for("ID token claims").await;
+    let tokens = tb.wait_for("ID token claims").await;
     assert!(tokens.contains("\"sub\": \"demo-user\""), "{tokens}");
     // The grant was changed and not saved: quitting asks, and `d` discards.
-    key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-    wait_for("has unsaved changes").await;
-    key(KeyCode::Char('d'), KeyModifiers::NONE);
-    let app = tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .unwrap()
-        .unwrap();
+    tb.ctrl('q');
+    tb.wait_for("has unsaved changes").await;
+    tb.key(KeyCode::Char('d'));
+    let app = tb.ended().await.unwrap();
     assert!(app.quit);
     idp.shutdown().await;
 }

@@ -1,20 +1,21 @@
 //! `I` in the Profiles pane: the path prompt, the import, the report popup. Driven with
 //! synthetic keys through the real event loop, and drawn for snapshots.
 
+mod common;
+
 use std::time::Duration;
+
+use common::tui_driver::{Driver, DriverOptions};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokenbench::flow::{system_now, BrowserMode};
 use tokenbench::interop::disk::{import, Options};
-use tokenbench::net::http::HttpLimits;
 use tokenbench::tui::app::{NamePurpose, Overlay};
 use tokenbench::tui::event::{Effect, Event, StoreOp};
-use tokenbench::tui::runner::{buffer_text, run, Services};
 use tokenbench::tui::views;
 use tokenbench::tui::{App, Mode};
-use tokio::sync::{mpsc, watch};
 
 const NOW: i64 = 1_795_999_218;
 
@@ -97,64 +98,26 @@ fn the_report_popup() {
 async fn importing_through_the_event_loop_writes_the_profile_and_shows_the_report() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("profiles");
-    let (keys, rx) = mpsc::unbounded_channel();
-    let (screen_tx, mut screen) = watch::channel(String::new());
-    let services = Services {
-        browser: BrowserMode::Follow,
-        http: HttpLimits::default(),
-        clock: system_now,
-        dirs: vec![dir.clone()],
-        clipboard: Box::new(|_: &str| Ok(())),
-        observe: Some(Box::new(move |buffer| {
-            let _ = screen_tx.send(buffer_text(buffer));
-        })),
-        tick: Duration::from_millis(200),
-    };
-    let input =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-    let task = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(100, 40)).unwrap();
-        let mut app = App::new(Mode::Normal, system_now());
-        run(&mut terminal, &mut app, Box::pin(input), services)
-            .await
-            .unwrap();
-        app
-    });
+    let mut tb = Driver::start(
+        App::new(Mode::Normal, system_now()),
+        DriverOptions {
+            wait: Duration::from_secs(20),
+            ..DriverOptions::new(BrowserMode::Follow, vec![dir.clone()], (100, 40))
+        },
+    );
     let fixture =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/bruno/orders");
-    keys.send(key(KeyCode::Char('I'))).unwrap();
-    for c in fixture.display().to_string().chars() {
-        keys.send(key(KeyCode::Char(c))).unwrap();
-    }
-    keys.send(key(KeyCode::Enter)).unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let shown = loop {
-        let s = screen.borrow_and_update().clone();
-        if s.contains("profile orders-api ") {
-            break s;
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!("the report never showed; the screen:\n{s}");
-        }
-    };
+    tb.key(KeyCode::Char('I'));
+    tb.text(&fixture.display().to_string());
+    tb.key(KeyCode::Enter);
+    let shown = tb.wait_for("profile orders-api ").await;
     assert!(shown.contains("mapped: callback_url"), "{shown}");
     assert!(dir.join("orders-api.toml").is_file());
     assert!(dir
         .join("orders-api-payments-pay-service-account.toml")
         .is_file());
-    keys.send(key(KeyCode::Esc)).unwrap();
-    keys.send(Event::Key(KeyEvent::new(
-        KeyCode::Char('q'),
-        KeyModifiers::CONTROL,
-    )))
-    .unwrap();
-    let app = tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .unwrap()
-        .unwrap();
+    tb.key(KeyCode::Esc);
+    let app = tb.finish().await;
     assert!(app.overlay.is_none());
     // The new profiles are in the list.
     assert!(

@@ -1,15 +1,13 @@
 //! The FAPI 2.0 checklist in the workbench: drawn on a `TestBackend` (snapshot), and Ctrl+F
 //! through the real event loop against the embedded IdP, without a run.
 
-use std::time::Duration;
+mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::tui_driver::{auto_idp, demo_app, Driver, DriverOptions};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use serde_json::json;
-use tokenbench::flow::{system_now, BrowserMode, FlowEvent};
-use tokenbench::idp::{IdpConfig, IdpServer};
-use tokenbench::net::http::HttpLimits;
+use tokenbench::flow::{BrowserMode, FlowEvent};
 use tokenbench::oauth::client_assertion::AssertionAudience;
 use tokenbench::oauth::metadata::parse_metadata;
 use tokenbench::oauth::pkce::ChallengeMethod;
@@ -20,10 +18,8 @@ use tokenbench::profile::RawProfile;
 use tokenbench::tui::app::FlowStatus;
 use tokenbench::tui::event::{AppEvent, Event};
 use tokenbench::tui::keymap::Pane;
-use tokenbench::tui::runner::{buffer_text, run, Services};
 use tokenbench::tui::views;
 use tokenbench::tui::{App, Mode};
-use tokio::sync::{mpsc, watch};
 
 const NOW: i64 = 1_795_999_218;
 
@@ -82,79 +78,26 @@ fn the_checklist_shows_in_the_flow_pane() {
 
 #[tokio::test]
 async fn ctrl_f_checks_the_form_against_fapi2_without_a_run() {
-    let idp = IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap();
+    let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
-    let raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
-    let mut app = App::new(Mode::Demo, system_now());
-    app.load(
-        ProfileDocument::new_file(&dir.path().join("demo.toml")),
-        raw,
-    );
+    let app = demo_app(idp.issuer(), dir.path());
 
-    let (keys, rx) = mpsc::unbounded_channel();
-    let (screen_tx, mut screen) = watch::channel(String::new());
-    let services = Services {
-        browser: BrowserMode::PrintOnly,
-        http: HttpLimits::default(),
-        clock: system_now,
-        dirs: vec![dir.path().to_owned()],
-        clipboard: Box::new(|_: &str| Ok(())),
-        observe: Some(Box::new(move |buffer| {
-            let _ = screen_tx.send(buffer_text(buffer));
-        })),
-        tick: Duration::from_millis(200),
-    };
-    let input =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-    let task = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(140, 45)).unwrap();
-        let mut app = app;
-        run(&mut terminal, &mut app, Box::pin(input), services)
-            .await
-            .unwrap();
-        app
-    });
-    let ctrl = |c: char| {
-        keys.send(Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::CONTROL,
-        )))
-        .unwrap()
-    };
-    wait_for(&mut screen, "Callback URL").await;
-    ctrl('f');
-    let shown = wait_for(&mut screen, "FAPI 2.0 checks").await;
+    let mut tb = Driver::start(
+        app,
+        DriverOptions::new(
+            BrowserMode::PrintOnly,
+            vec![dir.path().to_owned()],
+            (140, 45),
+        ),
+    );
+    tb.wait_for("Callback URL").await;
+    tb.ctrl('f');
+    let shown = tb.wait_for("FAPI 2.0 checks").await;
     // The demo client is public, without PAR or DPoP: the list says so, and no run started.
     assert!(shown.contains("client_authentication"), "{shown}");
     assert!(shown.contains("✗ par"), "{shown}");
-    let shown = wait_for(&mut screen, "FAPI 2.0: ").await;
+    let shown = tb.wait_for("FAPI 2.0: ").await;
     assert!(!shown.contains("Token type"), "{shown}");
-    ctrl('q');
-    let app = tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .unwrap()
-        .unwrap();
+    let app = tb.finish().await;
     assert!(app.quit);
-}
-
-/// Waits until the screen shows `text`; panics with the screen after 10 s.
-async fn wait_for(screen: &mut watch::Receiver<String>, text: &str) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let shown = screen.borrow_and_update().clone();
-        if shown.contains(text) {
-            return shown;
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!("the screen never showed {text:?}; it shows:\n{shown}");
-        }
-    }
 }

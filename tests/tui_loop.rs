@@ -3,122 +3,15 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use common::tui_driver::{auto_idp, demo_app, Driver, DriverOptions};
+use crossterm::event::{KeyCode, KeyModifiers};
 use tokenbench::flow::{system_now, BrowserMode};
 use tokenbench::idp::{IdpConfig, IdpServer};
-use tokenbench::net::http::HttpLimits;
 use tokenbench::profile::document::ProfileDocument;
 use tokenbench::tui::event::Event;
-use tokenbench::tui::runner::{buffer_text, run, Services};
 use tokenbench::tui::{App, Mode};
-use tokio::sync::{mpsc, watch};
-
-/// A workbench running in a task, fed keys, read through its frames.
-struct Harness {
-    keys: mpsc::UnboundedSender<Event>,
-    screen: watch::Receiver<String>,
-    copied: Arc<Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<App>,
-}
-
-impl Harness {
-    fn start(
-        app: App,
-        browser: BrowserMode,
-        dirs: Vec<std::path::PathBuf>,
-        size: (u16, u16),
-    ) -> Harness {
-        let (keys, rx) = mpsc::unbounded_channel();
-        let (screen_tx, screen) = watch::channel(String::new());
-        let copied = Arc::new(Mutex::new(Vec::new()));
-        let copied_in = copied.clone();
-        let services = Services {
-            browser,
-            http: HttpLimits::default(),
-            clock: system_now,
-            dirs,
-            clipboard: Box::new(move |text: &str| {
-                copied_in.lock().unwrap().push(text.to_owned());
-                Ok(())
-            }),
-            observe: Some(Box::new(move |buffer| {
-                let _ = screen_tx.send(buffer_text(buffer));
-            })),
-            tick: Duration::from_millis(200),
-        };
-        let input =
-            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-        let task = tokio::spawn(async move {
-            let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-            let mut app = app;
-            run(&mut terminal, &mut app, Box::pin(input), services)
-                .await
-                .unwrap();
-            app
-        });
-        Harness {
-            keys,
-            screen,
-            copied,
-            task,
-        }
-    }
-
-    fn key(&self, code: KeyCode, mods: KeyModifiers) {
-        self.keys
-            .send(Event::Key(KeyEvent::new(code, mods)))
-            .unwrap();
-    }
-
-    fn ctrl(&self, c: char) {
-        self.key(KeyCode::Char(c), KeyModifiers::CONTROL);
-    }
-
-    fn typed(&self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-
-    /// Waits until the screen shows `text`; panics with the screen after `secs`.
-    async fn wait_for(&mut self, text: &str, secs: u64) -> String {
-        self.wait_until(text, |s| s.contains(text), secs).await
-    }
-
-    async fn wait_until(&mut self, what: &str, ok: impl Fn(&str) -> bool, secs: u64) -> String {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-        loop {
-            let screen = self.screen.borrow_and_update().clone();
-            if ok(&screen) {
-                return screen;
-            }
-            if tokio::time::timeout_at(deadline, self.screen.changed())
-                .await
-                .is_err()
-            {
-                panic!("the screen never showed {what:?}; it shows:\n{screen}");
-            }
-        }
-    }
-
-    async fn quit(self) -> App {
-        self.ctrl('q');
-        tokio::time::timeout(Duration::from_secs(5), self.task)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-}
-
-fn demo_app(issuer: &str, dir: &std::path::Path) -> App {
-    let raw = tokenbench::cli::demo_raw(issuer).unwrap();
-    app_for(raw, &dir.join("demo.toml"), Mode::Demo)
-}
 
 /// A workbench with `raw` open as the (not yet saved) file `file`.
 fn app_for(raw: tokenbench::profile::RawProfile, file: &std::path::Path, mode: Mode) -> App {
@@ -134,23 +27,11 @@ fn waiting_profile(port: u16) -> tokenbench::profile::RawProfile {
     raw
 }
 
-/// The embedded IdP, approving without a person.
-async fn auto_idp() -> IdpServer {
-    IdpServer::start(IdpConfig {
-        auto_approve: true,
-        ..IdpConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
 /// The demo profile for `idp`, open in a workbench whose browser follows redirects.
-fn demo_harness(idp: &IdpServer, dir: &std::path::Path, size: (u16, u16)) -> Harness {
-    Harness::start(
+fn demo_harness(idp: &IdpServer, dir: &std::path::Path, size: (u16, u16)) -> Driver {
+    Driver::start(
         demo_app(idp.issuer(), dir),
-        BrowserMode::Follow,
-        vec![dir.to_owned()],
-        size,
+        DriverOptions::new(BrowserMode::Follow, vec![dir.to_owned()], size),
     )
 }
 
@@ -159,26 +40,26 @@ async fn ctrl_r_against_the_embedded_idp_shows_the_decoded_tokens() {
     let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = demo_harness(&idp, dir.path(), (100, 40));
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     // How fast is for the benchmarks (BENCHMARKS.md), not for a timed test.
     h.ctrl('r');
-    let screen = h.wait_for("ID token claims", 10).await;
+    let screen = h.wait_for_secs("ID token claims", 10).await;
     assert!(screen.contains("\"sub\": \"demo-user\""), "{screen}");
     assert!(screen.contains("Access token claims"), "{screen}");
     // Each token pane is one key away.
-    h.key(KeyCode::Right, KeyModifiers::NONE);
-    h.wait_for("typ\": \"at+jwt", 5).await;
-    h.key(KeyCode::Right, KeyModifiers::NONE);
-    h.wait_for("\"nonce\"", 5).await;
-    h.key(KeyCode::Char('c'), KeyModifiers::NONE);
-    h.wait_for("copied the ID token", 5).await;
-    assert_eq!(h.copied.lock().unwrap().len(), 1);
+    h.key(KeyCode::Right);
+    h.wait_for_secs("typ\": \"at+jwt", 5).await;
+    h.key(KeyCode::Right);
+    h.wait_for_secs("\"nonce\"", 5).await;
+    h.key(KeyCode::Char('c'));
+    h.wait_for_secs("copied the ID token", 5).await;
+    assert_eq!(h.copied().len(), 1);
     // The flow pane kept the steps.
-    h.key(KeyCode::BackTab, KeyModifiers::SHIFT);
-    let flow = h.wait_for("callback server listening", 5).await;
+    h.key_with(KeyCode::BackTab, KeyModifiers::SHIFT);
+    let flow = h.wait_for_secs("callback server listening", 5).await;
     assert!(flow.contains("callback received"), "{flow}");
     assert!(flow.contains("✓ tokens received"), "{flow}");
-    let app = h.quit().await;
+    let app = h.finish().await;
     assert!(app.quit);
 }
 
@@ -187,21 +68,21 @@ async fn edit_save_quit_and_the_file_is_as_saved() {
     let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = demo_harness(&idp, dir.path(), (80, 24));
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     // Scope is the 9th row: move down from Callback URL and type.
     for _ in 0..7 {
-        h.key(KeyCode::Down, KeyModifiers::NONE);
+        h.key(KeyCode::Down);
     }
-    h.key(KeyCode::End, KeyModifiers::NONE);
-    h.typed(" extra");
-    h.wait_for("● modified", 5).await;
+    h.key(KeyCode::End);
+    h.text(" extra");
+    h.wait_for_secs("● modified", 5).await;
     // Quitting with changes asks first; cancel, then save.
     h.ctrl('q');
-    h.wait_for("has unsaved changes", 5).await;
-    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.wait_for_secs("has unsaved changes", 5).await;
+    h.key(KeyCode::Esc);
     h.ctrl('s');
-    h.wait_for(" saved /", 5).await;
-    let app = h.quit().await;
+    h.wait_for_secs(" saved /", 5).await;
+    let app = h.finish().await;
     assert!(app.quit);
     let saved = std::fs::read_to_string(dir.path().join("demo.toml")).unwrap();
     assert!(saved.contains("offline_access extra"), "{saved}");
@@ -215,21 +96,19 @@ async fn edit_save_quit_and_the_file_is_as_saved() {
 #[tokio::test]
 async fn invalid_input_is_marked_inline_and_blocks_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         demo_app("http://127.0.0.1:9", dir.path()),
-        BrowserMode::Follow,
-        vec![dir.path().to_owned()],
-        (100, 30),
+        DriverOptions::new(BrowserMode::Follow, vec![dir.path().to_owned()], (100, 30)),
     );
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     // Code Verifier is the 8th row.
     for _ in 0..6 {
-        h.key(KeyCode::Down, KeyModifiers::NONE);
+        h.key(KeyCode::Down);
     }
-    h.typed("abc+");
-    h.wait_for("code verifier contains '+'", 5).await;
+    h.text("abc+");
+    h.wait_for_secs("code verifier contains '+'", 5).await;
     h.ctrl('r');
-    h.wait_for("cannot run", 5).await;
+    h.wait_for_secs("cannot run", 5).await;
     let app = h.quit_discarding().await;
     assert!(!app.flow_running());
 }
@@ -240,19 +119,21 @@ async fn esc_cancels_a_waiting_flow_and_frees_the_port() {
     let port = common::free_port();
     let raw = waiting_profile(port);
     let app = app_for(raw, &dir.path().join("x.toml"), Mode::Normal);
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         app,
-        BrowserMode::PrintOnly,
-        vec![dir.path().to_owned()],
-        (80, 24),
+        DriverOptions::new(
+            BrowserMode::PrintOnly,
+            vec![dir.path().to_owned()],
+            (80, 24),
+        ),
     );
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
-    h.wait_for(&format!("listening on 127.0.0.1:{port}"), 5)
+    h.wait_for_secs(&format!("listening on 127.0.0.1:{port}"), 5)
         .await;
-    h.wait_for("waiting for the callback", 5).await;
-    h.key(KeyCode::Esc, KeyModifiers::NONE);
-    h.wait_for("cancelled", 5).await;
+    h.wait_for_secs("waiting for the callback", 5).await;
+    h.key(KeyCode::Esc);
+    h.wait_for_secs("cancelled", 5).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
     h.quit_discarding().await;
@@ -272,24 +153,24 @@ async fn full_run_against_oidc_provider() {
         browser_env: Some(common::browser_command()),
         quiet: true,
     };
-    let mut h = Harness::start(app, browser, vec![dir.path().to_owned()], (120, 40));
-    h.wait_for("Callback URL", 5).await;
+    let mut h = Driver::start(
+        app,
+        DriverOptions::new(browser, vec![dir.path().to_owned()], (120, 40)),
+    );
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
-    let screen = h.wait_for("ID token claims", 30).await;
+    let screen = h.wait_for_secs("ID token claims", 30).await;
     assert!(screen.contains("\"sub\": \"alice\""), "{screen}");
     assert!(screen.contains("Refresh token present"), "{screen}");
-    h.quit().await;
+    h.finish().await;
 }
 
-impl Harness {
+impl Driver {
     /// Quits, discarding unsaved edits if asked.
     async fn quit_discarding(self) -> App {
         self.ctrl('q');
-        self.key(KeyCode::Char('d'), KeyModifiers::NONE);
-        tokio::time::timeout(Duration::from_secs(5), self.task)
-            .await
-            .unwrap()
-            .unwrap()
+        self.key(KeyCode::Char('d'));
+        self.ended().await.unwrap()
     }
 }
 
@@ -303,41 +184,39 @@ fn profile_app(dir: &std::path::Path) -> App {
 async fn profiles_new_duplicate_rename_delete() {
     let dir = tempfile::tempdir().unwrap();
     let dirs = vec![dir.path().to_owned()];
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         profile_app(dir.path()),
-        BrowserMode::PrintOnly,
-        dirs,
-        (100, 30),
+        DriverOptions::new(BrowserMode::PrintOnly, dirs, (100, 30)),
     );
-    h.wait_for("No profiles yet", 5).await;
-    h.typed("n");
-    h.wait_for("Name of the new profile", 5).await;
-    h.typed("okta");
-    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for_secs("No profiles yet", 5).await;
+    h.text("n");
+    h.wait_for_secs("Name of the new profile", 5).await;
+    h.text("okta");
+    h.key(KeyCode::Enter);
     // The new profile opens in the form.
-    h.wait_for("Form — okta", 5).await;
+    h.wait_for_secs("Form — okta", 5).await;
     assert!(dir.path().join("okta.toml").is_file());
-    h.key(KeyCode::Tab, KeyModifiers::NONE);
-    h.key(KeyCode::Tab, KeyModifiers::NONE);
-    h.key(KeyCode::Tab, KeyModifiers::NONE);
-    h.wait_for("● open", 5).await;
-    h.typed("d");
-    h.wait_for("Name of the copy", 5).await;
-    h.key(KeyCode::Enter, KeyModifiers::NONE);
-    h.wait_for("│  okta-copy", 5).await;
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.wait_for_secs("● open", 5).await;
+    h.text("d");
+    h.wait_for_secs("Name of the copy", 5).await;
+    h.key(KeyCode::Enter);
+    h.wait_for_secs("│  okta-copy", 5).await;
     // A bad name is refused with the reason, and the prompt stays.
-    h.key(KeyCode::Down, KeyModifiers::NONE);
-    h.typed("r");
-    h.wait_for("New name", 5).await;
-    h.typed("/x");
-    h.key(KeyCode::Enter, KeyModifiers::NONE);
-    h.wait_for("/", 5).await;
-    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.key(KeyCode::Down);
+    h.text("r");
+    h.wait_for_secs("New name", 5).await;
+    h.text("/x");
+    h.key(KeyCode::Enter);
+    h.wait_for_secs("/", 5).await;
+    h.key(KeyCode::Esc);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    h.typed("x");
-    h.wait_for("okta-copy.toml?", 5).await;
-    h.typed("y");
-    let screen = h.wait_for("deleted", 5).await;
+    h.text("x");
+    h.wait_for_secs("okta-copy.toml?", 5).await;
+    h.text("y");
+    let screen = h.wait_for_secs("deleted", 5).await;
     assert!(
         !dir.path().join("okta-copy.toml").exists(),
         "{screen}\n{:?}",
@@ -356,23 +235,23 @@ async fn pasted_redirect_url_for_a_non_loopback_callback() {
     raw.state = Some("fixed-state".into());
     raw.issuer = None;
     let app = app_for(raw, &dir.path().join("remote.toml"), Mode::Normal);
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         app,
-        BrowserMode::PrintOnly,
-        vec![dir.path().to_owned()],
-        (100, 30),
+        DriverOptions::new(
+            BrowserMode::PrintOnly,
+            vec![dir.path().to_owned()],
+            (100, 30),
+        ),
     );
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
-    h.wait_for("Paste the redirected URL", 5).await;
-    h.keys
-        .send(Event::Paste(
-            "https://app.example.com/callback?code=forged&state=fixed-state".into(),
-        ))
-        .unwrap();
-    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    h.wait_for_secs("Paste the redirected URL", 5).await;
+    h.send(Event::Paste(
+        "https://app.example.com/callback?code=forged&state=fixed-state".into(),
+    ));
+    h.key(KeyCode::Enter);
     // The code is not one the IdP issued: the token endpoint says so, after a real exchange.
-    let screen = h.wait_for("invalid_grant", 10).await;
+    let screen = h.wait_for_secs("invalid_grant", 10).await;
     assert!(screen.contains("callback received"), "{screen}");
     assert_eq!(idp.token_requests(), 1);
     h.quit_discarding().await;
@@ -384,34 +263,34 @@ async fn the_ui_stays_live_while_the_flow_waits() {
     let port = common::free_port();
     let raw = waiting_profile(port);
     let app = app_for(raw, &dir.path().join("x.toml"), Mode::Normal);
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         app,
-        BrowserMode::PrintOnly,
-        vec![dir.path().to_owned()],
-        (100, 30),
+        DriverOptions::new(
+            BrowserMode::PrintOnly,
+            vec![dir.path().to_owned()],
+            (100, 30),
+        ),
     );
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
-    h.wait_for("waiting for the callback", 5).await;
+    h.wait_for_secs("waiting for the callback", 5).await;
     // Back to the form and type while the flow waits.
-    h.key(KeyCode::BackTab, KeyModifiers::SHIFT);
-    h.wait_for("Form — ", 5).await;
-    h.key(KeyCode::Down, KeyModifiers::NONE);
-    h.key(KeyCode::Down, KeyModifiers::NONE);
-    h.key(KeyCode::End, KeyModifiers::NONE);
-    h.typed("?x=1");
-    let screen = h.wait_for("token?x=1", 5).await;
+    h.key_with(KeyCode::BackTab, KeyModifiers::SHIFT);
+    h.wait_for_secs("Form — ", 5).await;
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::End);
+    h.text("?x=1");
+    let screen = h.wait_for_secs("token?x=1", 5).await;
     assert!(screen.contains("waiting for the callback"), "{screen}");
     // A click on the Tokens tab focuses it.
-    h.keys
-        .send(Event::Mouse(crossterm::event::MouseEvent {
-            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
-            column: 40,
-            row: 0,
-            modifiers: KeyModifiers::NONE,
-        }))
-        .unwrap();
-    h.wait_for("No tokens yet", 5).await;
+    h.send(Event::Mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+        column: 40,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    }));
+    h.wait_for_secs("No tokens yet", 5).await;
     h.quit_discarding().await;
 }
 
@@ -420,22 +299,22 @@ async fn after_a_run_the_generated_state_is_shown_in_the_form() {
     let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = demo_harness(&idp, dir.path(), (100, 40));
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
-    h.wait_for("ID token claims", 10).await;
-    h.key(KeyCode::Tab, KeyModifiers::NONE);
-    h.key(KeyCode::Tab, KeyModifiers::NONE);
-    let form = h.wait_for("last run used:", 5).await;
+    h.wait_for_secs("ID token claims", 10).await;
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    let form = h.wait_for_secs("last run used:", 5).await;
     assert!(
         form.contains("(F2 reveals)"),
         "the verifier stays hidden:\n{form}"
     );
-    h.key(KeyCode::F(2), KeyModifiers::NONE);
+    h.key(KeyCode::F(2));
     let revealed = h
         .wait_until("the verifier revealed", |s| !s.contains("(F2 reveals)"), 5)
         .await;
     assert_eq!(revealed.matches("last run used:").count(), 2, "{revealed}");
-    h.quit().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -445,15 +324,13 @@ async fn ctrl_d_checks_the_redirect_uri_with_the_idp() {
     let mut raw = tokenbench::cli::demo_raw(idp.issuer()).unwrap();
     raw.callback_url = Some("http://127.0.0.1:0/cb".into());
     let app = app_for(raw, &dir.path().join("demo.toml"), Mode::Demo);
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         app,
-        BrowserMode::Follow,
-        vec![dir.path().to_owned()],
-        (120, 50),
+        DriverOptions::new(BrowserMode::Follow, vec![dir.path().to_owned()], (120, 50)),
     );
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('d');
-    let screen = h.wait_for("Redirect check", 10).await;
+    let screen = h.wait_for_secs("Redirect check", 10).await;
     assert!(screen.contains("rejected"), "{screen}");
     assert!(screen.contains("fix:"), "{screen}");
     assert_eq!(idp.token_requests(), 0);
@@ -465,24 +342,24 @@ async fn follow_up_calls_refresh_and_userinfo_from_the_token_pane() {
     let idp = auto_idp().await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = demo_harness(&idp, dir.path(), (110, 45));
-    h.wait_for("Callback URL", 5).await;
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
-    h.wait_for("ID token claims", 10).await;
-    h.typed("f");
-    let screen = h.wait_for("refresh → ", 10).await;
+    h.wait_for_secs("ID token claims", 10).await;
+    h.text("f");
+    let screen = h.wait_for_secs("refresh → ", 10).await;
     assert!(screen.contains("HTTP 200"), "{screen}");
     assert!(
         screen.contains("\"refresh_token\": \"rotated\"") || screen.contains("rotated"),
         "{screen}"
     );
-    h.typed("u");
-    let screen = h.wait_for("userinfo → ", 10).await;
+    h.text("u");
+    let screen = h.wait_for_secs("userinfo → ", 10).await;
     assert!(screen.contains("demo-user"), "{screen}");
-    h.typed("a");
-    h.wait_for("copied the Authorization header", 5).await;
-    h.typed("C");
-    h.wait_for("copied a curl command", 5).await;
-    let copied = h.copied.lock().unwrap().clone();
+    h.text("a");
+    h.wait_for_secs("copied the Authorization header", 5).await;
+    h.text("C");
+    h.wait_for_secs("copied a curl command", 5).await;
+    let copied = h.copied().clone();
     assert!(
         copied[0].starts_with("Authorization: Bearer ey"),
         "{copied:?}"
@@ -492,7 +369,7 @@ async fn follow_up_calls_refresh_and_userinfo_from_the_token_pane() {
             && copied[1].contains("/userinfo'"),
         "{copied:?}"
     );
-    h.quit().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -503,60 +380,57 @@ async fn ctrl_o_discovers_and_fills_empty_endpoints_then_the_run_uses_them() {
     raw.auth_url = None;
     raw.token_url = None;
     let app = app_for(raw, &dir.path().join("demo.toml"), Mode::Demo);
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         app,
-        BrowserMode::Follow,
-        vec![dir.path().to_owned()],
-        (110, 45),
+        DriverOptions::new(BrowserMode::Follow, vec![dir.path().to_owned()], (110, 45)),
     );
-    let form = h.wait_for("Callback URL", 5).await;
+    let form = h.wait_for_secs("Callback URL", 5).await;
     assert!(
         form.contains("taken from the issuer's discovery document"),
         "{form}"
     );
     h.ctrl('o');
-    let screen = h.wait_for("Discovery (Ctrl+O", 10).await;
+    let screen = h.wait_for_secs("Discovery (Ctrl+O", 10).await;
     assert!(
         screen.contains("filled Auth URL and Access Token URL"),
         "{screen}"
     );
     assert!(screen.contains("authorization_endpoint"), "{screen}");
     h.ctrl('r');
-    let screen = h.wait_for("ID token verified", 10).await;
+    let screen = h.wait_for_secs("ID token verified", 10).await;
     assert!(screen.contains("Token type"), "{screen}");
     h.quit_discarding().await;
 }
 
 /// The demo profile with its scope edited: the form has unsaved changes.
-async fn edited_scope(h: &mut Harness) {
-    h.wait_for("Callback URL", 5).await;
+async fn edited_scope(h: &mut Driver) {
+    h.wait_for_secs("Callback URL", 5).await;
     // Scope is the 9th row: move down from Callback URL and type.
     for _ in 0..7 {
-        h.key(KeyCode::Down, KeyModifiers::NONE);
+        h.key(KeyCode::Down);
     }
-    h.key(KeyCode::End, KeyModifiers::NONE);
-    h.typed(" extra");
-    h.wait_for("● modified", 5).await;
+    h.key(KeyCode::End);
+    h.text(" extra");
+    h.wait_for_secs("● modified", 5).await;
 }
 
 #[tokio::test]
 async fn quit_with_unsaved_changes_then_s_saves_and_quits() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         demo_app("http://127.0.0.1:9", dir.path()),
-        BrowserMode::PrintOnly,
-        vec![dir.path().to_owned()],
-        (80, 24),
+        DriverOptions::new(
+            BrowserMode::PrintOnly,
+            vec![dir.path().to_owned()],
+            (80, 24),
+        ),
     );
     edited_scope(&mut h).await;
     h.ctrl('q');
-    h.wait_for("has unsaved changes", 5).await;
-    h.typed("s");
+    h.wait_for_secs("has unsaved changes", 5).await;
+    h.text("s");
     // The loop ends by itself: no second Ctrl+Q is sent.
-    let app = tokio::time::timeout(Duration::from_secs(5), h.task)
-        .await
-        .expect("saving from the quit dialog quits")
-        .unwrap();
+    let app = h.ended().await.expect("saving from the quit dialog quits");
     assert!(app.quit);
     assert!(!app.modified());
     let saved = ProfileDocument::open(&dir.path().join("demo.toml")).unwrap();
@@ -582,24 +456,26 @@ async fn open_another_with_unsaved_changes_then_s_saves_and_opens_it() {
     let doc = ProfileDocument::open(&dir.path().join("alpha.toml")).unwrap();
     let raw = doc.raw().clone();
     app.load(doc, raw);
-    let mut h = Harness::start(
+    let mut h = Driver::start(
         app,
-        BrowserMode::PrintOnly,
-        vec![dir.path().to_owned()],
-        (100, 30),
+        DriverOptions::new(
+            BrowserMode::PrintOnly,
+            vec![dir.path().to_owned()],
+            (100, 30),
+        ),
     );
-    h.wait_for("Form — alpha", 5).await;
+    h.wait_for_secs("Form — alpha", 5).await;
     edited_scope(&mut h).await;
     // To the profile list (Form → Flow → Tokens → Profiles), then beta.
     for _ in 0..3 {
-        h.key(KeyCode::Tab, KeyModifiers::NONE);
+        h.key(KeyCode::Tab);
     }
-    h.wait_for("│  beta", 5).await;
-    h.key(KeyCode::Down, KeyModifiers::NONE);
-    h.key(KeyCode::Enter, KeyModifiers::NONE);
-    h.wait_for("has unsaved changes", 5).await;
-    h.typed("s");
-    let screen = h.wait_for("Form — beta", 5).await;
+    h.wait_for_secs("│  beta", 5).await;
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.wait_for_secs("has unsaved changes", 5).await;
+    h.text("s");
+    let screen = h.wait_for_secs("Form — beta", 5).await;
     assert!(!screen.contains("● modified"), "{screen}");
     let saved = ProfileDocument::open(&dir.path().join("alpha.toml")).unwrap();
     assert_eq!(
@@ -607,7 +483,7 @@ async fn open_another_with_unsaved_changes_then_s_saves_and_opens_it() {
         Some("openid profile email offline_access extra")
     );
     // Keys now go to beta's form, which has nothing to save: one Ctrl+Q quits.
-    let app = h.quit().await;
+    let app = h.finish().await;
     assert!(app.quit);
     assert!(app.doc.unwrap().path().ends_with("beta.toml"));
 }
@@ -639,11 +515,14 @@ async fn ctrl_r_with_the_idp_down_fails_at_once_without_a_browser() {
         quiet: true,
     };
     // Wide enough for the whole message on one line of the Flow pane.
-    let mut h = Harness::start(app, browser, vec![dir.path().to_owned()], (320, 40));
-    h.wait_for("Callback URL", 5).await;
+    let mut h = Driver::start(
+        app,
+        DriverOptions::new(browser, vec![dir.path().to_owned()], (320, 40)),
+    );
+    h.wait_for_secs("Callback URL", 5).await;
     h.ctrl('r');
     let screen = h
-        .wait_for(&format!("nothing listens on 127.0.0.1:{port}"), 10)
+        .wait_for_secs(&format!("nothing listens on 127.0.0.1:{port}"), 10)
         .await;
     let url = format!("http://127.0.0.1:{port}/authorize");
     assert!(
@@ -653,7 +532,7 @@ async fn ctrl_r_with_the_idp_down_fails_at_once_without_a_browser() {
     assert!(screen.contains("is the IdP running?"), "{screen}");
     assert!(!screen.contains("waiting for the callback"), "{screen}");
     assert!(!screen.contains("callback server listening"), "{screen}");
-    let app = h.quit().await;
+    let app = h.finish().await;
     assert!(!app.flow_running());
     assert!(
         !dir.path().join("opened").exists(),
@@ -705,18 +584,22 @@ async fn demo_save_writes_the_state_dir_never_the_repositorys_profiles() {
     )));
     let app =
         tokenbench::cli::demo_app(state.path(), idp.issuer(), Some(note), system_now()).unwrap();
-    let mut h = Harness::start(app, BrowserMode::Follow, vec![profiles.clone()], (200, 40));
-    h.wait_for(&format!("port {held_port} is busy"), 5).await;
-    h.wait_for("Callback URL", 5).await;
+    let mut h = Driver::start(
+        app,
+        DriverOptions::new(BrowserMode::Follow, vec![profiles.clone()], (200, 40)),
+    );
+    h.wait_for_secs(&format!("port {held_port} is busy"), 5)
+        .await;
+    h.wait_for_secs("Callback URL", 5).await;
     for _ in 0..7 {
-        h.key(KeyCode::Down, KeyModifiers::NONE);
+        h.key(KeyCode::Down);
     }
-    h.key(KeyCode::End, KeyModifiers::NONE);
-    h.typed(" extra");
-    h.wait_for("● modified", 5).await;
+    h.key(KeyCode::End);
+    h.text(" extra");
+    h.wait_for_secs("● modified", 5).await;
     h.ctrl('s');
-    h.wait_for(" saved /", 5).await;
-    h.quit().await;
+    h.wait_for_secs(" saved /", 5).await;
+    h.finish().await;
     drop(held);
 
     assert_eq!(

@@ -2,45 +2,18 @@
 //! before its `cmd:` helper runs; yes records trust and the run goes on. In a binary of its
 //! own because the trust store is found through XDG_DATA_HOME, set once before anything runs.
 
+mod common;
+
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use common::tui_driver::{Driver, DriverOptions};
+use crossterm::event::KeyCode;
 use tokenbench::flow::{system_now, BrowserMode};
 use tokenbench::idp::{
     IdpConfig, IdpServer, DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_SECRET,
 };
-use tokenbench::net::http::HttpLimits;
 use tokenbench::profile::document::ProfileDocument;
-use tokenbench::tui::event::Event;
-use tokenbench::tui::runner::{buffer_text, run, Services};
 use tokenbench::tui::{App, Mode};
-use tokio::sync::{mpsc, watch};
-
-async fn wait_for(screen: &mut watch::Receiver<String>, text: &str) -> String {
-    wait_until(screen, text, |s| s.contains(text)).await
-}
-
-async fn wait_until(
-    screen: &mut watch::Receiver<String>,
-    text: &str,
-    ok: impl Fn(&str) -> bool,
-) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let now = screen.borrow_and_update().clone();
-        if ok(&now) {
-            return now;
-        }
-        if tokio::time::timeout_at(deadline, screen.changed())
-            .await
-            .is_err()
-        {
-            panic!("the screen never showed {text:?}; it shows:\n{now}");
-        }
-    }
-}
 
 #[test]
 fn ctrl_r_asks_once_before_a_cloned_profile_runs_its_command() {
@@ -81,59 +54,41 @@ fn ctrl_r_asks_once_before_a_cloned_profile_runs_its_command() {
         let raw = doc.raw().clone();
         app.load(doc, raw);
 
-        let (keys, rx) = mpsc::unbounded_channel();
-        let (screen_tx, mut screen) = watch::channel(String::new());
-        let services = Services {
-            browser: BrowserMode::Follow,
-            http: HttpLimits::default(),
-            clock: system_now,
-            dirs: vec![repo.clone()],
-            clipboard: Box::new(|_: &str| Ok(())),
-            observe: Some(Box::new(move |buffer| {
-                let _ = screen_tx.send(buffer_text(buffer));
-            })),
-            tick: Duration::from_millis(200),
-        };
-        let input =
-            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
-        let task = tokio::spawn(async move {
-            let mut terminal = Terminal::new(TestBackend::new(100, 32)).unwrap();
-            run(&mut terminal, &mut app, Box::pin(input), services)
-                .await
-                .unwrap();
-        });
-        let key = |code, mods| {
-            keys.send(Event::Key(KeyEvent::new(code, mods))).unwrap();
-        };
+        let mut tb = Driver::start(
+            app,
+            DriverOptions {
+                wait: Duration::from_secs(30),
+                ..DriverOptions::new(BrowserMode::Follow, vec![repo.clone()], (100, 32))
+            },
+        );
 
         // The form shows the command itself, not dots.
-        wait_for(&mut screen, "cmd:sh -c").await;
-        key(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        let prompt = wait_for(&mut screen, "Run a command from this file?").await;
+        tb.wait_for("cmd:sh -c").await;
+        tb.ctrl('r');
+        let prompt = tb.wait_for("Run a command from this file?").await;
         assert!(prompt.contains("sh -c 'touch"), "{prompt}");
         assert!(prompt.contains("work.toml"), "{prompt}");
         assert!(!marker.exists(), "the command ran before the user said yes");
 
-        key(KeyCode::Char('y'), KeyModifiers::NONE);
-        wait_for(&mut screen, "tokens received").await;
+        tb.key(KeyCode::Char('y'));
+        tb.wait_for("tokens received").await;
         assert!(marker.exists(), "the trusted command did not run");
         let store = std::fs::read_to_string(home.join("data/tokenbench/trust.json")).unwrap();
         assert!(store.contains("work.toml"), "{store}");
 
         // Asked once: a second run goes straight through, running the command again.
         std::fs::remove_file(&marker).unwrap();
-        key(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        let after = wait_until(&mut screen, "a second run with its command", |s| {
-            marker.exists() && s.contains("tokens received")
-        })
-        .await;
+        tb.ctrl('r');
+        let after = tb
+            .wait_until(
+                "a second run with its command",
+                |s| marker.exists() && s.contains("tokens received"),
+                30,
+            )
+            .await;
         assert!(!after.contains("Run a command from this file?"), "{after}");
 
-        key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-        tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .unwrap()
-            .unwrap();
+        tb.finish().await;
         idp.shutdown().await;
     });
 }

@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod tui_driver;
+
 /// The clients registered in tests/oidc/server.mjs (`CLIENTS`). Keep in sync with it.
 pub mod clients {
     /// Public client: `token_endpoint_auth_method: 'none'`.
