@@ -134,8 +134,15 @@ async fn esc_cancels_a_waiting_flow_and_frees_the_port() {
     h.wait_for_secs("waiting for the callback", 5).await;
     h.key(KeyCode::Esc);
     h.wait_for_secs("cancelled", 5).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
+    // The server closes after the screen says so: wait for the port, with a deadline.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the port is free again"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await; // a poll interval, not a guess
+    }
     h.quit_discarding().await;
 }
 
@@ -212,7 +219,8 @@ async fn profiles_new_duplicate_rename_delete() {
     h.key(KeyCode::Enter);
     h.wait_for_secs("/", 5).await;
     h.key(KeyCode::Esc);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    h.wait_until("the prompt closed", |s| !s.contains("New name"), 5)
+        .await;
     h.text("x");
     h.wait_for_secs("okta-copy.toml?", 5).await;
     h.text("y");
