@@ -12,7 +12,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use common::{tokenbench, Profile, Provider};
+use common::{tokenbench, Out, Profile, Provider};
 use serde_json::{json, Value};
 use tokenbench::oauth::dpop::ath;
 use tokenbench::oauth::jose::sign::{decode_parts, thumbprint};
@@ -20,26 +20,6 @@ use tokenbench::oauth::jose::{parse_jwks, verify_jws};
 
 const DPOP_ID: &str = "tb-dpop";
 const NONCE_ID: &str = "tb-dpop-nonce";
-
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}\n--- stderr\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-    fn ctx(&self) -> String {
-        format!("{}\n--- stderr\n{}", self.stdout, self.stderr)
-    }
-}
 
 fn tb(home: &Path, profile: &Path, args: &[&str]) -> Out {
     let log = home.join("browser.log");
@@ -51,11 +31,7 @@ fn tb(home: &Path, profile: &Path, args: &[&str]) -> Out {
         .arg(profile)
         .output()
         .unwrap();
-    Out {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Out::of(output, String::new())
 }
 
 fn write_profile(home: &Path, profile: &Profile, extra: &str) -> PathBuf {
@@ -126,7 +102,7 @@ fn dpop_run_refresh_userinfo_token_and_proof_against_oidc_provider() {
     );
 
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
-    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    let ctx = format!("{}\n--- idp\n{}", out.context(), idp.log());
     assert_eq!(out.code, Some(0), "{ctx}");
     let run = out.json();
     let dpop = &run["tokens"]["dpop"];
@@ -164,7 +140,7 @@ fn dpop_run_refresh_userinfo_token_and_proof_against_oidc_provider() {
     }
 
     let out = tb(home.path(), &profile, &["refresh", "--json"]);
-    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    assert_eq!(out.code, Some(0), "{}", out.context());
     let refresh = out.json();
     assert_eq!(refresh["request"]["dpop_proof"]["claims"]["htm"], "POST");
     assert_eq!(
@@ -174,7 +150,7 @@ fn dpop_run_refresh_userinfo_token_and_proof_against_oidc_provider() {
     );
 
     let out = tb(home.path(), &profile, &["userinfo", "--json"]);
-    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    assert_eq!(out.code, Some(0), "{}", out.context());
     let info = out.json();
     assert_eq!(
         info["request"]["headers"]["authorization"],
@@ -184,11 +160,11 @@ fn dpop_run_refresh_userinfo_token_and_proof_against_oidc_provider() {
     assert!(info["request"]["dpop_proof"]["claims"]["ath"].is_string());
 
     let out = tb(home.path(), &profile, &["token", "--format", "header"]);
-    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    assert_eq!(out.code, Some(0), "{}", out.context());
     assert!(
         out.stdout.starts_with("Authorization: DPoP "),
         "{}",
-        out.ctx()
+        out.context()
     );
     let out = tb(home.path(), &profile, &["token", "--format", "json"]);
     assert_eq!(out.json()["token_type"], "DPoP");
@@ -201,7 +177,7 @@ fn dpop_run_refresh_userinfo_token_and_proof_against_oidc_provider() {
         &profile,
         &["proof", "--method", "GET", "--url", &userinfo_url],
     );
-    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    assert_eq!(out.code, Some(0), "{}", out.context());
     let jwt = out.stdout.trim().to_owned();
     assert_eq!(out.stdout.lines().count(), 1);
     verify_proof(&jwt, "GET", &userinfo_url, &token, &jkt);
@@ -213,7 +189,7 @@ fn dpop_run_refresh_userinfo_token_and_proof_against_oidc_provider() {
         &profile,
         &["proof", "--method", "GET", "--url", &other],
     );
-    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    assert_eq!(out.code, Some(0), "{}", out.context());
     assert_eq!(get(&userinfo_url, &token, out.stdout.trim()), 401);
 }
 
@@ -227,7 +203,7 @@ fn a_server_nonce_is_used_on_the_second_try() {
         "client_auth = \"none\"\ndpop = true\n",
     );
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
-    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    let ctx = format!("{}\n--- idp\n{}", out.context(), idp.log());
     assert_eq!(out.code, Some(0), "{ctx}");
     let run = out.json();
     let request = &run["token_request"];
@@ -237,9 +213,9 @@ fn a_server_nonce_is_used_on_the_second_try() {
     assert_eq!(run["tokens"]["dpop"]["verified"], true);
 
     let out = tb(home.path(), &profile, &["userinfo", "--json"]);
-    assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
+    assert_eq!(out.code, Some(0), "{}\n{}", out.context(), idp.log());
     let out = tb(home.path(), &profile, &["refresh", "--json"]);
-    assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
+    assert_eq!(out.code, Some(0), "{}\n{}", out.context(), idp.log());
     assert!(out.json()["request"]["dpop_proof"]["claims"]["nonce"].is_string());
 
     // oidc-provider asks for nonces at its token endpoint only (its userinfo checks the proof
@@ -256,7 +232,7 @@ fn a_server_nonce_is_used_on_the_second_try() {
     let text = format!("userinfo_url = {}\n{text}", common::toml_string(&stub));
     std::fs::write(&profile, text).unwrap();
     let out = tb(home.path(), &profile, &["userinfo", "--json"]);
-    assert_eq!(out.code, Some(0), "{}", out.ctx());
+    assert_eq!(out.code, Some(0), "{}", out.context());
     let info = out.json();
     assert_eq!(info["request"]["dpop_nonce_retry"]["first_status"], 401);
     let proofs: Vec<String> = proofs.try_iter().collect();
@@ -283,7 +259,7 @@ fn a_nonce_retry_signs_a_new_client_assertion() {
         &extra,
     );
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
-    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    let ctx = format!("{}\n--- idp\n{}", out.context(), idp.log());
     assert_eq!(out.code, Some(0), "{ctx}");
     let run = out.json();
     assert_eq!(
@@ -297,7 +273,7 @@ fn a_nonce_retry_signs_a_new_client_assertion() {
     assert_eq!(run["tokens"]["dpop"]["verified"], true, "{ctx}");
     // And the refresh, whose nonce retry is the same dance.
     let out = tb(home.path(), &profile, &["refresh", "--json"]);
-    assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
+    assert_eq!(out.code, Some(0), "{}\n{}", out.context(), idp.log());
 }
 
 #[test]
@@ -315,7 +291,7 @@ fn proof_needs_a_dpop_profile() {
         &profile,
         &["proof", "--method", "GET", "--url", &url],
     );
-    assert_eq!(out.code, Some(2), "{}", out.ctx());
+    assert_eq!(out.code, Some(2), "{}", out.context());
     assert!(out.stdout.is_empty());
 }
 
@@ -377,7 +353,7 @@ fn a_second_nonce_refusal_is_the_idps_error() {
     p.scope = "offline_access".into();
     let profile = write_profile(home.path(), &p, "client_auth = \"none\"\ndpop = true\n");
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
-    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    let ctx = format!("{}\n--- idp\n{}", out.context(), idp.log());
     assert_eq!(out.code, Some(3), "{ctx}");
     let run = out.json();
     assert_eq!(run["error"]["oauth_error"], "use_dpop_nonce", "{ctx}");
@@ -408,7 +384,7 @@ fn a_bearer_answer_fails_the_binding_check() {
     p.scope = "offline_access".into();
     let profile = write_profile(home.path(), &p, "client_auth = \"none\"\ndpop = true\n");
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
-    let ctx = format!("{}\n--- idp\n{}", out.ctx(), idp.log());
+    let ctx = format!("{}\n--- idp\n{}", out.context(), idp.log());
     assert_eq!(out.code, Some(4), "{ctx}");
     let run = out.json();
     assert_eq!(run["error"]["kind"], "dpop_invalid", "{ctx}");
@@ -447,10 +423,21 @@ fn an_introspection_naming_another_key_fails_the_binding_check() {
     );
     let profile = write_profile(home.path(), &p, &extra);
     let out = tb(home.path(), &profile, &["run", "--json", "--timeout", "30"]);
-    assert_eq!(out.code, Some(0), "{}\n--- idp\n{}", out.ctx(), idp.log());
+    assert_eq!(
+        out.code,
+        Some(0),
+        "{}\n--- idp\n{}",
+        out.context(),
+        idp.log()
+    );
     let out = tb(home.path(), &profile, &["introspect", "--json"]);
-    assert_eq!(out.code, Some(4), "{}", out.ctx());
-    assert_eq!(out.json()["error"]["kind"], "dpop_invalid", "{}", out.ctx());
+    assert_eq!(out.code, Some(4), "{}", out.context());
+    assert_eq!(
+        out.json()["error"]["kind"],
+        "dpop_invalid",
+        "{}",
+        out.context()
+    );
 }
 
 #[test]
@@ -467,9 +454,9 @@ fn the_client_credentials_grant_binds_its_token_too() {
     )
     .unwrap();
     let out = tb(home.path(), &profile, &["run", "--json"]);
-    assert_eq!(out.code, Some(0), "{}\n{}", out.ctx(), idp.log());
+    assert_eq!(out.code, Some(0), "{}\n{}", out.context(), idp.log());
     let run = out.json();
     assert_eq!(run["token_request"]["dpop_proof"]["claims"]["htm"], "POST");
-    assert_eq!(run["tokens"]["dpop"]["verified"], true, "{}", out.ctx());
+    assert_eq!(run["tokens"]["dpop"]["verified"], true, "{}", out.context());
     assert_eq!(run["tokens"]["token_type"], "DPoP");
 }

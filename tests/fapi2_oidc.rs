@@ -11,7 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{tokenbench, Provider};
+use common::{tokenbench, Out, Provider};
 use serde_json::Value;
 
 const FAPI_ID: &str = "tb-fapi";
@@ -20,29 +20,6 @@ const KID: &str = "tb-test-es256";
 /// oidc-provider signing with PS256 only (FAPI 2.0 §5.4.1; see server.mjs).
 fn fapi_provider() -> Provider {
     Provider::start_with_env(&[("TB_OIDC_FAPI_ALGS", "1")])
-}
-
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    idp_log: String,
-}
-
-impl Out {
-    #[track_caller]
-    fn expect(&self, code: i32) -> Value {
-        assert_eq!(self.code, Some(code), "{}", self.context());
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.context()))
-    }
-
-    fn context(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}\n--- idp\n{}",
-            self.code, self.stdout, self.stderr, self.idp_log
-        )
-    }
 }
 
 /// tests/fixtures/fapi2/profile.toml for `idp`, with a free callback port and the key's
@@ -79,12 +56,7 @@ fn tb(idp: &Provider, home: &Path, callback: &str, args: &[&str], profile: &Path
         .arg(profile)
         .output()
         .unwrap();
-    Out {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        idp_log: idp.log(),
-    }
+    Out::of(output, idp.log())
 }
 
 fn results(checks: &Value) -> Vec<(String, String)> {

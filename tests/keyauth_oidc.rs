@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{tokenbench, Profile, Provider};
+use common::{tokenbench, Out, Profile, Provider};
 use serde_json::Value;
 
 const PKJWT_ID: &str = "tb-pkjwt";
@@ -33,23 +33,6 @@ fn pem_body(path: &Path) -> Vec<String> {
         .collect()
 }
 
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}\n--- stderr\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
 fn run(home: &Path, profile: &Path, env: &[(&str, &str)], args: &[&str]) -> Out {
     let log = home.join("browser.log");
     let mut cmd = tokenbench(home, &log);
@@ -63,11 +46,7 @@ fn run(home: &Path, profile: &Path, env: &[(&str, &str)], args: &[&str]) -> Out 
         .arg(profile)
         .output()
         .unwrap();
-    Out {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Out::of(output, String::new())
 }
 
 /// The profile with `extra` top-level keys before its tables.

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{tokenbench, Profile, Provider};
+use common::{tokenbench, Out, Profile, Provider};
 use serde_json::Value;
 
 const PAR_ID: &str = "tb-par";
@@ -20,29 +20,6 @@ const JAR_PUBLIC_ID: &str = "tb-jar-public";
 
 fn key_fixture() -> PathBuf {
     common::manifest_dir().join("tests/fixtures/keyauth/client-es256.pem")
-}
-
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    idp_log: String,
-}
-
-impl Out {
-    #[track_caller]
-    fn expect(&self, code: i32) -> Value {
-        assert_eq!(self.code, Some(code), "{}", self.context());
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.context()))
-    }
-
-    fn context(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}\n--- idp\n{}",
-            self.code, self.stdout, self.stderr, self.idp_log
-        )
-    }
 }
 
 /// `run --json` for `profile` with `extra` top-level keys, the browser signing in and
@@ -60,12 +37,7 @@ fn run(idp: &Provider, profile: &Profile, extra: &str) -> Out {
         .arg(&path)
         .output()
         .unwrap();
-    Out {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        idp_log: idp.log(),
-    }
+    Out::of(output, idp.log())
 }
 
 fn query_names(url: &str) -> Vec<String> {

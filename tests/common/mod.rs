@@ -56,8 +56,10 @@ pub mod clients {
 }
 
 /// How long to wait for the provider's ready line (it takes about 0.3 s on an idle
-/// 2-core machine; a busy one running cargo can be much slower).
-const PROVIDER_READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// 2-core machine; a busy one running cargo can be much slower: once, with a fat-LTO release
+/// build and the suite running beside the tests, 30 s were not enough). A deadline, not a
+/// measurement: a healthy start never comes near it.
+const PROVIDER_READY_TIMEOUT: Duration = Duration::from_secs(90);
 /// Upper bound for one `tokenbench run` (its own `--timeout` is 30 s at most here).
 const RUN_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -692,4 +694,44 @@ pub fn base64(data: &[u8]) -> String {
         }
     }
     out
+}
+
+/// What a `tokenbench` process left: its exit code, its two streams apart, and the IdP's
+/// log at the time (empty when there is none to show).
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub idp_log: String,
+}
+
+impl Out {
+    pub fn of(output: std::process::Output, idp_log: String) -> Out {
+        Out {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            idp_log,
+        }
+    }
+
+    /// The exit code must be `code`; stdout is then one JSON document.
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> serde_json::Value {
+        assert_eq!(self.code, Some(code), "{}", self.context());
+        self.json()
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.context()))
+    }
+
+    pub fn context(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}\n--- idp\n{}",
+            self.code, self.stdout, self.stderr, self.idp_log
+        )
+    }
 }
