@@ -181,17 +181,30 @@ impl App {
         vec![Effect::CheckRedirect { raw, path, sent }]
     }
 
-    /// Fetches the issuer's discovery document; the result fills empty endpoints.
-    pub(super) fn discover(&mut self) -> Vec<Effect> {
-        if let Some(what) = self.flow.checking {
-            self.info(format!("{what} is already under way"));
-            return Vec::new();
-        }
-        let issuer = self
-            .form
+    /// Whether a discovery or a check is already running (said on the status line): one at a
+    /// time, as their results land in the same place.
+    pub(super) fn check_under_way(&mut self) -> bool {
+        let Some(what) = self.flow.checking else {
+            return false;
+        };
+        self.info(format!("{what} is already under way"));
+        true
+    }
+
+    /// The form's Issuer, trimmed.
+    pub(super) fn form_issuer(&self) -> String {
+        self.form
             .value(crate::tui::form::FieldId::Issuer)
             .trim()
-            .to_owned();
+            .to_owned()
+    }
+
+    /// Fetches the issuer's discovery document; the result fills empty endpoints.
+    pub(super) fn discover(&mut self) -> Vec<Effect> {
+        if self.check_under_way() {
+            return Vec::new();
+        }
+        let issuer = self.form_issuer();
         if issuer.is_empty() {
             self.form.selected = Form::index_of(crate::tui::form::FieldId::Issuer);
             self.set_focus(Pane::Form);

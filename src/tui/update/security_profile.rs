@@ -51,15 +51,10 @@ impl App {
     /// Lints the form's current values without a run: discovery first when there is an
     /// issuer (the checks read the IdP's metadata), then the checklist.
     pub(super) fn lint_form(&mut self) -> Vec<crate::tui::event::Effect> {
-        if let Some(what) = self.flow.checking {
-            self.info(format!("{what} is already under way"));
+        if self.check_under_way() {
             return Vec::new();
         }
-        let issuer = self
-            .form
-            .value(crate::tui::form::FieldId::Issuer)
-            .trim()
-            .to_owned();
+        let issuer = self.form_issuer();
         if issuer.is_empty() {
             self.lint_with(None);
             return Vec::new();
